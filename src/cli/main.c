@@ -1,0 +1,140 @@
+// buzon-cli: the command-line face of the Buzón engine.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Exit codes (stable, documented in `buzon-cli --help`):
+//   0  success
+//   1  the operation failed
+//   2  bad usage: unknown command or option, missing argument
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "account/server-url.h"
+#include "engine.h"
+
+enum
+{
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef int (*CommandFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char *name;
+  const char *args;
+  const char *summary;
+  CommandFunc run;
+} Command;
+
+static int command_check_url (int argc, char **argv);
+
+static const Command commands[] = {
+  { "check-url", N_("URL…"),
+    N_("Check server addresses as an account would store them, and print their parts"),
+    command_check_url },
+};
+
+static const char *
+security_name (BuzonServerSecurity security)
+{
+  switch (security)
+    {
+    case BUZON_SERVER_SECURITY_TLS:
+      return "tls";
+    case BUZON_SERVER_SECURITY_STARTTLS:
+      return "starttls";
+    case BUZON_SERVER_SECURITY_PLAIN:
+      return "plain";
+    default:
+      g_return_val_if_reached ("unknown");
+    }
+}
+
+static int
+command_check_url (int    argc,
+                   char **argv)
+{
+  int status = EXIT_OK;
+
+  if (argc < 2)
+    {
+      g_printerr (_("Usage: buzon-cli check-url URL…\n"));
+      return EXIT_USAGE;
+    }
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BuzonServerUrl) url = buzon_server_url_parse (argv[i], &error);
+      g_autofree char *canonical = NULL;
+
+      if (url == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          status = EXIT_FAILED;
+          continue;
+        }
+      canonical = buzon_server_url_to_string (url);
+      g_print ("%s\tprotocol=%s security=%s host=%s port=%u user=%s\n", canonical,
+               url->protocol == BUZON_SERVER_PROTOCOL_IMAP ? "imap" : "smtp",
+               security_name (url->security), url->host, url->port,
+               url->user != NULL ? url->user : "");
+    }
+  return status;
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: buzon-cli [--version] [--help] COMMAND [ARGUMENT…]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %s %s\n      %s\n", commands[i].name, _(commands[i].args),
+             _(commands[i].summary));
+  fprintf (out, "\n%s\n  0  %s\n  1  %s\n  2  %s\n", _("Exit status:"), _("success"),
+           _("the operation failed"), _("bad usage"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  buzon_engine_init ();
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("buzon-cli %s\n", buzon_engine_version ());
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+
+  /* Translators: %s is what the user typed as the command name. */
+  g_printerr (_("buzon-cli: unknown command “%s”. Try “buzon-cli --help”.\n"), argv[1]);
+  return EXIT_USAGE;
+}

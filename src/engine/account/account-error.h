@@ -1,0 +1,20 @@
+// The error domain of the account subsystem: configuration, URLs, credentials.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define BUZON_ACCOUNT_ERROR (buzon_account_error_quark ())
+
+typedef enum
+{
+  BUZON_ACCOUNT_ERROR_INVALID_URL,
+  BUZON_ACCOUNT_ERROR_INSECURE,
+} BuzonAccountError;
+
+GQuark buzon_account_error_quark (void);
+
+G_END_DECLS
