@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <signal.h>
 
 #include "application.h"
 #include "screenshot.h"
@@ -16,6 +18,9 @@ struct _BuzonApplication
   // Where to save a PNG of the first window, from BUZON_SCREENSHOT; NULL
   // once that has been scheduled or when not asked for.
   char *screenshot_path;
+
+  // Sources that turn SIGINT, SIGTERM and SIGHUP into app.quit.
+  guint signal_sources[3];
 
   int exit_status;
 };
@@ -58,6 +63,17 @@ about_activated_cb (GSimpleAction *action,
                         "license-type", GTK_LICENSE_GPL_3_0,
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
+}
+
+// Ctrl+C in a terminal, a session ending or `kill` close the windows as
+// app.quit does, so that their state is saved, instead of killing the process.
+static gboolean
+quit_signalled_cb (gpointer user_data)
+{
+  BuzonApplication *self = user_data;
+
+  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+  return G_SOURCE_CONTINUE;
 }
 
 static const GActionEntry app_actions[] = {
@@ -108,6 +124,12 @@ buzon_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
                                          (const char *[]) { "<Control>q", NULL });
 
+  {
+    const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+      self->signal_sources[i] = g_unix_signal_add (signals[i], quit_signalled_cb, self);
+  }
+
   screenshot_path = g_getenv ("BUZON_SCREENSHOT");
   if (screenshot_path != NULL && screenshot_path[0] != '\0')
     self->screenshot_path = g_strdup (screenshot_path);
@@ -139,6 +161,17 @@ buzon_application_activate (GApplication *app)
 }
 
 static void
+buzon_application_shutdown (GApplication *app)
+{
+  BuzonApplication *self = BUZON_APPLICATION (app);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
+
+  G_APPLICATION_CLASS (buzon_application_parent_class)->shutdown (app);
+}
+
+static void
 buzon_application_finalize (GObject *object)
 {
   BuzonApplication *self = BUZON_APPLICATION (object);
@@ -159,6 +192,7 @@ buzon_application_class_init (BuzonApplicationClass *klass)
   app_class->handle_local_options = buzon_application_handle_local_options;
   app_class->startup = buzon_application_startup;
   app_class->activate = buzon_application_activate;
+  app_class->shutdown = buzon_application_shutdown;
 }
 
 static void

@@ -119,8 +119,27 @@ if command -v xdotool >/dev/null 2>&1; then
   check_log "$workdir/run2.log" "buzon (Ctrl+W run)"
   grep -q '^window-width=900$' "$keyfile" || { cat "$keyfile" >&2; fail "window width was not saved"; }
   grep -q '^sidebar-width=' "$keyfile" || { cat "$keyfile" >&2; fail "sidebar width was not saved"; }
+
+  # Run 3: SIGTERM (and Ctrl+C in a terminal, SIGINT) closes the window the
+  # same way: exit 0, state saved.
+  printf '[io/github/buzonmail/Buzon]\nwindow-width=880\nwindow-height=600\n' >"$keyfile"
+  timeout 60 dbus-run-session -- "$buzon" >"$workdir/run3.log" 2>&1 &
+  app_pid=$!
+  window=$(timeout 30 xdotool search --sync --onlyvisible --name '^Buzón$' | head -n1) \
+    || fail "the Buzón window did not appear"
+  buzon_pid=$(xdotool getwindowpid "$window") || fail "no process for the Buzón window"
+  sed -i 's/^sidebar-width=.*//' "$keyfile"
+  kill -TERM "$buzon_pid"
+  status=0
+  wait "$app_pid" || status=$?
+  app_pid=
+  cat "$workdir/run3.log"
+  [ "$status" -eq 0 ] || fail "buzon (SIGTERM run) exited with $status"
+  check_log "$workdir/run3.log" "buzon (SIGTERM run)"
+  grep -q '^window-width=880$' "$keyfile" || { cat "$keyfile" >&2; fail "window width was not saved on SIGTERM"; }
+  grep -q '^sidebar-width=' "$keyfile" || { cat "$keyfile" >&2; fail "state was not saved on SIGTERM"; }
 else
-  echo "xdotool is not installed: not testing Ctrl+W" >&2
+  echo "xdotool is not installed: not testing Ctrl+W and SIGTERM" >&2
 fi
 
 echo "PASS"

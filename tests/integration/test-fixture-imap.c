@@ -207,6 +207,42 @@ test_plaintext_refused_off_loopback (void)
   g_assert_false (g_str_has_prefix (reply, "OK"));
 }
 
+static void
+test_fallback_servers (void)
+{
+  const struct
+  {
+    const char *option;
+    const char *absent[2];
+    const char *present;
+  } cases[] = {
+    { "--no-qresync", { " QRESYNC ", NULL }, "CONDSTORE" },
+    { "--no-condstore", { " QRESYNC ", " CONDSTORE " }, "IDLE" },
+  };
+
+  /* Servers without the fast-resync extensions, for the sync fallbacks. */
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      BuzonTestMailServers *saved = servers;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BuzonTestLineClient) client = NULL;
+      g_autofree char *caps = NULL;
+
+      servers = buzon_test_mail_servers_start (cases[c].option);
+      client = connect_imap ("127.0.0.1", TRUE, &error);
+      g_assert_no_error (error);
+      assert_login (client, "alice");
+      caps = capabilities (client);
+      for (guint i = 0; i < G_N_ELEMENTS (cases[c].absent) && cases[c].absent[i] != NULL; i++)
+        g_assert_null (strstr (caps, cases[c].absent[i]));
+      assert_has_capability (caps, cases[c].present);
+      logout (client);
+      g_clear_pointer (&client, buzon_test_line_client_free);
+      buzon_test_mail_servers_stop (servers);
+      servers = saved;
+    }
+}
+
 static gboolean
 process_mentions (const char *text)
 {
@@ -293,6 +329,7 @@ main (int    argc,
   g_test_add_func ("/fixture/imap/wrong-password", test_wrong_password);
   g_test_add_func ("/fixture/imap/plaintext-refused-off-loopback",
                    test_plaintext_refused_off_loopback);
+  g_test_add_func ("/fixture/imap/fallback-servers", test_fallback_servers);
   g_test_add_func ("/fixture/killed-owner-cleans-up", test_killed_owner_cleans_up);
 
   status = g_test_run ();
