@@ -1,0 +1,182 @@
+// Server responses and the values inside them.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include "imap-response.h"
+
+void
+buzon_imap_value_free (BuzonImapValue *value)
+{
+  if (value == NULL)
+    return;
+  if (value->kind == BUZON_IMAP_VALUE_LIST)
+    {
+      for (gsize i = 0; i < value->length; i++)
+        buzon_imap_value_free (value->items[i]);
+      g_free (value->items);
+    }
+  else
+    g_free (value->data);
+  g_free (value);
+}
+
+void
+buzon_imap_response_free (BuzonImapResponse *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->tag);
+  g_free (self->code);
+  buzon_imap_value_free (self->code_args);
+  g_free (self->text);
+  g_free (self->keyword);
+  buzon_imap_value_free (self->values);
+  g_free (self);
+}
+
+/* Case-insensitive, as IMAP atoms are. */
+gboolean
+buzon_imap_value_is_atom (const BuzonImapValue *value,
+                          const char           *atom)
+{
+  return value != NULL && value->kind == BUZON_IMAP_VALUE_ATOM
+         && g_ascii_strcasecmp (value->data, atom) == 0;
+}
+
+/* A number (RFC 3501 number / number64): digits only, no sign, fits 63 bits. */
+gboolean
+buzon_imap_value_get_number (const BuzonImapValue *value,
+                             guint64              *number)
+{
+  if (value == NULL || value->kind != BUZON_IMAP_VALUE_ATOM || value->length == 0)
+    return FALSE;
+  for (gsize i = 0; i < value->length; i++)
+    if (!g_ascii_isdigit (value->data[i]))
+      return FALSE;
+  return g_ascii_string_to_unsigned (value->data, 10, 0, G_MAXINT64, number, NULL);
+}
+
+/**
+ * buzon_imap_value_get_string:
+ *
+ * Returns: the bytes of a STRING or ATOM (an astring), or %NULL for NIL, a
+ *   list or a missing value. Strings may contain NUL bytes: use @length.
+ */
+const char *
+buzon_imap_value_get_string (const BuzonImapValue *value,
+                             gsize                *length)
+{
+  if (value == NULL || (value->kind != BUZON_IMAP_VALUE_STRING
+                        && value->kind != BUZON_IMAP_VALUE_ATOM))
+    return NULL;
+  if (length != NULL)
+    *length = value->length;
+  return value->data;
+}
+
+const BuzonImapValue *
+buzon_imap_value_get_item (const BuzonImapValue *value,
+                           gsize                 index)
+{
+  if (value == NULL || value->kind != BUZON_IMAP_VALUE_LIST || index >= value->length)
+    return NULL;
+  return value->items[index];
+}
+
+/* Writes @value in a canonical IMAP-like form: strings quoted, with bytes
+ * outside printable ASCII escaped as \xNN so that the result is one line. */
+void
+buzon_imap_value_append_to (const BuzonImapValue *value,
+                            GString              *out)
+{
+  switch (value->kind)
+    {
+    case BUZON_IMAP_VALUE_ATOM:
+      g_string_append_len (out, value->data, value->length);
+      break;
+    case BUZON_IMAP_VALUE_NIL:
+      g_string_append (out, "NIL");
+      break;
+    case BUZON_IMAP_VALUE_STRING:
+      g_string_append_c (out, '"');
+      for (gsize i = 0; i < value->length; i++)
+        {
+          guchar c = value->data[i];
+          if (c == '"' || c == '\\')
+            g_string_append_printf (out, "\\%c", c);
+          else if (c < 0x20 || c >= 0x7f)
+            g_string_append_printf (out, "\\x%02x", c);
+          else
+            g_string_append_c (out, c);
+        }
+      g_string_append_c (out, '"');
+      break;
+    case BUZON_IMAP_VALUE_LIST:
+      g_string_append_c (out, '(');
+      for (gsize i = 0; i < value->length; i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ' ');
+          buzon_imap_value_append_to (value->items[i], out);
+        }
+      g_string_append_c (out, ')');
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+status_name (BuzonImapStatus status)
+{
+  static const char *names[] = { "", "OK", "NO", "BAD", "PREAUTH", "BYE" };
+  return names[status];
+}
+
+/* A canonical one-line form, for tests and debug logs. */
+char *
+buzon_imap_response_to_string (const BuzonImapResponse *self)
+{
+  GString *out = g_string_new (NULL);
+
+  switch (self->kind)
+    {
+    case BUZON_IMAP_RESPONSE_CONTINUATION:
+      g_string_append_printf (out, "+ %s", self->text);
+      return g_string_free (out, FALSE);
+    case BUZON_IMAP_RESPONSE_TAGGED:
+      g_string_append (out, self->tag);
+      break;
+    case BUZON_IMAP_RESPONSE_UNTAGGED:
+      g_string_append_c (out, '*');
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (self->status != BUZON_IMAP_STATUS_NONE)
+    {
+      g_string_append_printf (out, " %s", status_name (self->status));
+      if (self->code != NULL)
+        {
+          g_string_append_printf (out, " [%s", self->code);
+          if (self->code_args != NULL)
+            {
+              g_string_append_c (out, ' ');
+              buzon_imap_value_append_to (self->code_args, out);
+            }
+          g_string_append_c (out, ']');
+        }
+      g_string_append_printf (out, " %s", self->text);
+      return g_string_free (out, FALSE);
+    }
+
+  if (self->number >= 0)
+    g_string_append_printf (out, " %" G_GINT64_FORMAT, self->number);
+  g_string_append_printf (out, " %s", self->keyword);
+  if (self->values != NULL && self->values->length > 0)
+    {
+      g_string_append_c (out, ' ');
+      buzon_imap_value_append_to (self->values, out);
+    }
+  return g_string_free (out, FALSE);
+}
