@@ -19,6 +19,7 @@
 
 #include "imap-error.h"
 #include "imap-parser.h"
+#include "imap-response-private.h"
 
 struct _BuzonImapParser
 {
@@ -28,6 +29,7 @@ struct _BuzonImapParser
   gsize scan;           /* Where the framer resumes. */
   gsize line_start;     /* Start of the line being scanned, for the length bound. */
   guint64 literal_left; /* Bytes of literal still to skip before scanning resumes. */
+  GPtrArray *stack;     /* Items of the lists being read, reused between responses. */
   GError *error;        /* Sticky: set once, returned by every later call. */
 };
 
@@ -49,6 +51,7 @@ buzon_imap_parser_new (const BuzonImapParserLimits *limits)
 
   self->limits = limits != NULL ? *limits : default_limits;
   self->buffer = g_byte_array_new ();
+  self->stack = g_ptr_array_new ();
   return self;
 }
 
@@ -58,6 +61,7 @@ buzon_imap_parser_free (BuzonImapParser *self)
   if (self == NULL)
     return;
   g_byte_array_unref (self->buffer);
+  g_ptr_array_unref (self->stack);
   g_clear_error (&self->error);
   g_free (self);
 }
@@ -210,6 +214,7 @@ frame (BuzonImapParser *self,
 typedef struct
 {
   BuzonImapParser *parser;
+  BuzonImapResponse *response;
   const guint8 *start;
   const guint8 *p;
   const guint8 *end; /* After the final LF. */
@@ -236,17 +241,26 @@ is_atom_char (guchar ch)
 }
 
 static BuzonImapValue *
-new_text_value (BuzonImapValueKind kind,
+new_value (Cursor            *c,
+           BuzonImapValueKind kind)
+{
+  BuzonImapValue *value = _buzon_imap_response_alloc (c->response, sizeof (BuzonImapValue));
+
+  memset (value, 0, sizeof *value);
+  value->kind = kind;
+  return value;
+}
+
+static BuzonImapValue *
+new_text_value (Cursor            *c,
+                BuzonImapValueKind kind,
                 const guint8      *data,
                 gsize              length)
 {
-  BuzonImapValue *value = g_new0 (BuzonImapValue, 1);
+  BuzonImapValue *value = new_value (c, kind);
 
-  value->kind = kind;
   value->length = length;
-  value->data = g_malloc (length + 1);
-  memcpy (value->data, data, length);
-  value->data[length] = '\0';
+  value->data = _buzon_imap_response_strndup (c->response, (const char *) data, length);
   return value;
 }
 
@@ -294,17 +308,18 @@ read_atom (Cursor  *c,
     }
   if (c->p == start)
     return syntax_error (c, error, _("an unexpected character")), NULL;
-  return new_text_value (BUZON_IMAP_VALUE_ATOM, start, c->p - start);
+  return new_text_value (c, BUZON_IMAP_VALUE_ATOM, start, c->p - start);
 }
 
 static BuzonImapValue *
 read_quoted (Cursor  *c,
              GError **error)
 {
-  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  const guint8 *start = ++c->p; /* After the opening quote. */
+  gboolean escapes = FALSE;
   BuzonImapValue *value;
+  char *out;
 
-  c->p++; /* The opening quote. */
   for (;;)
     {
       if (c->p >= c->end || *c->p == '\r' || *c->p == '\n')
@@ -312,12 +327,30 @@ read_quoted (Cursor  *c,
       if (*c->p == '"')
         break;
       if (*c->p == '\\' && c->p + 1 < c->end && (c->p[1] == '"' || c->p[1] == '\\'))
-        c->p++;
-      g_byte_array_append (bytes, c->p, 1);
+        {
+          escapes = TRUE;
+          c->p++;
+        }
       c->p++;
     }
+  if (!escapes)
+    {
+      value = new_text_value (c, BUZON_IMAP_VALUE_STRING, start, c->p - start);
+      c->p++;
+      return value;
+    }
+
+  value = new_value (c, BUZON_IMAP_VALUE_STRING);
+  value->data = out = _buzon_imap_response_alloc (c->response, c->p - start + 1);
+  for (const guint8 *q = start; q < c->p; q++)
+    {
+      if (*q == '\\' && (q[1] == '"' || q[1] == '\\'))
+        q++;
+      *out++ = *q;
+    }
+  *out = '\0';
+  value->length = out - value->data;
   c->p++;
-  value = new_text_value (BUZON_IMAP_VALUE_STRING, bytes->data, bytes->len);
   return value;
 }
 
@@ -350,7 +383,7 @@ read_literal (Cursor  *c,
   if (c->p >= c->end || *c->p != '\n' || size > (guint64) (c->end - c->p - 1))
     return syntax_error (c, error, _("a literal that does not end its line")), NULL;
   c->p++;
-  value = new_text_value (BUZON_IMAP_VALUE_STRING, c->p, size);
+  value = new_text_value (c, BUZON_IMAP_VALUE_STRING, c->p, size);
   value->literal = TRUE;
   c->p += size;
   return value;
@@ -379,10 +412,10 @@ read_value (Cursor  *c,
     default:
       {
         BuzonImapValue *value = read_atom (c, error);
-        if (value != NULL && g_ascii_strcasecmp (value->data, "NIL") == 0)
+        if (value != NULL && value->length == 3 && g_ascii_strcasecmp (value->data, "NIL") == 0)
           {
-            g_clear_pointer (&value->data, g_free);
             value->kind = BUZON_IMAP_VALUE_NIL;
+            value->data = NULL;
             value->length = 0;
           }
         return value;
@@ -397,7 +430,8 @@ read_list (Cursor  *c,
            char     close,
            GError **error)
 {
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_value_free);
+  GPtrArray *stack = c->parser->stack;
+  guint base = stack->len;
   BuzonImapValue *list;
 
   if (depth > c->parser->limits.max_depth)
@@ -427,15 +461,27 @@ read_list (Cursor  *c,
       value = read_value (c, depth, error);
       if (value == NULL)
         return NULL;
-      g_ptr_array_add (items, value);
+      g_ptr_array_add (stack, value);
     }
 
-  list = g_new0 (BuzonImapValue, 1);
-  list->kind = BUZON_IMAP_VALUE_LIST;
-  list->length = items->len;
-  g_ptr_array_set_free_func (items, NULL);
-  list->items = (BuzonImapValue **) g_ptr_array_free (g_steal_pointer (&items), FALSE);
+  list = new_value (c, BUZON_IMAP_VALUE_LIST);
+  list->length = stack->len - base;
+  list->items = _buzon_imap_response_alloc (c->response, list->length * sizeof (BuzonImapValue *));
+  memcpy (list->items, stack->pdata + base, list->length * sizeof (BuzonImapValue *));
+  g_ptr_array_set_size (stack, base);
   return list;
+}
+
+static char *
+copy_upper (Cursor       *c,
+            const guint8 *data,
+            gsize         length)
+{
+  char *copy = _buzon_imap_response_strndup (c->response, (const char *) data, length);
+
+  for (char *p = copy; *p != '\0'; p++)
+    *p = g_ascii_toupper (*p);
+  return copy;
 }
 
 /* The rest of the line as text; a line may not contain literals here. */
@@ -448,7 +494,7 @@ read_text (Cursor *c)
   start = c->p;
   while (!at_line_end (c))
     c->p++;
-  return g_strndup ((const char *) start, c->p - start);
+  return _buzon_imap_response_strndup (c->response, (const char *) start, c->p - start);
 }
 
 static gboolean
@@ -467,12 +513,12 @@ parse_status_tail (Cursor             *c,
         c->p++;
       if (c->p == name)
         return syntax_error (c, error, _("an empty response code"));
-      response->code = g_ascii_strup ((const char *) name, c->p - name);
+      response->code = copy_upper (c, name, c->p - name);
       response->code_args = read_list (c, 1, ']', error);
       if (response->code_args == NULL)
         return FALSE;
       if (response->code_args->length == 0)
-        g_clear_pointer (&response->code_args, buzon_imap_value_free);
+        response->code_args = NULL;
     }
   response->text = read_text (c);
   return TRUE;
@@ -507,7 +553,9 @@ read_word (Cursor *c)
   start = c->p;
   while (c->p < c->end && is_atom_char (*c->p))
     c->p++;
-  return c->p > start ? g_strndup ((const char *) start, c->p - start) : NULL;
+  return c->p > start ? _buzon_imap_response_strndup (c->response, (const char *) start,
+                                                      c->p - start)
+                      : NULL;
 }
 
 static BuzonImapResponse *
@@ -516,11 +564,11 @@ tokenize (BuzonImapParser *self,
           gsize            length,
           GError         **error)
 {
-  g_autoptr (BuzonImapResponse) response = g_new0 (BuzonImapResponse, 1);
-  Cursor c = { self, data, data, data + length };
-  g_autofree char *word = NULL;
+  g_autoptr (BuzonImapResponse) response = _buzon_imap_response_new ();
+  Cursor c = { self, response, data, data, data + length };
+  char *word;
 
-  response->number = -1;
+  g_ptr_array_set_size (self->stack, 0);
 
   if (*c.p == '+')
     {
@@ -553,7 +601,6 @@ tokenize (BuzonImapParser *self,
       if (!g_ascii_string_to_unsigned (word, 10, 0, G_MAXUINT32, &number, NULL))
         return syntax_error (&c, error, _("a message number out of range")), NULL;
       response->number = (gint64) number;
-      g_clear_pointer (&word, g_free);
       word = read_word (&c);
       if (word == NULL)
         return syntax_error (&c, error, _("a message number without data")), NULL;
@@ -572,7 +619,7 @@ tokenize (BuzonImapParser *self,
     }
   else
     {
-      response->keyword = g_ascii_strup (word, -1);
+      response->keyword = copy_upper (&c, (const guint8 *) word, strlen (word));
       response->values = read_list (&c, 0, 0, error);
       if (response->values == NULL)
         return NULL;

@@ -1,22 +1,61 @@
 // Server responses and the values inside them.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
-#include "imap-response.h"
+#include "imap-response-private.h"
 
-void
-buzon_imap_value_free (BuzonImapValue *value)
+/* Chunks grow with the response: small responses take one small block, a
+ * FETCH with a literal takes one block the literal's size. */
+struct _BuzonImapArena
 {
-  if (value == NULL)
-    return;
-  if (value->kind == BUZON_IMAP_VALUE_LIST)
+  BuzonImapArena *next;
+  gsize used;
+  gsize size;
+  char data[];
+};
+
+#define ARENA_MIN_CHUNK 4096
+
+gpointer
+_buzon_imap_response_alloc (BuzonImapResponse *self,
+                            gsize              size)
+{
+  BuzonImapArena *chunk = self->arena;
+  gpointer result;
+
+  size = (size + 7) & ~(gsize) 7;
+  if (chunk == NULL || chunk->size - chunk->used < size)
     {
-      for (gsize i = 0; i < value->length; i++)
-        buzon_imap_value_free (value->items[i]);
-      g_free (value->items);
+      gsize want = MAX (size, chunk != NULL ? MIN (chunk->size * 2, 1024 * 1024) : ARENA_MIN_CHUNK);
+      chunk = g_malloc (sizeof (BuzonImapArena) + want);
+      chunk->size = want;
+      chunk->used = 0;
+      chunk->next = self->arena;
+      self->arena = chunk;
     }
-  else
-    g_free (value->data);
-  g_free (value);
+  result = chunk->data + chunk->used;
+  chunk->used += size;
+  return result;
+}
+
+char *
+_buzon_imap_response_strndup (BuzonImapResponse *self,
+                              const char        *data,
+                              gsize              length)
+{
+  char *copy = _buzon_imap_response_alloc (self, length + 1);
+
+  memcpy (copy, data, length);
+  copy[length] = '\0';
+  return copy;
+}
+
+BuzonImapResponse *
+_buzon_imap_response_new (void)
+{
+  BuzonImapResponse *self = g_new0 (BuzonImapResponse, 1);
+
+  self->number = -1;
+  return self;
 }
 
 void
@@ -24,12 +63,12 @@ buzon_imap_response_free (BuzonImapResponse *self)
 {
   if (self == NULL)
     return;
-  g_free (self->tag);
-  g_free (self->code);
-  buzon_imap_value_free (self->code_args);
-  g_free (self->text);
-  g_free (self->keyword);
-  buzon_imap_value_free (self->values);
+  while (self->arena != NULL)
+    {
+      BuzonImapArena *next = self->arena->next;
+      g_free (self->arena);
+      self->arena = next;
+    }
   g_free (self);
 }
 

@@ -47,6 +47,10 @@ typedef enum
   BUZON_IMAP_STATUS_BYE,
 } BuzonImapStatus;
 
+typedef struct _BuzonImapArena BuzonImapArena;
+
+/* Values, strings and lists of a response all live in its arena and are
+ * freed with it: a response is a few allocations, not one per token. */
 typedef struct
 {
   BuzonImapResponseKind kind;
@@ -58,6 +62,7 @@ typedef struct
   gint64 number;          /* "* 23 EXISTS": 23; -1 when the data has no number. */
   char *keyword;          /* Untagged data name, upper case: "FETCH", "LIST", "CAPABILITY". */
   BuzonImapValue *values; /* A LIST of what follows the keyword (untagged data). */
+  BuzonImapArena *arena;  /* Private. */
 } BuzonImapResponse;
 
 void                  buzon_imap_response_free     (BuzonImapResponse    *self);
@@ -71,7 +76,6 @@ const char           *buzon_imap_value_get_string  (const BuzonImapValue *value,
                                                     gsize                *length);
 const BuzonImapValue *buzon_imap_value_get_item    (const BuzonImapValue *value,
                                                     gsize                 index);
-void                  buzon_imap_value_free        (BuzonImapValue       *value);
 void                  buzon_imap_value_append_to   (const BuzonImapValue *value,
                                                     GString              *out);
 
