@@ -466,9 +466,13 @@ read_list (Cursor  *c,
 
   list = new_value (c, BUZON_IMAP_VALUE_LIST);
   list->length = stack->len - base;
-  list->items = _buzon_imap_response_alloc (c->response, list->length * sizeof (BuzonImapValue *));
-  memcpy (list->items, stack->pdata + base, list->length * sizeof (BuzonImapValue *));
-  g_ptr_array_set_size (stack, base);
+  if (list->length > 0)
+    {
+      list->items = _buzon_imap_response_alloc (c->response,
+                                                list->length * sizeof (BuzonImapValue *));
+      memcpy (list->items, stack->pdata + base, list->length * sizeof (BuzonImapValue *));
+      g_ptr_array_set_size (stack, base);
+    }
   return list;
 }
 
