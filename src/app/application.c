@@ -21,6 +21,7 @@ struct _BuzonApplication
 
   // Sources that turn SIGINT, SIGTERM and SIGHUP into app.quit.
   guint signal_sources[3];
+  gboolean quit_requested;
 
   int exit_status;
 };
@@ -67,12 +68,18 @@ about_activated_cb (GSimpleAction *action,
 
 // Ctrl+C in a terminal, a session ending or `kill` close the windows as
 // app.quit does, so that their state is saved, instead of killing the process.
+// A second signal, or one that arrives before there is a window, quits at
+// once: a window that refuses to close must not make the app unkillable.
 static gboolean
 quit_signalled_cb (gpointer user_data)
 {
   BuzonApplication *self = user_data;
 
-  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+  if (self->quit_requested || gtk_application_get_windows (GTK_APPLICATION (self)) == NULL)
+    g_application_quit (G_APPLICATION (self));
+  else
+    g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+  self->quit_requested = TRUE;
   return G_SOURCE_CONTINUE;
 }
 

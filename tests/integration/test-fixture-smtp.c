@@ -168,11 +168,11 @@ assert_delivered (const char *user,
   if (uid == NULL)
     g_error ("<%s> did not reach %s's Inbox within 20 s", message_id, user);
 
-  /* The subject arrived intact: fetch it and look. */
+  /* The subject and the 8-bit body arrived intact, the dot unstuffed. */
   {
     g_autoptr (GPtrArray) untagged = g_ptr_array_new_with_free_func (g_free);
-    g_autofree char *fetch = g_strdup_printf ("UID FETCH %s (BODY.PEEK[HEADER.FIELDS (SUBJECT)])",
-                                              uid);
+    g_autofree char *fetch = g_strdup_printf (
+      "UID FETCH %s (BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[TEXT])", uid);
     g_autofree char *fetched = buzon_test_line_client_imap (client, fetch, untagged, &error);
     g_autofree char *expected = g_strdup_printf ("Subject: %s\r\n", subject);
 
@@ -180,6 +180,8 @@ assert_delivered (const char *user,
     g_assert_true (g_str_has_prefix (fetched, "OK"));
     g_assert_cmpuint (untagged->len, ==, 1);
     g_assert_nonnull (strstr (untagged->pdata[0], expected));
+    g_assert_nonnull (strstr (untagged->pdata[0],
+                              "\nHola, ¿qué tal?\r\n.a line that starts with a dot, stuffed\r\n"));
   }
 }
 
@@ -260,7 +262,7 @@ test_no_auth_before_tls_off_loopback (void)
   g_assert_null (strstr (ehlo, "LOGIN"));
   refused = buzon_test_line_client_smtp (client, auth, &error);
   g_assert_no_error (error);
-  g_assert_true (refused[0] == '5');
+  g_assert_cmpstr (refused, ==, "523 5.7.10 Plaintext authentication disabled.");
 }
 
 int

@@ -70,7 +70,15 @@ buzon_test_mail_servers_start (const char *extra_args)
                 &status, &error);
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("mail-servers did not start:\n%s%s", out, err);
+    {
+      /* The script stopped whatever it had started; remove its folder too. */
+      g_autofree char *script = g_build_filename (script_path (), "mail-servers", NULL);
+      const char *stop_argv[] = { "python3", script, "stop", self->dir, "--remove", NULL };
+
+      g_spawn_sync (NULL, (char **) stop_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                    NULL, NULL);
+      g_error ("mail-servers did not start:\n%s%s", out, err);
+    }
 
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
