@@ -14,14 +14,12 @@
 #include <stdio.h>
 
 #include "account/server-url.h"
+#include "cli-commands.h"
 #include "engine.h"
 
-enum
-{
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
+#define EXIT_OK     BUZON_CLI_EXIT_OK
+#define EXIT_FAILED BUZON_CLI_EXIT_FAILED
+#define EXIT_USAGE  BUZON_CLI_EXIT_USAGE
 
 typedef int (*CommandFunc) (int argc, char **argv);
 
@@ -36,6 +34,10 @@ typedef struct
 static int command_check_url (int argc, char **argv);
 
 static const Command commands[] = {
+  { "account", N_("list [--json]"),
+    N_("List the configured accounts (with --json: id, name, address, imap, smtp, "
+       "trusted_certificates)"),
+    buzon_cli_command_account },
   { "check-url", N_("URL…"),
     N_("Check server addresses as an account would store them, and print their parts"),
     command_check_url },

@@ -1,0 +1,33 @@
+// BuzonAccount: one mail account's identity and servers, as configured.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "server-url.h"
+
+G_BEGIN_DECLS
+
+#define BUZON_TYPE_ACCOUNT (buzon_account_get_type ())
+
+G_DECLARE_FINAL_TYPE (BuzonAccount, buzon_account, BUZON, ACCOUNT, GObject)
+
+BuzonAccount         *buzon_account_new                      (const char           *id,
+                                                              const char           *display_name,
+                                                              const char           *address,
+                                                              const BuzonServerUrl *imap,
+                                                              const BuzonServerUrl *smtp);
+const char           *buzon_account_get_id                   (BuzonAccount         *self);
+const char           *buzon_account_get_display_name         (BuzonAccount         *self);
+const char           *buzon_account_get_address              (BuzonAccount         *self);
+const BuzonServerUrl *buzon_account_get_imap_url             (BuzonAccount         *self);
+const BuzonServerUrl *buzon_account_get_smtp_url             (BuzonAccount         *self);
+const char * const   *buzon_account_get_trusted_certificates (BuzonAccount         *self);
+void                  buzon_account_set_trusted_certificates (BuzonAccount         *self,
+                                                              const char * const   *fingerprints);
+gboolean              buzon_account_trusts_certificate       (BuzonAccount         *self,
+                                                              const char           *sha256_hex);
+gboolean              buzon_account_id_is_valid              (const char           *id);
+
+G_END_DECLS
