@@ -23,6 +23,11 @@ struct _BuzonApplication
   guint signal_sources[3];
   gboolean quit_requested;
 
+  BuzonAccountStore *accounts;
+  // Why the accounts, or some of them, could not be read: what the sidebar
+  // shows under the list.
+  GPtrArray *account_problems;
+
   int exit_status;
 };
 
@@ -119,6 +124,22 @@ buzon_application_handle_local_options (GApplication *app,
 }
 
 static void
+load_accounts (BuzonApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+  const char * const *problems;
+
+  self->accounts = buzon_account_store_new (NULL);
+  self->account_problems = g_ptr_array_new_with_free_func (g_free);
+  if (!buzon_account_store_load (self->accounts, &error))
+    g_ptr_array_add (self->account_problems, g_strdup (error->message));
+  problems = buzon_account_store_get_problems (self->accounts);
+  for (guint i = 0; problems[i] != NULL; i++)
+    g_ptr_array_add (self->account_problems, g_strdup (problems[i]));
+  g_ptr_array_add (self->account_problems, NULL);
+}
+
+static void
 buzon_application_startup (GApplication *app)
 {
   BuzonApplication *self = BUZON_APPLICATION (app);
@@ -136,6 +157,8 @@ buzon_application_startup (GApplication *app)
     for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
       self->signal_sources[i] = g_unix_signal_add (signals[i], quit_signalled_cb, self);
   }
+
+  load_accounts (self);
 
   screenshot_path = g_getenv ("BUZON_SCREENSHOT");
   if (screenshot_path != NULL && screenshot_path[0] != '\0')
@@ -184,6 +207,8 @@ buzon_application_finalize (GObject *object)
   BuzonApplication *self = BUZON_APPLICATION (object);
 
   g_clear_pointer (&self->screenshot_path, g_free);
+  g_clear_object (&self->accounts);
+  g_clear_pointer (&self->account_problems, g_ptr_array_unref);
 
   G_OBJECT_CLASS (buzon_application_parent_class)->finalize (object);
 }
@@ -231,4 +256,20 @@ buzon_application_get_exit_status (BuzonApplication *self)
   g_return_val_if_fail (BUZON_IS_APPLICATION (self), 1);
 
   return self->exit_status;
+}
+
+/* Returns: (transfer none): the configured accounts, read at start-up. */
+BuzonAccountStore *
+buzon_application_get_accounts (BuzonApplication *self)
+{
+  g_return_val_if_fail (BUZON_IS_APPLICATION (self), NULL);
+  return self->accounts;
+}
+
+/* Returns: (transfer none): why accounts could not be read; empty if none. */
+const char * const *
+buzon_application_get_account_problems (BuzonApplication *self)
+{
+  g_return_val_if_fail (BUZON_IS_APPLICATION (self), NULL);
+  return (const char * const *) self->account_problems->pdata;
 }

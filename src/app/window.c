@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include "application.h"
+#include "sidebar.h"
 #include "window.h"
 
 struct _BuzonWindow
@@ -14,6 +16,7 @@ struct _BuzonWindow
   // Template children.
   GtkPaned *outer_paned;
   GtkPaned *inner_paned;
+  BuzonSidebar *sidebar;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonWindow, buzon_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -88,6 +91,7 @@ buzon_window_class_init (BuzonWindowClass *klass)
                                                "/io/github/buzonmail/Buzon/ui/window.ui");
   gtk_widget_class_bind_template_child (widget_class, BuzonWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, BuzonWindow, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, BuzonWindow, sidebar);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
@@ -96,6 +100,7 @@ buzon_window_class_init (BuzonWindowClass *klass)
 static void
 buzon_window_init (BuzonWindow *self)
 {
+  g_type_ensure (BUZON_TYPE_SIDEBAR);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
@@ -105,9 +110,17 @@ buzon_window_init (BuzonWindow *self)
 BuzonWindow *
 buzon_window_new (AdwApplication *application)
 {
-  g_return_val_if_fail (ADW_IS_APPLICATION (application), NULL);
+  BuzonWindow *self;
+  BuzonAccountStore *accounts;
 
-  return g_object_new (BUZON_TYPE_WINDOW,
+  g_return_val_if_fail (BUZON_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (BUZON_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  accounts = buzon_application_get_accounts (BUZON_APPLICATION (application));
+  buzon_sidebar_set_accounts (self->sidebar, G_LIST_MODEL (accounts));
+  buzon_sidebar_set_problems (self->sidebar,
+                              buzon_application_get_account_problems (BUZON_APPLICATION (application)));
+  return self;
 }

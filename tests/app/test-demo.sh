@@ -18,6 +18,8 @@ cat "$work/out.log"
 [ -s "$png" ] || { echo "not ok: no screenshot at $png" >&2; exit 1; }
 grep -q 'Demo account: Ana García <ana@example.test>' "$work/out.log" || {
   echo "not ok: run-demo did not announce the demo account" >&2; exit 1; }
+grep -q 'Demo passwords are in the demo keyring.' "$work/out.log" || {
+  echo "not ok: the demo keyring did not keep the passwords" >&2; exit 1; }
 leftover=$(find "$work" -mindepth 1 -maxdepth 1 -name 'buzon-demo-*')
 [ -z "$leftover" ] || { echo "not ok: run-demo left $leftover behind" >&2; exit 1; }
 still=$(ps -eo pid=,args= | grep -F "$work/" | grep -v -e grep -e "$0" || true)

@@ -115,6 +115,17 @@ fail (BuzonImapParser *self,
   return FALSE;
 }
 
+static gboolean
+fail_line_too_long (BuzonImapParser *self,
+                    GError         **error)
+{
+  g_autofree char *limit = g_strdup_printf ("%" G_GSIZE_FORMAT, self->limits.max_line);
+
+  /* Translators: %s is a number of bytes. */
+  return fail (self, error, BUZON_IMAP_ERROR_LIMIT, _("The server sent a line longer than %s bytes"),
+               limit);
+}
+
 /* If the line [line, end) (CRLF excluded) ends with a literal announcement,
  * stores its size. Accepts {n}, {n+} and ~{n}. */
 static gboolean
@@ -177,28 +188,30 @@ frame (BuzonImapParser *self,
         {
           self->scan = len;
           if (len - self->line_start > self->limits.max_line)
-            return fail (self, error, BUZON_IMAP_ERROR_LIMIT,
-                         _("The server sent a line longer than %" G_GSIZE_FORMAT " bytes"),
-                         self->limits.max_line);
+            return fail_line_too_long (self, error);
           return FALSE;
         }
 
       self->scan = (lf - data) + 1;
       line_length = (lf - data) - self->line_start;
       if (line_length > self->limits.max_line)
-        return fail (self, error, BUZON_IMAP_ERROR_LIMIT,
-                     _("The server sent a line longer than %" G_GSIZE_FORMAT " bytes"),
-                     self->limits.max_line);
+        return fail_line_too_long (self, error);
       if (line_length > 0 && data[self->line_start + line_length - 1] == '\r')
         line_length--;
 
       if (line_announces_literal (data + self->line_start, line_length, &size))
         {
           if (size > self->limits.max_literal)
-            return fail (self, error, BUZON_IMAP_ERROR_LIMIT,
-                         _("The server announced a literal of %" G_GUINT64_FORMAT
-                           " bytes, more than the limit of %" G_GSIZE_FORMAT),
-                         size, self->limits.max_literal);
+            {
+              g_autofree char *announced = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
+              g_autofree char *limit = g_strdup_printf ("%" G_GSIZE_FORMAT,
+                                                        self->limits.max_literal);
+              /* Translators: both %s are numbers of bytes. */
+              return fail (self, error, BUZON_IMAP_ERROR_LIMIT,
+                           _("The server announced a literal of %s bytes, more than the limit "
+                             "of %s"),
+                           announced, limit);
+            }
           self->literal_left = size;
           self->line_start = self->scan;
           continue;
@@ -269,10 +282,11 @@ syntax_error (Cursor     *c,
               GError    **error,
               const char *what)
 {
-  /* Translators: %s says what was expected; the number is a byte offset. */
+  g_autofree char *offset = g_strdup_printf ("%" G_GSIZE_FORMAT, (gsize) (c->p - c->start));
+
+  /* Translators: the first %s says what was wrong, the second is a byte offset. */
   return fail (c->parser, error, BUZON_IMAP_ERROR_PARSE,
-               _("The server sent a malformed response: %s at byte %" G_GSIZE_FORMAT), what,
-               (gsize) (c->p - c->start));
+               _("The server sent a malformed response: %s at byte %s"), what, offset);
 }
 
 /* An atom, possibly with a bracketed section and a partial suffix:
