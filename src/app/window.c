@@ -120,7 +120,7 @@ buzon_window_new (AdwApplication *application)
                        NULL);
   accounts = buzon_application_get_accounts (BUZON_APPLICATION (application));
   buzon_sidebar_set_accounts (self->sidebar, G_LIST_MODEL (accounts));
-  buzon_sidebar_set_problems (self->sidebar,
-                              buzon_application_get_account_problems (BUZON_APPLICATION (application)));
+  buzon_sidebar_set_problems (
+    self->sidebar, buzon_application_get_account_problems (BUZON_APPLICATION (application)));
   return self;
 }

@@ -29,7 +29,8 @@ generate (guint messages)
         "* %u FETCH (UID %u FLAGS (\\Seen%s) INTERNALDATE \"%02u-Nov-2026 %02u:%02u:%02u +0100\" "
         "RFC822.SIZE %u MODSEQ (%u) ENVELOPE (\"Fri, %02u Nov 2026 %02u:%02u:%02u +0100\" "
         "\"=?UTF-8?Q?Re:_Reuni=C3=B3n_del_proyecto_n=C2=BA_%u?=\" "
-        "((\"Ana Garc\\\"ia\" NIL \"ana\" \"example.test\")) ((\"Ana\" NIL \"ana\" \"example.test\")) "
+        "((\"Ana Garc\\\"ia\" NIL \"ana\" \"example.test\")) ((\"Ana\" NIL \"ana\" "
+        "\"example.test\")) "
         "((NIL NIL \"ana\" \"example.test\")) ((\"Bob\" NIL \"bob\" \"example.org\")"
         "(NIL NIL \"list\" \"lists.example.org\")) NIL NIL \"<%u.parent@mail.example.org>\" "
         "\"<%u.%u@mail.example.org>\") ",
@@ -39,7 +40,8 @@ generate (guint messages)
       if (multipart)
         g_string_append (
           out,
-          "BODYSTRUCTURE (((\"text\" \"plain\" (\"charset\" \"utf-8\" \"format\" \"flowed\") NIL NIL "
+          "BODYSTRUCTURE (((\"text\" \"plain\" (\"charset\" \"utf-8\" \"format\" \"flowed\") NIL "
+          "NIL "
           "\"quoted-printable\" 1423 31 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"utf-8\") "
           "NIL NIL \"quoted-printable\" 5210 88 NIL NIL NIL NIL) \"alternative\" (\"boundary\" "
           "\"=_b1\") NIL NIL NIL)(\"application\" \"pdf\" (\"name\" \"informe.pdf\") NIL NIL "
@@ -49,7 +51,8 @@ generate (guint messages)
         g_string_append (out, "BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL "
                               "\"7bit\" 812 19 NIL NIL NIL NIL) ");
       g_string_append_printf (out,
-                              "BODY[HEADER.FIELDS (REFERENCES IN-REPLY-TO LIST-ID)] {%zu}\r\n%s)\r\n",
+                              "BODY[HEADER.FIELDS (REFERENCES IN-REPLY-TO LIST-ID)] "
+                              "{%zu}\r\n%s)\r\n",
                               strlen (references), references);
     }
   g_string_append (out, "a1 OK Fetch completed (0.123 + 0.000 secs).\r\n");

@@ -17,11 +17,12 @@ connect_imap (const char *host,
               GError    **error)
 {
   const char *port_key = use_tls ? "IMAPS_PORT" : "IMAP_PORT";
+  guint16 port = buzon_test_mail_servers_get_port (servers, port_key);
   g_autoptr (BuzonTestLineClient) client = NULL;
   g_autofree char *greeting = NULL;
 
-  client = buzon_test_line_client_connect (host, buzon_test_mail_servers_get_port (servers, port_key),
-                                           use_tls, buzon_test_mail_servers_get_ca (servers), error);
+  client = buzon_test_line_client_connect (host, port, use_tls,
+                                           buzon_test_mail_servers_get_ca (servers), error);
   if (client == NULL)
     return NULL;
   greeting = buzon_test_line_client_read_line (client, error);

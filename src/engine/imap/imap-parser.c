@@ -122,8 +122,8 @@ fail_line_too_long (BuzonImapParser *self,
   g_autofree char *limit = g_strdup_printf ("%" G_GSIZE_FORMAT, self->limits.max_line);
 
   /* Translators: %s is a number of bytes. */
-  return fail (self, error, BUZON_IMAP_ERROR_LIMIT, _("The server sent a line longer than %s bytes"),
-               limit);
+  return fail (self, error, BUZON_IMAP_ERROR_LIMIT,
+               _("The server sent a line longer than %s bytes"), limit);
 }
 
 /* If the line [line, end) (CRLF excluded) ends with a literal announcement,
@@ -626,7 +626,8 @@ tokenize (BuzonImapParser *self,
 
   response->status = response->number < 0 ? status_from_atom (word) : BUZON_IMAP_STATUS_NONE;
   if (response->kind == BUZON_IMAP_RESPONSE_TAGGED
-      && (response->status == BUZON_IMAP_STATUS_NONE || response->status == BUZON_IMAP_STATUS_PREAUTH
+      && (response->status == BUZON_IMAP_STATUS_NONE
+          || response->status == BUZON_IMAP_STATUS_PREAUTH
           || response->status == BUZON_IMAP_STATUS_BYE))
     return syntax_error (&c, error, _("a tagged response that is not OK, NO or BAD")), NULL;
 

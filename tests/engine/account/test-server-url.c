@@ -127,7 +127,8 @@ test_loopback (void)
 {
   const char *loopback[] = { "imaps://127.0.0.1", "imaps://127.0.0.2", "imaps://localhost",
                              "imaps://[::1]", "imaps://LOCALHOST" };
-  const char *remote[] = { "imaps://10.0.0.1", "imaps://mail.example.org", "imaps://[2001:db8::1]" };
+  const char *remote[] = { "imaps://10.0.0.1", "imaps://mail.example.org",
+                           "imaps://[2001:db8::1]" };
 
   for (guint i = 0; i < G_N_ELEMENTS (loopback); i++)
     {

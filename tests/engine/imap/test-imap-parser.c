@@ -15,10 +15,10 @@ typedef struct
 } Transcript;
 
 /* Holds a NUL byte, so its length cannot come from strlen(). */
-#define RAW_BYTES                                                                                   \
+#define RAW_BYTES                                                                                  \
   "* 2 FETCH (BINARY[1] ~{5}\r\nab\0cd FLAGS ())\r\n"                                              \
-  "* LIST () \"/\" \"a \\\"quoted\\\" \\\\ name\"\r\n"                                            \
-  "* LIST () \"/\" \"Caf\xe9\"\r\n"                                                                  \
+  "* LIST () \"/\" \"a \\\"quoted\\\" \\\\ name\"\r\n"                                             \
+  "* LIST () \"/\" \"Caf\xe9\"\r\n"                                                                \
   "* LIST () \"/\" {9}\r\nEnvi&AOk-\r\n"
 
 static const Transcript transcripts[] = {
@@ -45,7 +45,8 @@ static const Transcript transcripts[] = {
     "a2 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\r\n",
     0,
     { "* FLAGS ((\\Answered \\Flagged \\Deleted \\Seen \\Draft))",
-      "* OK [PERMANENTFLAGS ((\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*))] Flags permitted.",
+      "* OK [PERMANENTFLAGS ((\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*))] Flags "
+      "permitted.",
       "* 172 EXISTS", "* 0 RECENT", "* OK [UIDVALIDITY (3857529045)] UIDs valid",
       "* OK [UIDNEXT (4392)] Predicted next UID", "* OK [HIGHESTMODSEQ (715194045007)] Highest",
       "* VANISHED ((EARLIER) 41,43:116,118,120:211,214:540)",
@@ -57,7 +58,8 @@ static const Transcript transcripts[] = {
     "((NIL NIL \"bob\" \"example.test\")) NIL NIL NIL \"<a@example.test>\") "
     "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 12 1 "
     "NIL NIL NIL NIL)(\"application\" \"pdf\" (\"name\" \"f.pdf\") NIL NIL \"base64\" 880 NIL "
-    "(\"attachment\" (\"filename\" \"f.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL NIL) "
+    "(\"attachment\" (\"filename\" \"f.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL "
+    "NIL) "
     "BODY[HEADER.FIELDS (REFERENCES IN-REPLY-TO)] {26}\r\n"
     "In-Reply-To: <x@y>\r\n\r\n\r\n\r\n)\r\n"
     "a3 OK Fetch completed.\r\n",
@@ -65,9 +67,11 @@ static const Transcript transcripts[] = {
     { "* 1 FETCH ((UID 4 RFC822.SIZE 1923 ENVELOPE (\"Fri, 27 Nov 2026 10:00:00 +0100\" "
       "\"=?UTF-8?Q?Caf=C3=A9?=\" ((\"Ana\" NIL \"ana\" \"example.test\")) NIL NIL "
       "((NIL NIL \"bob\" \"example.test\")) NIL NIL NIL \"<a@example.test>\") "
-      "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 12 1 "
+      "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 12 "
+      "1 "
       "NIL NIL NIL NIL) (\"application\" \"pdf\" (\"name\" \"f.pdf\") NIL NIL \"base64\" 880 NIL "
-      "(\"attachment\" (\"filename\" \"f.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL NIL) "
+      "(\"attachment\" (\"filename\" \"f.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL "
+      "NIL) "
       "BODY[HEADER.FIELDS (REFERENCES IN-REPLY-TO)] "
       "\"In-Reply-To: <x@y>\\x0d\\x0a\\x0d\\x0a\\x0d\\x0a\\x0d\\x0a\"))",
       "a3 OK Fetch completed." } },
@@ -86,7 +90,8 @@ static const Transcript transcripts[] = {
     0,
     { "* CAPABILITY (XAPPLEPUSHSERVICE IMAP4 IMAP4rev1 SASL-IR AUTH=ATOKEN AUTH=PLAIN)" } },
   { "office365_greeting_and_bye",
-    "* OK The Microsoft Exchange IMAP4 service is ready. [TQBOADIAUABSADAAMwBDAEEAMAAwADEANgAuAG4AYQBtAHAA]\r\n"
+    "* OK The Microsoft Exchange IMAP4 service is ready. "
+    "[TQBOADIAUABSADAAMwBDAEEAMAAwADEANgAuAG4AYQBtAHAA]\r\n"
     "* BYE Connection is closed. 13\r\n",
     0,
     { "* OK The Microsoft Exchange IMAP4 service is ready. "
@@ -228,7 +233,8 @@ test_transcript (gconstpointer data)
 static void
 test_typed_access (void)
 {
-  static const char input[] = "* 49 FETCH (UID 117 RFC822.SIZE 1923 BODY[] {3}\r\nhi\0 FLAGS NIL)\r\n";
+  static const char input[] = "* 49 FETCH (UID 117 RFC822.SIZE 1923 BODY[] {3}\r\nhi\0 FLAGS "
+                              "NIL)\r\n";
   g_autoptr (BuzonImapParser) parser = buzon_imap_parser_new (NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapResponse) response = NULL;
