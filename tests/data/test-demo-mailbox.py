@@ -5,10 +5,13 @@
 
 import imaplib
 import os
+import smtplib
 import ssl
 import subprocess
 import sys
 import tempfile
+import time
+from email.message import EmailMessage
 
 source_root = os.environ["BUZON_SOURCE_ROOT"]
 support = os.environ["BUZON_TEST_SUPPORT"]
@@ -68,6 +71,31 @@ def main():
                 print(f"{'ok' if ok else 'not ok'} {tests} - {folder}: {flagged} flagged "
                       f"(wants {want_flagged}), dates in UID order: {ordered}")
                 failures += not ok
+            # The demo round trip: Ana writes to herself through authenticated
+            # submission and the message lands in the demo Inbox.
+            tests += 1
+            message = EmailMessage()
+            message["From"] = "Ana García <ana@example.test>"
+            message["To"] = "ana@example.test"
+            message["Subject"] = "Prueba de ida y vuelta"
+            message["Message-ID"] = "<round-trip@example.test>"
+            message.set_content("¿Llega?\n")
+            with smtplib.SMTP_SSL("localhost", int(env["BUZON_TEST_SUBMISSIONS_PORT"]),
+                                  context=ctx) as smtp:
+                smtp.login("ana", "ana" + env["BUZON_TEST_PASSWORD_SUFFIX"])
+                smtp.send_message(message)
+            found = False
+            deadline = time.monotonic() + 20
+            while not found and time.monotonic() < deadline:
+                imap.select("INBOX", readonly=True)
+                typ, data = imap.uid("SEARCH", None, "HEADER", "Message-ID",
+                                     "<round-trip@example.test>")
+                found = typ == "OK" and bool(data[0].split())
+                if not found:
+                    time.sleep(0.05)
+            print(f"{'ok' if found else 'not ok'} {tests} - a message Ana submits reaches her "
+                  f"demo Inbox")
+            failures += not found
             imap.logout()
             print(f"1..{tests}")
         finally:
