@@ -3,6 +3,8 @@
 
 #pragma once
 
+#include <glib.h>
+
 G_BEGIN_DECLS
 
 /* Exit codes are stable and documented in `buzon-cli --help`. */
@@ -11,9 +13,15 @@ enum
   BUZON_CLI_EXIT_OK = 0,
   BUZON_CLI_EXIT_FAILED = 1,
   BUZON_CLI_EXIT_USAGE = 2,
+  BUZON_CLI_EXIT_CONNECT = 3,  /* Cannot reach the server. */
+  BUZON_CLI_EXIT_TLS = 4,      /* TLS could not be set up, or the certificate is not trusted. */
+  BUZON_CLI_EXIT_AUTH = 5,     /* The server refused the user name or password. */
+  BUZON_CLI_EXIT_PROTOCOL = 6, /* The server broke the protocol or refused a command. */
 };
 
-int buzon_cli_command_account (int    argc,
-                               char **argv);
+int buzon_cli_command_account    (int    argc,
+                                  char **argv);
+int buzon_cli_command_imap_probe (int    argc,
+                                  char **argv);
 
 G_END_DECLS

@@ -38,6 +38,10 @@ static const Command commands[] = {
     N_("List the configured accounts (with --json: id, name, address, imap, smtp, "
        "trusted_certificates)"),
     buzon_cli_command_account },
+  { "imap-probe", N_("URL [--password-command CMD] [--trust-cert SHA256:HEX]…"),
+    N_("Connect to an IMAP server (imaps://USER@HOST, imap:// for STARTTLS) and print its "
+       "certificate, capabilities, namespaces and special-use folders"),
+    buzon_cli_command_imap_probe },
   { "check-url", N_("URL…"),
     N_("Check server addresses as an account would store them, and print their parts"),
     command_check_url },
@@ -100,8 +104,11 @@ print_usage (FILE *out)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %s %s\n      %s\n", commands[i].name, _(commands[i].args),
              _(commands[i].summary));
-  fprintf (out, "\n%s\n  0  %s\n  1  %s\n  2  %s\n", _("Exit status:"), _("success"),
-           _("the operation failed"), _("bad usage"));
+  fprintf (out, "\n%s\n  0  %s\n  1  %s\n  2  %s\n  3  %s\n  4  %s\n  5  %s\n  6  %s\n",
+           _("Exit status:"), _("success"), _("the operation failed"), _("bad usage"),
+           _("cannot connect to the server"), _("TLS failed or the certificate is not trusted"),
+           _("the server refused the user name or password"),
+           _("the server broke the protocol or refused a command"));
 }
 
 int

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$src"
 
 status=0
-for f in $(grep -rlE '(^|[^A-Za-z0-9_])N?_ \("|translatable="yes"' src ui 2>/dev/null | sort); do
+for f in $(grep -rlE '(^|[^A-Za-z0-9_])N?_ ?\("|translatable="yes"' src ui 2>/dev/null | sort); do
   grep -qx "$f" po/POTFILES.in || { echo "not ok: $f marks strings but is missing from po/POTFILES.in"; status=1; }
 done
 

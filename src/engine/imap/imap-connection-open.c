@@ -1,0 +1,355 @@
+// BuzonImapConnection, opening: connect, TLS with certificate pinning, the
+// greeting, the capabilities and STARTTLS.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "imap-connection-private.h"
+#include "imap-error.h"
+
+static char *
+certificate_sha256 (GTlsCertificate *certificate)
+{
+  g_autoptr (GByteArray) der = NULL;
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+}
+
+static gboolean
+accept_certificate_cb (GTlsConnection       *tls,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  BuzonImapConnection *self = user_data;
+  g_autofree char *wanted = NULL;
+
+  g_free (self->certificate_sha256);
+  self->certificate_sha256 = certificate_sha256 (certificate);
+  self->certificate_errors = errors;
+  if (self->certificate_sha256 == NULL)
+    return FALSE;
+  wanted = g_strconcat ("sha256:", self->certificate_sha256, NULL);
+  for (guint i = 0; self->trusted_certificates[i] != NULL; i++)
+    if (g_ascii_strcasecmp (self->trusted_certificates[i], wanted) == 0)
+      {
+        self->certificate_pinned = TRUE;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static char *
+describe_certificate_errors (GTlsCertificateFlags errors)
+{
+  g_autoptr (GPtrArray) parts = g_ptr_array_new ();
+
+  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    g_ptr_array_add (parts, (gpointer) _("it is not signed by a known authority"));
+  if (errors & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    g_ptr_array_add (parts, (gpointer) _("it is for another host name"));
+  if (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    g_ptr_array_add (parts, (gpointer) _("it is not valid yet"));
+  if (errors & G_TLS_CERTIFICATE_EXPIRED)
+    g_ptr_array_add (parts, (gpointer) _("it has expired"));
+  if (errors & G_TLS_CERTIFICATE_REVOKED)
+    g_ptr_array_add (parts, (gpointer) _("it has been revoked"));
+  if (errors & G_TLS_CERTIFICATE_INSECURE)
+    g_ptr_array_add (parts, (gpointer) _("it uses insecure cryptography"));
+  if (parts->len == 0)
+    g_ptr_array_add (parts, (gpointer) _("it could not be verified"));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv ("; ", (char **) parts->pdata);
+}
+
+static void
+handshake_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (BuzonImapConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+    {
+      if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE)
+          && self->certificate_sha256 != NULL)
+        {
+          g_autofree char *why = describe_certificate_errors (self->certificate_errors);
+          g_autoptr (GError) described = NULL;
+
+          /* Translators: the first %s is a host name, the second a list of reasons. */
+          described = g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                                   _("The certificate of %s is not trusted: %s"),
+                                   self->url->host, why);
+          _buzon_imap_connection_open_step (self, g_steal_pointer (&described));
+          return;
+        }
+      _buzon_imap_connection_open_step (self, g_steal_pointer (&error));
+      return;
+    }
+  if (self->certificate_sha256 == NULL)
+    {
+      GTlsCertificate *peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source));
+      if (peer != NULL)
+        self->certificate_sha256 = certificate_sha256 (peer);
+    }
+  _buzon_imap_connection_open_step (self, NULL);
+}
+
+static void
+start_tls (BuzonImapConnection *self)
+{
+  g_autoptr (GSocketConnectable) identity = g_network_address_new (self->url->host,
+                                                                   self->url->port);
+  g_autoptr (GError) error = NULL;
+  GIOStream *tls;
+
+  tls = g_tls_client_connection_new (G_IO_STREAM (self->socket_connection), identity, &error);
+  if (tls == NULL)
+    {
+      _buzon_imap_connection_open_step (self, g_steal_pointer (&error));
+      return;
+    }
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+  g_set_object (&self->stream, tls);
+  g_object_unref (tls);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (self->open_task), handshake_done_cb,
+                                    g_object_ref (self));
+}
+
+typedef enum
+{
+  OPEN_CONNECTING,
+  OPEN_TLS,
+  OPEN_GREETING,
+  OPEN_CAPABILITY,
+  OPEN_STARTTLS,
+  OPEN_STARTTLS_HANDSHAKE,
+  OPEN_CAPABILITY_AFTER_TLS,
+  OPEN_DONE,
+} OpenStep;
+
+static void
+internal_command_done_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr (BuzonImapConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+
+  response = buzon_imap_connection_command_finish (self, result, &error);
+  _buzon_imap_connection_open_step (self, g_steal_pointer (&error));
+}
+
+static void
+send_internal (BuzonImapConnection *self,
+               const char          *name,
+               gboolean             pause_reading)
+{
+  g_autoptr (BuzonImapCommand) command = buzon_imap_command_new (name);
+  GTask *task = g_task_new (self, NULL, internal_command_done_cb, g_object_ref (self));
+
+  g_task_set_source_tag (task, buzon_imap_connection_command_async);
+  _buzon_imap_connection_queue (self, command, NULL, NULL, task, pause_reading);
+}
+
+/* The open sequence, one step per call; @error (taken) ends it. */
+void
+_buzon_imap_connection_open_step (BuzonImapConnection *self,
+                                  GError              *error)
+{
+  g_autoptr (GError) owned = error;
+  OpenStep *step;
+
+  if (self->open_task == NULL)
+    return; /* Already failed and reported. */
+  step = g_task_get_task_data (self->open_task);
+  if (owned != NULL)
+    {
+      _buzon_imap_connection_fail (self, owned);
+      return;
+    }
+
+  switch (*step)
+    {
+    case OPEN_CONNECTING:
+      if (self->url->security == BUZON_SERVER_SECURITY_TLS)
+        {
+          *step = OPEN_TLS;
+          start_tls (self);
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case OPEN_TLS:
+      *step = OPEN_GREETING;
+      self->state = STATE_GREETING;
+      _buzon_imap_connection_start_reading (self);
+      return;
+
+    case OPEN_GREETING:
+      if (self->capabilities[0] == NULL)
+        {
+          *step = OPEN_CAPABILITY;
+          send_internal (self, "CAPABILITY", FALSE);
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case OPEN_CAPABILITY:
+      if (self->url->security == BUZON_SERVER_SECURITY_STARTTLS)
+        {
+          if (self->preauthenticated)
+            {
+              /* A PREAUTH greeting leaves no way to start TLS (RFC 3501 §6.2.1). */
+              owned = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO_STARTTLS,
+                                   _("%s logged in before TLS could start; refusing to go on "
+                                     "without TLS"),
+                                   self->url->host);
+              _buzon_imap_connection_fail (self, owned);
+              return;
+            }
+          if (!buzon_imap_connection_has_capability (self, "STARTTLS"))
+            {
+              /* Translators: %s is a host name. */
+              owned = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO_STARTTLS,
+                                   _("%s does not offer STARTTLS; refusing to go on without "
+                                     "TLS"),
+                                   self->url->host);
+              _buzon_imap_connection_fail (self, owned);
+              return;
+            }
+          *step = OPEN_STARTTLS;
+          send_internal (self, "STARTTLS", TRUE);
+          return;
+        }
+      break;
+
+    case OPEN_STARTTLS:
+      /* Anything the server sent after its OK and before the handshake could
+       * be an attacker's injection (CVE-2011-0411-style): refuse it. */
+      if (buzon_imap_parser_get_buffered (self->parser) > 0)
+        {
+          owned = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_PARSE,
+                               _("%s sent data before TLS started; refusing it"),
+                               self->url->host);
+          _buzon_imap_connection_fail (self, owned);
+          return;
+        }
+      *step = OPEN_STARTTLS_HANDSHAKE;
+      /* What was said before TLS is forgotten (RFC 3501 §6.2.1). */
+      g_strfreev (self->capabilities);
+      self->capabilities = g_new0 (char *, 1);
+      start_tls (self);
+      return;
+
+    case OPEN_STARTTLS_HANDSHAKE:
+      self->reading_paused = FALSE;
+      _buzon_imap_connection_start_reading (self);
+      *step = OPEN_CAPABILITY_AFTER_TLS;
+      send_internal (self, "CAPABILITY", FALSE);
+      return;
+
+    case OPEN_CAPABILITY_AFTER_TLS:
+    case OPEN_DONE:
+    default:
+      break;
+    }
+
+  *step = OPEN_DONE;
+  if (self->socket_connection != NULL)
+    g_socket_set_timeout (g_socket_connection_get_socket (self->socket_connection), 0);
+  {
+    g_autoptr (GTask) task = g_steal_pointer (&self->open_task);
+    g_task_return_boolean (task, TRUE);
+  }
+}
+
+static void
+connected_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (BuzonImapConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+  GSocketConnection *connection;
+
+  connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (connection == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *port = g_strdup_printf ("%u", self->url->port);
+          g_autoptr (GError) described = NULL;
+
+          /* Translators: %s:%s is a host and port, the last %s the reason. */
+          described = g_error_new (error->domain, error->code, _("Cannot connect to %s:%s: %s"),
+                                   self->url->host, port, error->message);
+          _buzon_imap_connection_open_step (self, g_steal_pointer (&described));
+          return;
+        }
+      _buzon_imap_connection_open_step (self, g_steal_pointer (&error));
+      return;
+    }
+  self->socket_connection = connection;
+  self->stream = G_IO_STREAM (g_object_ref (connection));
+  _buzon_imap_connection_open_step (self, NULL);
+}
+
+/**
+ * buzon_imap_connection_open_async:
+ *
+ * Connects, sets up TLS as the URL says, reads the greeting and the
+ * capabilities (after STARTTLS, the ones sent over TLS). @callback fires once
+ * the connection is ready for login (or is already logged in, see
+ * buzon_imap_connection_get_preauthenticated()), or failed: a certificate
+ * neither trusted nor pinned (G_TLS_ERROR_BAD_CERTIFICATE naming the host
+ * and the problem; the fingerprint is then available), no STARTTLS, a
+ * greeting that is not IMAP, BYE, a timeout. Cancelling closes the
+ * connection. Call once.
+ */
+void
+buzon_imap_connection_open_async (BuzonImapConnection *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr (GSocketClient) client = NULL;
+  OpenStep *step;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+  g_return_if_fail (self->state == STATE_NEW && self->open_task == NULL);
+
+  self->open_task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->open_task, buzon_imap_connection_open_async);
+  step = g_new0 (OpenStep, 1);
+  *step = OPEN_CONNECTING;
+  g_task_set_task_data (self->open_task, step, g_free);
+  if (cancellable != NULL)
+    g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (buzon_imap_connection_close),
+                             self, G_CONNECT_SWAPPED);
+
+  self->last_activity = g_get_monotonic_time ();
+  self->watchdog_id = g_timeout_add_seconds (1, _buzon_imap_connection_watchdog, self);
+  client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, self->timeout_seconds);
+  g_socket_client_connect_to_host_async (client, self->url->host, self->url->port,
+                                         self->io_cancellable, connected_cb,
+                                         g_object_ref (self));
+}
+
+gboolean
+buzon_imap_connection_open_finish (BuzonImapConnection *self,
+                                   GAsyncResult        *result,
+                                   GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+

@@ -1,0 +1,72 @@
+// The inside of BuzonImapConnection, shared by its files: imap-connection.c
+// (I/O, commands, login) and imap-connection-open.c (connect, TLS, greeting,
+// STARTTLS).
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#pragma once
+
+#include "imap-connection.h"
+#include "imap-parser.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  STATE_NEW,
+  STATE_GREETING,
+  STATE_OPEN,
+  STATE_CLOSED,
+} BuzonImapConnectionState;
+
+typedef struct _Pending Pending;
+
+struct _BuzonImapConnection
+{
+  GObject parent_instance;
+
+  BuzonServerUrl *url;
+  GStrv trusted_certificates;
+
+  BuzonImapConnectionState state;
+  GSocketConnection *socket_connection;
+  GIOStream *stream; /* The socket connection, or the TLS connection over it. */
+  BuzonImapParser *parser;
+  guint8 read_buffer[16384];
+  gboolean read_pending;
+  gboolean reading_paused;
+  GCancellable *io_cancellable;
+
+  GQueue queue;       /* Pending, not yet written. */
+  GQueue in_flight;   /* Pending, written (the first chunk at least). */
+  Pending *writing;   /* Being written, or waiting for "+" to write more. */
+  gboolean write_pending;
+  GBytes *write_bytes; /* The chunk being written, kept alive until the write ends. */
+  guint next_tag;
+
+  GTask *open_task;
+  GStrv capabilities;
+  char *greeting;
+  gboolean preauthenticated;
+  char *certificate_sha256;
+  GTlsCertificateFlags certificate_errors;
+  gboolean certificate_pinned;
+
+  guint timeout_seconds;
+  gint64 last_activity;
+  guint watchdog_id;
+};
+
+void _buzon_imap_connection_fail          (BuzonImapConnection  *self,
+                                           const GError         *error);
+void _buzon_imap_connection_start_reading (BuzonImapConnection  *self);
+void _buzon_imap_connection_queue         (BuzonImapConnection  *self,
+                                           BuzonImapCommand     *command,
+                                           BuzonImapUntaggedFunc untagged,
+                                           gpointer              untagged_data,
+                                           GTask                *task,
+                                           gboolean              pause_reading);
+void _buzon_imap_connection_open_step     (BuzonImapConnection  *self,
+                                           GError               *error);
+gboolean _buzon_imap_connection_watchdog  (gpointer              user_data);
+
+G_END_DECLS

@@ -1,0 +1,850 @@
+// BuzonImapConnection: one IMAP connection over GIO.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Everything runs on the thread-default main context of the thread that
+// opened the connection. One read is always outstanding; the bytes go to a
+// BuzonImapParser and each response is dispatched as soon as it is complete:
+// a continuation request goes to the command that is sending a literal, a
+// tagged response completes its command, an untagged one goes to the oldest
+// command in flight and to the "untagged" signal.
+//
+// Commands are pipelined: up to max_in_flight are on the wire at once. A
+// command with synchronising literals is written in chunks; while it waits
+// for the server's "+", nothing else is written.
+//
+// Certificates: the system's trust store decides; when it refuses a
+// certificate, the certificate is accepted only if its SHA-256 fingerprint is
+// one the account pinned. A STARTTLS connection never continues without TLS.
+//
+// After a transport error, a protocol error or BYE, the connection is
+// closed: every command queued or in flight fails with that error and
+// "closed" is emitted once.
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "imap-connection-private.h"
+#include "imap-error.h"
+
+#define DEFAULT_TIMEOUT_SECONDS 60
+#define MAX_IN_FLIGHT           16
+
+struct _Pending
+{
+  char *tag;
+  GPtrArray *chunks;        /* GBytes: the first is sent at once, each next after "+". */
+  guint next_chunk;
+  GTask *task;
+  BuzonImapUntaggedFunc untagged;
+  gpointer untagged_data;
+  gboolean pause_reading;   /* STARTTLS: stop reading after the tagged reply. */
+  gboolean expects_bye;     /* LOGOUT: the server's BYE is the expected answer. */
+};
+
+G_DEFINE_FINAL_TYPE (BuzonImapConnection, buzon_imap_connection, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_UNTAGGED,
+  SIGNAL_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void pump (BuzonImapConnection *self);
+
+static void
+pending_free (Pending *pending)
+{
+  g_clear_object (&pending->task);
+  g_ptr_array_unref (pending->chunks);
+  g_free (pending->tag);
+  g_free (pending);
+}
+
+static void
+buzon_imap_connection_dispose (GObject *object)
+{
+  BuzonImapConnection *self = BUZON_IMAP_CONNECTION (object);
+
+  if (self->state != STATE_CLOSED)
+    {
+      g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                      _("The connection was closed"));
+      _buzon_imap_connection_fail (self, error);
+    }
+  G_OBJECT_CLASS (buzon_imap_connection_parent_class)->dispose (object);
+}
+
+static void
+buzon_imap_connection_finalize (GObject *object)
+{
+  BuzonImapConnection *self = BUZON_IMAP_CONNECTION (object);
+
+  g_clear_pointer (&self->url, buzon_server_url_free);
+  g_strfreev (self->trusted_certificates);
+  g_clear_object (&self->socket_connection);
+  g_clear_object (&self->stream);
+  g_clear_pointer (&self->parser, buzon_imap_parser_free);
+  g_clear_object (&self->io_cancellable);
+  g_clear_pointer (&self->write_bytes, g_bytes_unref);
+  g_strfreev (self->capabilities);
+  g_free (self->greeting);
+  g_free (self->certificate_sha256);
+
+  G_OBJECT_CLASS (buzon_imap_connection_parent_class)->finalize (object);
+}
+
+static void
+buzon_imap_connection_class_init (BuzonImapConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = buzon_imap_connection_dispose;
+  object_class->finalize = buzon_imap_connection_finalize;
+
+  /**
+   * BuzonImapConnection::untagged:
+   * @response: (type gpointer): the BuzonImapResponse, borrowed
+   *
+   * Every untagged response, as it arrives (EXISTS, EXPUNGE, FETCH, …).
+   */
+  signals[SIGNAL_UNTAGGED] = g_signal_new ("untagged", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           1, G_TYPE_POINTER);
+  /**
+   * BuzonImapConnection::closed:
+   * @error: (type GLib.Error): why
+   *
+   * Emitted once, when the connection is closed for any reason.
+   */
+  signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+buzon_imap_connection_init (BuzonImapConnection *self)
+{
+  self->parser = buzon_imap_parser_new (NULL);
+  self->io_cancellable = g_cancellable_new ();
+  self->capabilities = g_new0 (char *, 1);
+  self->timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
+  g_queue_init (&self->queue);
+  g_queue_init (&self->in_flight);
+}
+
+/**
+ * buzon_imap_connection_new:
+ * @url: an imaps://, imap:// (STARTTLS) or imap+plain:// (loopback) server
+ * @trusted_certificates: (nullable): "sha256:<hex>" fingerprints of
+ *   certificates to accept even when the system does not trust them
+ */
+BuzonImapConnection *
+buzon_imap_connection_new (const BuzonServerUrl *url,
+                           const char * const   *trusted_certificates)
+{
+  BuzonImapConnection *self;
+
+  g_return_val_if_fail (url != NULL && url->protocol == BUZON_SERVER_PROTOCOL_IMAP, NULL);
+
+  self = g_object_new (BUZON_TYPE_IMAP_CONNECTION, NULL);
+  self->url = buzon_server_url_copy (url);
+  self->trusted_certificates = trusted_certificates != NULL
+                                 ? g_strdupv ((char **) trusted_certificates)
+                                 : g_new0 (char *, 1);
+  return self;
+}
+
+/* Seconds without a byte from the server, while a command waits, before the
+ * connection is given up. 0 turns the watchdog off. */
+void
+buzon_imap_connection_set_timeout (BuzonImapConnection *self,
+                                   guint                seconds)
+{
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+  self->timeout_seconds = seconds;
+}
+
+/* Closing. */
+
+static void
+fail_pending (Pending      *pending,
+              const GError *error)
+{
+  if (pending->task != NULL)
+    g_task_return_error (pending->task, g_error_copy (error)); /* pending_free unrefs it. */
+  pending_free (pending);
+}
+
+void
+_buzon_imap_connection_fail (BuzonImapConnection *self,
+                             const GError        *error)
+{
+  g_autoptr (BuzonImapConnection) hold = g_object_ref (self);
+  Pending *pending;
+
+  if (self->state == STATE_CLOSED)
+    return;
+  self->state = STATE_CLOSED;
+  g_cancellable_cancel (self->io_cancellable);
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
+  if (self->stream != NULL)
+    g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+
+  self->writing = NULL; /* It is in in_flight. */
+  while ((pending = g_queue_pop_head (&self->in_flight)) != NULL)
+    fail_pending (pending, error);
+  while ((pending = g_queue_pop_head (&self->queue)) != NULL)
+    fail_pending (pending, error);
+  if (self->open_task != NULL)
+    {
+      g_autoptr (GTask) task = g_steal_pointer (&self->open_task);
+      g_task_return_error (task, g_error_copy (error));
+    }
+
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0, error);
+}
+
+/**
+ * buzon_imap_connection_close:
+ *
+ * Closes the connection without LOGOUT; what is queued or in flight fails
+ * with G_IO_ERROR_CLOSED. Safe to call more than once.
+ */
+void
+buzon_imap_connection_close (BuzonImapConnection *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The connection was closed"));
+  _buzon_imap_connection_fail (self, error);
+}
+
+/* The watchdog: a server that stops answering fails the connection rather
+ * than hanging what waits on it. */
+gboolean
+_buzon_imap_connection_watchdog (gpointer user_data)
+{
+  BuzonImapConnection *self = user_data;
+  gboolean waiting = self->open_task != NULL || self->in_flight.length > 0 || self->writing;
+
+  if (self->timeout_seconds > 0 && waiting
+      && g_get_monotonic_time () - self->last_activity
+           > (gint64) self->timeout_seconds * G_USEC_PER_SEC)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *seconds = g_strdup_printf ("%u", self->timeout_seconds);
+
+      /* Translators: the first %s is a host name, the second a number of seconds. */
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           _("The server %s did not answer for %s seconds"), self->url->host,
+                           seconds);
+      self->watchdog_id = 0;
+      _buzon_imap_connection_fail (self, error);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Writing. */
+
+static void
+write_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (BuzonImapConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+  Pending *pending;
+
+  self->write_pending = FALSE;
+  g_clear_pointer (&self->write_bytes, g_bytes_unref);
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
+  if (self->state == STATE_CLOSED)
+    return;
+
+  /* The server may have answered the command already (a refused literal). */
+  pending = self->writing;
+  if (pending != NULL && pending->next_chunk >= pending->chunks->len)
+    self->writing = NULL; /* All written; wait for its tagged reply. */
+  /* Else: wait for the server's "+" before the next chunk. */
+  pump (self);
+}
+
+static void
+write_next_chunk (BuzonImapConnection *self)
+{
+  Pending *pending = self->writing;
+  GBytes *chunk = g_ptr_array_index (pending->chunks, pending->next_chunk++);
+  GOutputStream *output = g_io_stream_get_output_stream (self->stream);
+
+  /* In flight from the first byte: the reply can be read before the write
+   * is reported done. */
+  if (pending->next_chunk == 1)
+    g_queue_push_tail (&self->in_flight, pending);
+  self->write_bytes = g_bytes_ref (chunk);
+  self->write_pending = TRUE;
+  self->last_activity = g_get_monotonic_time ();
+  g_output_stream_write_all_async (output, g_bytes_get_data (chunk, NULL),
+                                   g_bytes_get_size (chunk), G_PRIORITY_DEFAULT,
+                                   self->io_cancellable, write_done_cb, g_object_ref (self));
+}
+
+static void
+pump (BuzonImapConnection *self)
+{
+  if (self->state == STATE_CLOSED || self->write_pending || self->writing != NULL)
+    return;
+  while (self->in_flight.length < MAX_IN_FLIGHT && self->queue.length > 0)
+    {
+      Pending *pending = g_queue_pop_head (&self->queue);
+      GCancellable *cancellable = pending->task != NULL ? g_task_get_cancellable (pending->task)
+                                                        : NULL;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          /* Never sent: nothing to wait for. */
+          g_task_return_error_if_cancelled (pending->task);
+          pending_free (pending);
+          continue;
+        }
+      self->writing = pending;
+      write_next_chunk (self);
+      return;
+    }
+}
+
+static Pending *
+enqueue (BuzonImapConnection  *self,
+         GPtrArray            *chunks,
+         char                 *tag,
+         GTask                *task,
+         BuzonImapUntaggedFunc untagged,
+         gpointer              untagged_data)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->tag = tag;
+  pending->chunks = chunks;
+  pending->task = task;
+  pending->untagged = untagged;
+  pending->untagged_data = untagged_data;
+  g_queue_push_tail (&self->queue, pending);
+  return pending;
+}
+
+static char *
+next_tag (BuzonImapConnection *self)
+{
+  return g_strdup_printf ("b%u", ++self->next_tag);
+}
+
+static BuzonImapLiteralMode
+literal_mode (BuzonImapConnection *self)
+{
+  if (buzon_imap_connection_has_capability (self, "LITERAL+"))
+    return BUZON_IMAP_LITERAL_PLUS;
+  if (buzon_imap_connection_has_capability (self, "LITERAL-"))
+    return BUZON_IMAP_LITERAL_MINUS;
+  return BUZON_IMAP_LITERAL_SYNC;
+}
+
+/* Reading and dispatching. */
+
+static void
+set_capabilities_from (BuzonImapConnection *self,
+                       const BuzonImapValue *list)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+
+  for (gsize i = 0; list != NULL && i < list->length; i++)
+    {
+      gsize length = 0;
+      const char *name = buzon_imap_value_get_string (list->items[i], &length);
+      if (name != NULL && length > 0)
+        g_strv_builder_add (builder, name);
+    }
+  g_strfreev (self->capabilities);
+  self->capabilities = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+}
+
+static void
+dispatch_continuation (BuzonImapConnection     *self,
+                       const BuzonImapResponse *response)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->writing != NULL && !self->write_pending
+      && self->writing->next_chunk < self->writing->chunks->len)
+    {
+      write_next_chunk (self);
+      return;
+    }
+  error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_PARSE,
+                       _("The server asked for more data when none was due: “%s”"),
+                       response->text);
+  _buzon_imap_connection_fail (self, error);
+}
+
+static void
+dispatch_tagged (BuzonImapConnection *self,
+                 BuzonImapResponse   *response)
+{
+  Pending *pending = NULL;
+
+  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+    if (g_str_equal (((Pending *) l->data)->tag, response->tag))
+      {
+        pending = l->data;
+        g_queue_delete_link (&self->in_flight, l);
+        break;
+      }
+  if (pending == NULL)
+    {
+      g_autoptr (GError) error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_PARSE,
+                                              _("The server answered a command never sent (“%s”)"),
+                                              response->tag);
+      buzon_imap_response_free (response);
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
+  if (self->writing == pending)
+    self->writing = NULL; /* Refused before all its literals were sent. */
+
+  if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
+    set_capabilities_from (self, response->code_args);
+  if (pending->pause_reading && response->status == BUZON_IMAP_STATUS_OK)
+    self->reading_paused = TRUE;
+
+  if (pending->task != NULL)
+    g_task_return_pointer (pending->task, response, (GDestroyNotify) buzon_imap_response_free);
+  else
+    buzon_imap_response_free (response);
+  pending_free (pending);
+}
+
+static void
+dispatch_untagged (BuzonImapConnection *self,
+                   BuzonImapResponse   *response)
+{
+  Pending *oldest = g_queue_peek_head (&self->in_flight);
+
+  if (g_strcmp0 (response->keyword, "CAPABILITY") == 0)
+    set_capabilities_from (self, response->values);
+  else if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
+    set_capabilities_from (self, response->code_args);
+
+  if (oldest != NULL && oldest->untagged != NULL && oldest->task != NULL
+      && !g_cancellable_is_cancelled (g_task_get_cancellable (oldest->task)))
+    oldest->untagged (self, response, oldest->untagged_data);
+  g_signal_emit (self, signals[SIGNAL_UNTAGGED], 0, response);
+
+  if (response->status == BUZON_IMAP_STATUS_BYE && (oldest == NULL || !oldest->expects_bye))
+    {
+      /* Translators: %s is the server's own words. */
+      g_autoptr (GError) error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BYE,
+                                              _("The server closed the connection: %s"),
+                                              response->text);
+      _buzon_imap_connection_fail (self, error);
+    }
+  buzon_imap_response_free (response);
+}
+
+static void
+dispatch_greeting (BuzonImapConnection *self,
+                   BuzonImapResponse   *response)
+{
+  g_autoptr (BuzonImapResponse) owned = response;
+  g_autoptr (GError) error = NULL;
+
+  self->greeting = g_strdup (response->text);
+  if (response->kind != BUZON_IMAP_RESPONSE_UNTAGGED
+      || (response->status != BUZON_IMAP_STATUS_OK && response->status != BUZON_IMAP_STATUS_PREAUTH
+          && response->status != BUZON_IMAP_STATUS_BYE))
+    {
+      /* Translators: %s is a host name. */
+      error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NOT_IMAP,
+                           _("%s did not greet like an IMAP server"), self->url->host);
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
+  if (response->status == BUZON_IMAP_STATUS_BYE)
+    {
+      /* Translators: the first %s is a host name, the second the server's words. */
+      error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BYE,
+                           _("%s refused the connection: %s"), self->url->host, response->text);
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
+  self->preauthenticated = response->status == BUZON_IMAP_STATUS_PREAUTH;
+  if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
+    set_capabilities_from (self, response->code_args);
+  self->state = STATE_OPEN;
+  _buzon_imap_connection_open_step (self, NULL);
+}
+
+static void
+read_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (BuzonImapConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gssize n;
+
+  self->read_pending = FALSE;
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (self->state == STATE_CLOSED)
+    return;
+  if (n < 0)
+    {
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
+  if (n == 0)
+    {
+      /* Translators: %s is a host name. */
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                           _("%s closed the connection"), self->url->host);
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
+
+  self->last_activity = g_get_monotonic_time ();
+  buzon_imap_parser_feed (self->parser, (const char *) self->read_buffer, n);
+  while (self->state != STATE_CLOSED && !self->reading_paused)
+    {
+      BuzonImapResponse *response = buzon_imap_parser_next (self->parser, &error);
+
+      if (response == NULL)
+        {
+          if (error != NULL)
+            _buzon_imap_connection_fail (self, error);
+          break;
+        }
+      if (self->state == STATE_GREETING)
+        dispatch_greeting (self, response);
+      else if (response->kind == BUZON_IMAP_RESPONSE_CONTINUATION)
+        {
+          dispatch_continuation (self, response);
+          buzon_imap_response_free (response);
+        }
+      else if (response->kind == BUZON_IMAP_RESPONSE_TAGGED)
+        dispatch_tagged (self, response);
+      else
+        dispatch_untagged (self, response);
+    }
+  if (self->state != STATE_CLOSED && !self->reading_paused)
+    _buzon_imap_connection_start_reading (self);
+}
+
+void
+_buzon_imap_connection_start_reading (BuzonImapConnection *self)
+{
+  if (self->read_pending || self->state == STATE_CLOSED)
+    return;
+  self->read_pending = TRUE;
+  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream), self->read_buffer,
+                             sizeof self->read_buffer, G_PRIORITY_DEFAULT, self->io_cancellable,
+                             read_done_cb, g_object_ref (self));
+}
+
+/* Commands. */
+
+void
+_buzon_imap_connection_queue (BuzonImapConnection  *self,
+                              BuzonImapCommand     *command,
+                              BuzonImapUntaggedFunc untagged,
+                              gpointer              untagged_data,
+                              GTask                *task,
+                              gboolean              pause_reading)
+{
+  char *tag = next_tag (self);
+  GPtrArray *chunks = buzon_imap_command_serialize (command, tag, literal_mode (self));
+  Pending *pending;
+  gsize size = 0;
+  const char *first = g_bytes_get_data (g_ptr_array_index (chunks, 0), &size);
+  g_autofree char *logout = g_strdup_printf ("%s LOGOUT\r\n", tag);
+
+  pending = enqueue (self, chunks, tag, task, untagged, untagged_data);
+  pending->pause_reading = pause_reading;
+  pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
+  pump (self);
+}
+
+/**
+ * buzon_imap_connection_command_async:
+ * @command: the command; it is serialized at once and may be freed after
+ *   this call returns
+ * @untagged: (nullable): receives the untagged responses that arrive while
+ *   this command is the oldest in flight, e.g. each FETCH of a UID FETCH,
+ *   one by one, as they arrive
+ * @cancellable: (nullable): cancelling before the command was written takes
+ *   it out of the queue; a command already on the wire completes, as
+ *   cancelled, when the server answers it (the connection's timeout bounds
+ *   that wait), and its untagged responses stop being passed on
+ *
+ * Sends @command when its turn comes. @callback gets the tagged response: an
+ * OK as a BuzonImapResponse, a NO or BAD as a BUZON_IMAP_ERROR quoting the
+ * server, a closed connection as the error that closed it.
+ */
+void
+buzon_imap_connection_command_async (BuzonImapConnection  *self,
+                                     BuzonImapCommand     *command,
+                                     BuzonImapUntaggedFunc untagged,
+                                     gpointer              untagged_data,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+  g_return_if_fail (command != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_imap_connection_command_async);
+  if (self->state == STATE_CLOSED || self->state == STATE_NEW)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("Not connected to the server"));
+      return;
+    }
+  _buzon_imap_connection_queue (self, command, untagged, untagged_data, g_steal_pointer (&task), FALSE);
+}
+
+static GError *
+error_from_status (BuzonImapConnection     *self,
+                   const BuzonImapResponse *response)
+{
+  int code = response->status == BUZON_IMAP_STATUS_NO ? BUZON_IMAP_ERROR_NO : BUZON_IMAP_ERROR_BAD;
+
+  if (response->code != NULL && g_str_equal (response->code, "AUTHENTICATIONFAILED"))
+    code = BUZON_IMAP_ERROR_AUTHENTICATION_FAILED;
+  /* Translators: the first %s is a host name, the second the server's own words. */
+  return g_error_new (BUZON_IMAP_ERROR, code, _("%s says: %s"), self->url->host,
+                      response->text[0] != '\0' ? response->text
+                                                : (response->status == BUZON_IMAP_STATUS_NO
+                                                     ? "NO" : "BAD"));
+}
+
+/**
+ * buzon_imap_connection_command_finish:
+ *
+ * Returns: (transfer full): the tagged OK response, or %NULL with @error.
+ */
+BuzonImapResponse *
+buzon_imap_connection_command_finish (BuzonImapConnection *self,
+                                      GAsyncResult        *result,
+                                      GError             **error)
+{
+  BuzonImapResponse *response;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  response = g_task_propagate_pointer (G_TASK (result), error);
+  if (response != NULL && response->status != BUZON_IMAP_STATUS_OK)
+    {
+      g_propagate_error (error, error_from_status (self, response));
+      g_clear_pointer (&response, buzon_imap_response_free);
+    }
+  return response;
+}
+
+/* Login. */
+
+static void
+login_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  BuzonImapConnection *self = BUZON_IMAP_CONNECTION (source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+
+  response = buzon_imap_connection_command_finish (self, result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Capabilities change with login; the OK usually carries the new ones,
+   * else they are asked for (once: the task data marks that). */
+  if (g_task_get_task_data (task) == NULL
+      && (response->code == NULL || !g_str_equal (response->code, "CAPABILITY")))
+    {
+      g_autoptr (BuzonImapCommand) command = buzon_imap_command_new ("CAPABILITY");
+
+      g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
+      buzon_imap_connection_command_async (self, command, NULL, NULL,
+                                           g_task_get_cancellable (task), login_done_cb,
+                                           g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * buzon_imap_connection_login_async:
+ *
+ * Logs in with AUTHENTICATE PLAIN (in one round trip where SASL-IR is
+ * offered) or, where PLAIN is not offered, LOGIN; then re-reads the
+ * capabilities. Fails with BUZON_IMAP_ERROR_LOGIN_DISABLED where the server
+ * forbids login over this connection, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED
+ * for a wrong user name or password (quoting the server).
+ */
+void
+buzon_imap_connection_login_async (BuzonImapConnection *self,
+                                   const char          *user,
+                                   const char          *password,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (BuzonImapCommand) command = NULL;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+  g_return_if_fail (user != NULL && password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_imap_connection_login_async);
+
+  if (buzon_imap_connection_has_capability (self, "LOGINDISABLED"))
+    {
+      /* Translators: %s is a host name. */
+      g_task_return_new_error (task, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_LOGIN_DISABLED,
+                               _("%s does not allow logging in without TLS"), self->url->host);
+      return;
+    }
+
+  if (buzon_imap_connection_has_capability (self, "AUTH=PLAIN"))
+    {
+      g_autoptr (GString) token = g_string_new (NULL);
+      g_autofree char *encoded = NULL;
+
+      g_string_append_c (token, '\0');
+      g_string_append (token, user);
+      g_string_append_c (token, '\0');
+      g_string_append (token, password);
+      encoded = g_base64_encode ((const guchar *) token->str, token->len);
+      memset (token->str, 0, token->len);
+
+      if (!buzon_imap_connection_has_capability (self, "SASL-IR"))
+        {
+          /* Two chunks: the command, then the response to the server's "+". */
+          GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+          char *tag = next_tag (self);
+          char *line = g_strdup_printf ("%s AUTHENTICATE PLAIN\r\n", tag);
+          char *answer = g_strconcat (encoded, "\r\n", NULL);
+          GTask *command_task;
+
+          g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
+          g_ptr_array_add (chunks, g_bytes_new_take (answer, strlen (answer)));
+          memset (encoded, 0, strlen (encoded));
+          command_task = g_task_new (self, cancellable, login_done_cb, g_steal_pointer (&task));
+          g_task_set_source_tag (command_task, buzon_imap_connection_command_async);
+          enqueue (self, chunks, tag, command_task, NULL, NULL);
+          pump (self);
+          return;
+        }
+      command = buzon_imap_command_new ("AUTHENTICATE");
+      buzon_imap_command_add_atom (command, "PLAIN");
+      buzon_imap_command_add_atom (command, encoded);
+      memset (encoded, 0, strlen (encoded));
+    }
+  else
+    {
+      command = buzon_imap_command_new ("LOGIN");
+      buzon_imap_command_add_astring (command, user, -1);
+      buzon_imap_command_add_string (command, password, -1);
+    }
+  buzon_imap_connection_command_async (self, command, NULL, NULL, cancellable, login_done_cb,
+                                       g_steal_pointer (&task));
+}
+
+gboolean
+buzon_imap_connection_login_finish (BuzonImapConnection *self,
+                                    GAsyncResult        *result,
+                                    GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Properties. */
+
+gboolean
+buzon_imap_connection_has_capability (BuzonImapConnection *self,
+                                      const char          *name)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
+
+  for (guint i = 0; self->capabilities[i] != NULL; i++)
+    if (g_ascii_strcasecmp (self->capabilities[i], name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+const char * const *
+buzon_imap_connection_get_capabilities (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), NULL);
+  return (const char * const *) self->capabilities;
+}
+
+gboolean
+buzon_imap_connection_get_preauthenticated (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
+  return self->preauthenticated;
+}
+
+/* TRUE when the connection runs over TLS. */
+gboolean
+buzon_imap_connection_get_is_secure (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
+  return self->stream != NULL && G_IS_TLS_CONNECTION (self->stream);
+}
+
+/* The server certificate's SHA-256, lower-case hex, once TLS was tried. */
+const char *
+buzon_imap_connection_get_certificate_sha256 (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), NULL);
+  return self->certificate_sha256;
+}
+
+/* Why the system did not trust the certificate; 0 when it did. */
+GTlsCertificateFlags
+buzon_imap_connection_get_certificate_errors (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), 0);
+  return self->certificate_errors;
+}
+
+/* TRUE when the certificate was accepted only because it is pinned. */
+gboolean
+buzon_imap_connection_get_certificate_pinned (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
+  return self->certificate_pinned;
+}
+
+const char *
+buzon_imap_connection_get_greeting (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), NULL);
+  return self->greeting;
+}
