@@ -343,7 +343,8 @@ main (int    argc,
   g_test_add_func ("/imap-connection/login-disabled-without-tls", test_login_disabled_without_tls);
   g_test_add_func ("/imap-connection/pipelined-append-and-streamed-fetch",
                    test_pipelined_append_and_streamed_fetch);
-  g_test_add_func ("/imap-connection/no-and-bad-quote-the-server", test_no_and_bad_quote_the_server);
+  g_test_add_func ("/imap-connection/no-and-bad-quote-the-server",
+                   test_no_and_bad_quote_the_server);
   g_test_add_func ("/imap-connection/logout", test_logout);
   g_test_add_func ("/imap-connection/connection-refused", test_connection_refused);
 

@@ -208,6 +208,13 @@ buzon_test_line_client_smtp (BuzonTestLineClient  *self,
     }
 }
 
+/* The (buffered) input, for readers that take raw bytes after some lines. */
+GInputStream *
+buzon_test_line_client_get_input (BuzonTestLineClient *self)
+{
+  return G_INPUT_STREAM (self->input);
+}
+
 void
 buzon_test_line_client_free (BuzonTestLineClient *self)
 {

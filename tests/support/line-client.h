@@ -31,6 +31,7 @@ char                *buzon_test_line_client_imap      (BuzonTestLineClient  *sel
 char                *buzon_test_line_client_smtp      (BuzonTestLineClient  *self,
                                                        const char           *command,
                                                        GError              **error);
+GInputStream        *buzon_test_line_client_get_input (BuzonTestLineClient  *self);
 void                 buzon_test_line_client_free      (BuzonTestLineClient  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonTestLineClient, buzon_test_line_client_free)

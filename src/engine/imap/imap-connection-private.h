@@ -10,6 +10,8 @@
 
 G_BEGIN_DECLS
 
+#define READ_BUFFER_SIZE (64 * 1024)
+
 typedef enum
 {
   STATE_NEW,
@@ -31,7 +33,7 @@ struct _BuzonImapConnection
   GSocketConnection *socket_connection;
   GIOStream *stream; /* The socket connection, or the TLS connection over it. */
   BuzonImapParser *parser;
-  guint8 read_buffer[16384];
+  guint8 *read_buffer; /* READ_BUFFER_SIZE bytes. */
   gboolean read_pending;
   gboolean reading_paused;
   GCancellable *io_cancellable;

@@ -88,6 +88,7 @@ buzon_imap_connection_finalize (GObject *object)
   g_clear_object (&self->socket_connection);
   g_clear_object (&self->stream);
   g_clear_pointer (&self->parser, buzon_imap_parser_free);
+  g_free (self->read_buffer);
   g_clear_object (&self->io_cancellable);
   g_clear_pointer (&self->write_bytes, g_bytes_unref);
   g_strfreev (self->capabilities);
@@ -128,6 +129,7 @@ static void
 buzon_imap_connection_init (BuzonImapConnection *self)
 {
   self->parser = buzon_imap_parser_new (NULL);
+  self->read_buffer = g_malloc (READ_BUFFER_SIZE);
   self->io_cancellable = g_cancellable_new ();
   self->capabilities = g_new0 (char *, 1);
   self->timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
@@ -182,7 +184,8 @@ void
 _buzon_imap_connection_fail (BuzonImapConnection *self,
                              const GError        *error)
 {
-  g_autoptr (BuzonImapConnection) hold = g_object_ref (self);
+  /* Callbacks below may drop the last other reference. */
+  g_autoptr (BuzonImapConnection) hold G_GNUC_UNUSED = g_object_ref (self);
   Pending *pending;
 
   if (self->state == STATE_CLOSED)
@@ -463,7 +466,7 @@ static void
 dispatch_greeting (BuzonImapConnection *self,
                    BuzonImapResponse   *response)
 {
-  g_autoptr (BuzonImapResponse) owned = response;
+  g_autoptr (BuzonImapResponse) owned G_GNUC_UNUSED = response;
   g_autoptr (GError) error = NULL;
 
   self->greeting = g_strdup (response->text);
@@ -554,7 +557,7 @@ _buzon_imap_connection_start_reading (BuzonImapConnection *self)
     return;
   self->read_pending = TRUE;
   g_input_stream_read_async (g_io_stream_get_input_stream (self->stream), self->read_buffer,
-                             sizeof self->read_buffer, G_PRIORITY_DEFAULT, self->io_cancellable,
+                             READ_BUFFER_SIZE, G_PRIORITY_DEFAULT, self->io_cancellable,
                              read_done_cb, g_object_ref (self));
 }
 
@@ -619,7 +622,8 @@ buzon_imap_connection_command_async (BuzonImapConnection  *self,
                                _("Not connected to the server"));
       return;
     }
-  _buzon_imap_connection_queue (self, command, untagged, untagged_data, g_steal_pointer (&task), FALSE);
+  _buzon_imap_connection_queue (self, command, untagged, untagged_data, g_steal_pointer (&task),
+                                FALSE);
 }
 
 static GError *

@@ -23,46 +23,45 @@ typedef void (*BuzonImapUntaggedFunc) (BuzonImapConnection     *connection,
                                        const BuzonImapResponse *response,
                                        gpointer                 user_data);
 
-BuzonImapConnection *buzon_imap_connection_new                  (const BuzonServerUrl *url,
-                                                                 const char * const   *trusted_certificates);
-void                 buzon_imap_connection_open_async           (BuzonImapConnection  *self,
-                                                                 GCancellable         *cancellable,
-                                                                 GAsyncReadyCallback   callback,
-                                                                 gpointer              user_data);
-gboolean             buzon_imap_connection_open_finish          (BuzonImapConnection  *self,
-                                                                 GAsyncResult         *result,
-                                                                 GError              **error);
-void                 buzon_imap_connection_login_async          (BuzonImapConnection  *self,
-                                                                 const char           *user,
-                                                                 const char           *password,
-                                                                 GCancellable         *cancellable,
-                                                                 GAsyncReadyCallback   callback,
-                                                                 gpointer              user_data);
-gboolean             buzon_imap_connection_login_finish         (BuzonImapConnection  *self,
-                                                                 GAsyncResult         *result,
-                                                                 GError              **error);
-void                 buzon_imap_connection_command_async        (BuzonImapConnection  *self,
-                                                                 BuzonImapCommand     *command,
-                                                                 BuzonImapUntaggedFunc untagged,
-                                                                 gpointer              untagged_data,
-                                                                 GCancellable         *cancellable,
-                                                                 GAsyncReadyCallback   callback,
-                                                                 gpointer              user_data);
-BuzonImapResponse   *buzon_imap_connection_command_finish       (BuzonImapConnection  *self,
-                                                                 GAsyncResult         *result,
-                                                                 GError              **error);
-void                 buzon_imap_connection_close                (BuzonImapConnection  *self);
-
-gboolean             buzon_imap_connection_has_capability       (BuzonImapConnection  *self,
-                                                                 const char           *name);
-const char * const  *buzon_imap_connection_get_capabilities     (BuzonImapConnection  *self);
-gboolean             buzon_imap_connection_get_preauthenticated (BuzonImapConnection  *self);
-gboolean             buzon_imap_connection_get_is_secure        (BuzonImapConnection  *self);
-const char          *buzon_imap_connection_get_certificate_sha256 (BuzonImapConnection *self);
+BuzonImapConnection *buzon_imap_connection_new (const BuzonServerUrl *url,
+                                                const char * const   *trusted_certificates);
+void buzon_imap_connection_open_async (BuzonImapConnection *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean buzon_imap_connection_open_finish (BuzonImapConnection  *self,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+void buzon_imap_connection_login_async (BuzonImapConnection *self,
+                                        const char          *user,
+                                        const char          *password,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean buzon_imap_connection_login_finish (BuzonImapConnection  *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+void buzon_imap_connection_command_async (BuzonImapConnection   *self,
+                                          BuzonImapCommand      *command,
+                                          BuzonImapUntaggedFunc  untagged,
+                                          gpointer               untagged_data,
+                                          GCancellable          *cancellable,
+                                          GAsyncReadyCallback    callback,
+                                          gpointer               user_data);
+BuzonImapResponse *buzon_imap_connection_command_finish (BuzonImapConnection  *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+void buzon_imap_connection_close (BuzonImapConnection *self);
+gboolean buzon_imap_connection_has_capability (BuzonImapConnection *self,
+                                               const char          *name);
+const char * const *buzon_imap_connection_get_capabilities (BuzonImapConnection *self);
+gboolean buzon_imap_connection_get_preauthenticated (BuzonImapConnection *self);
+gboolean buzon_imap_connection_get_is_secure (BuzonImapConnection *self);
+const char *buzon_imap_connection_get_certificate_sha256 (BuzonImapConnection *self);
 GTlsCertificateFlags buzon_imap_connection_get_certificate_errors (BuzonImapConnection *self);
-gboolean             buzon_imap_connection_get_certificate_pinned (BuzonImapConnection *self);
-const char          *buzon_imap_connection_get_greeting         (BuzonImapConnection  *self);
-void                 buzon_imap_connection_set_timeout          (BuzonImapConnection  *self,
-                                                                 guint                 seconds);
+gboolean buzon_imap_connection_get_certificate_pinned (BuzonImapConnection *self);
+const char *buzon_imap_connection_get_greeting (BuzonImapConnection *self);
+void buzon_imap_connection_set_timeout (BuzonImapConnection *self,
+                                        guint                seconds);
 
 G_END_DECLS

@@ -326,7 +326,8 @@ test_dovecot_flags_modseq (void)
   "((\"Ana =?UTF-8?Q?Garc=C3=ADa?=\" NIL \"ana\" \"example.test\")) "                             \
   "((\"Ana =?UTF-8?Q?Garc=C3=ADa?=\" NIL \"ana\" \"example.test\")) NIL "                          \
   "((NIL NIL \"equipo\" NIL)(\"Bob\" NIL \"bob\" \"example.test\")"                                \
-  "(NIL NIL \"carol\" \"example.test\")(NIL NIL NIL NIL)(NIL \"@relay.test\" \"dan\" \"d.test\")) " \
+  "(NIL NIL \"carol\" \"example.test\")(NIL NIL NIL NIL)"                                      \
+  "(NIL \"@relay.test\" \"dan\" \"d.test\")) "                                                    \
   "NIL NIL \"<prev@example.test>\" \"<msg1@example.test>\") "                                      \
   "BODYSTRUCTURE (((\"text\" \"plain\" (\"charset\" \"utf-8\" \"format\" \"flowed\") NIL NIL "    \
   "\"quoted-printable\" 1021 31 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"utf-8\") NIL "   \
@@ -537,7 +538,8 @@ static const Broken broken[] = {
     "part 1 has a size that is not a number" },
   /* Gmail (MailKit#1841): an empty multipart sent as ("ALTERNATIVE"). */
   { "gmail_type_only",
-    "* 51 FETCH (UID 51 MODSEQ (18812) BODY ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"windows-1252\") NIL "
+    "* 51 FETCH (UID 51 MODSEQ (18812) BODY ((\"TEXT\" \"PLAIN\" "
+    "(\"CHARSET\" \"windows-1252\") NIL "
     "NIL \"QUOTED-PRINTABLE\" 211 5)(\"ALTERNATIVE\") \"REPORT\"))\r\n",
     "part 2 (alternative) has no subtype" },
   /* An unnamed server (MailKit#1393): NIL where the parts of a multipart
@@ -619,7 +621,8 @@ test_yahoo_body (void)
 static void
 test_icloud_rfc822_sections (void)
 {
-  g_autoptr (BuzonImapFetch) f = decode ("* 4 FETCH (UID 1204 MODSEQ (38211) FLAGS (\\Seen $NotJunk "
+  g_autoptr (BuzonImapFetch) f = decode ("* 4 FETCH (UID 1204 MODSEQ (38211) "
+                                         "FLAGS (\\Seen $NotJunk "
                                          "NotJunk) RFC822.HEADER {15}\r\nSubject: Hi\r\n\r\n "
                                          "RFC822.TEXT NIL RFC822 {4}\r\nab\r\n)\r\n");
 
@@ -694,7 +697,8 @@ test_courier_nil_everywhere (void)
 static void
 test_binary_with_nul (void)
 {
-  static const char input[] = "* 2 FETCH (UID 7 BINARY[1]<10> ~{5}\r\nab\0cd BINARY[2] {0}\r\n)\r\n";
+  static const char input[] =
+    "* 2 FETCH (UID 7 BINARY[1]<10> ~{5}\r\nab\0cd BINARY[2] {0}\r\n)\r\n";
   BuzonImapResponse *response = parse_with (NULL, input, sizeof input - 1);
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapFetch) f = buzon_imap_fetch_decode (response, &error);
