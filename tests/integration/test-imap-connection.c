@@ -304,6 +304,98 @@ test_logout (void)
 }
 
 static void
+exists_cb (BuzonImapConnection     *connection,
+           const BuzonImapResponse *response,
+           gpointer                 user_data)
+{
+  gint64 *exists = user_data;
+
+  if (g_strcmp0 (response->keyword, "EXISTS") == 0)
+    *exists = response->number;
+}
+
+static BuzonImapConnection *
+logged_in (const char *user)
+{
+  g_autofree char *url = url_for ("imaps", "127.0.0.1", "IMAPS_PORT");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapConnection) connection = open_connection (url, TRUE, &error);
+  g_autofree char *password = buzon_test_mail_servers_password (servers, user);
+
+  g_assert_no_error (error);
+  g_assert_true (login (connection, user, password, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&connection);
+}
+
+static void
+append_one (BuzonImapConnection *connection,
+            const char          *subject)
+{
+  g_autoptr (BuzonImapCommand) append = buzon_imap_command_new ("APPEND");
+  g_autofree char *message = g_strdup_printf ("Subject: %s\r\n\r\nHola\r\n", subject);
+  g_autoptr (GBytes) bytes = g_bytes_new (message, strlen (message));
+  g_autoptr (BuzonImapResponse) ok = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_imap_command_add_mailbox (append, "INBOX");
+  buzon_imap_command_add_literal (append, bytes, FALSE);
+  ok = run (connection, append, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_idle (void)
+{
+  g_autoptr (BuzonImapConnection) watcher = logged_in ("bob");
+  g_autoptr (BuzonImapConnection) other = logged_in ("bob");
+  g_autoptr (BuzonImapCommand) enable = buzon_imap_command_new ("ENABLE");
+  g_autoptr (BuzonImapCommand) select = buzon_imap_command_new ("SELECT");
+  g_autoptr (BuzonImapCommand) noop = buzon_imap_command_new ("NOOP");
+  g_autoptr (BuzonImapResponse) response = NULL;
+  g_autoptr (GAsyncResult) idled = NULL;
+  g_autoptr (GAsyncResult) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 exists = -1;
+  gint64 before;
+  gint64 deadline;
+
+  buzon_imap_command_add_atom (enable, "QRESYNC");
+  response = run (watcher, enable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (buzon_imap_connection_is_enabled (watcher, "qresync"));
+  g_clear_pointer (&response, buzon_imap_response_free);
+
+  buzon_imap_command_add_mailbox (select, "INBOX");
+  response = run (watcher, select, exists_cb, &exists, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&response, buzon_imap_response_free);
+  before = exists;
+  g_assert_cmpint (before, >=, 0);
+
+  /* New mail delivered by another session is pushed during IDLE. */
+  buzon_imap_connection_idle_async (watcher, exists_cb, &exists, NULL, store_result_cb, &idled);
+  append_one (other, "Pushed");
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (exists == before && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (exists, ==, before + 1);
+  g_assert_null (idled);
+  buzon_imap_connection_idle_done (watcher);
+  response = buzon_imap_connection_command_finish (watcher, wait_for (&idled), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&response, buzon_imap_response_free);
+
+  /* A command queued during IDLE ends it and runs at once. */
+  buzon_imap_connection_idle_async (watcher, exists_cb, &exists, NULL, store_result_cb, &second);
+  response = run (watcher, noop, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&response, buzon_imap_response_free);
+  response = buzon_imap_connection_command_finish (watcher, wait_for (&second), &error);
+  g_assert_no_error (error);
+}
+
+static void
 test_connection_refused (void)
 {
   g_autoptr (GError) error = NULL;
@@ -346,6 +438,7 @@ main (int    argc,
   g_test_add_func ("/imap-connection/no-and-bad-quote-the-server",
                    test_no_and_bad_quote_the_server);
   g_test_add_func ("/imap-connection/logout", test_logout);
+  g_test_add_func ("/imap-connection/idle", test_idle);
   g_test_add_func ("/imap-connection/connection-refused", test_connection_refused);
 
   status = g_test_run ();

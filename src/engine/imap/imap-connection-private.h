@@ -47,6 +47,7 @@ struct _BuzonImapConnection
 
   GTask *open_task;
   GStrv capabilities;
+  GHashTable *enabled; /* Upper-case names the server confirmed with ENABLED. */
   char *greeting;
   gboolean preauthenticated;
   char *certificate_sha256;

@@ -40,6 +40,10 @@ struct _Pending
   gpointer untagged_data;
   gboolean pause_reading;   /* STARTTLS: stop reading after the tagged reply. */
   gboolean expects_bye;     /* LOGOUT: the server's BYE is the expected answer. */
+  gboolean continued;       /* "+" arrived while the previous chunk was still being written. */
+  gboolean idle;            /* IDLE: the last chunk, "DONE", waits for done_requested. */
+  gboolean idling;          /* IDLE: the server said "+"; untagged data flows. */
+  gboolean done_requested;  /* IDLE: end it as soon as possible. */
 };
 
 G_DEFINE_FINAL_TYPE (BuzonImapConnection, buzon_imap_connection, G_TYPE_OBJECT)
@@ -54,6 +58,7 @@ enum
 static guint signals[N_SIGNALS];
 
 static void pump (BuzonImapConnection *self);
+static void write_next_chunk (BuzonImapConnection *self);
 
 static void
 pending_free (Pending *pending)
@@ -92,6 +97,7 @@ buzon_imap_connection_finalize (GObject *object)
   g_clear_object (&self->io_cancellable);
   g_clear_pointer (&self->write_bytes, g_bytes_unref);
   g_strfreev (self->capabilities);
+  g_hash_table_unref (self->enabled);
   g_free (self->greeting);
   g_free (self->certificate_sha256);
 
@@ -132,6 +138,7 @@ buzon_imap_connection_init (BuzonImapConnection *self)
   self->read_buffer = g_malloc (READ_BUFFER_SIZE);
   self->io_cancellable = g_cancellable_new ();
   self->capabilities = g_new0 (char *, 1);
+  self->enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
   g_queue_init (&self->queue);
   g_queue_init (&self->in_flight);
@@ -278,6 +285,17 @@ write_done_cb (GObject      *source,
   pending = self->writing;
   if (pending != NULL && pending->next_chunk >= pending->chunks->len)
     self->writing = NULL; /* All written; wait for its tagged reply. */
+  else if (pending != NULL && pending->continued)
+    {
+      pending->continued = FALSE;
+      write_next_chunk (self);
+      return;
+    }
+  else if (pending != NULL && pending->idle && pending->idling && pending->done_requested)
+    {
+      write_next_chunk (self);
+      return;
+    }
   /* Else: wait for the server's "+" before the next chunk. */
   pump (self);
 }
@@ -301,9 +319,14 @@ write_next_chunk (BuzonImapConnection *self)
                                    self->io_cancellable, write_done_cb, g_object_ref (self));
 }
 
+static void request_idle_done (BuzonImapConnection *self);
+
 static void
 pump (BuzonImapConnection *self)
 {
+  /* Commands never wait behind IDLE: queueing one ends it. */
+  if (self->writing != NULL && self->writing->idle && self->queue.length > 0)
+    request_idle_done (self);
   if (self->state == STATE_CLOSED || self->write_pending || self->writing != NULL)
     return;
   while (self->in_flight.length < MAX_IN_FLIGHT && self->queue.length > 0)
@@ -385,11 +408,21 @@ dispatch_continuation (BuzonImapConnection     *self,
                        const BuzonImapResponse *response)
 {
   g_autoptr (GError) error = NULL;
+  Pending *pending = self->writing;
 
-  if (self->writing != NULL && !self->write_pending
-      && self->writing->next_chunk < self->writing->chunks->len)
+  if (pending != NULL && pending->next_chunk < pending->chunks->len)
     {
-      write_next_chunk (self);
+      if (pending->idle)
+        {
+          /* "+ idling": wait for DONE to be asked for, unless it already was. */
+          pending->idling = TRUE;
+          if (pending->done_requested && !self->write_pending)
+            write_next_chunk (self);
+        }
+      else if (self->write_pending)
+        pending->continued = TRUE; /* Write on as soon as the current chunk is out. */
+      else
+        write_next_chunk (self);
       return;
     }
   error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_PARSE,
@@ -443,6 +476,13 @@ dispatch_untagged (BuzonImapConnection *self,
 
   if (g_strcmp0 (response->keyword, "CAPABILITY") == 0)
     set_capabilities_from (self, response->values);
+  else if (g_strcmp0 (response->keyword, "ENABLED") == 0)
+    for (gsize i = 0; i < response->values->length; i++)
+      {
+        const char *name = buzon_imap_value_get_string (response->values->items[i], NULL);
+        if (name != NULL)
+          g_hash_table_add (self->enabled, g_ascii_strup (name, -1));
+      }
   else if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
     set_capabilities_from (self, response->code_args);
 
@@ -662,6 +702,98 @@ buzon_imap_connection_command_finish (BuzonImapConnection *self,
       g_clear_pointer (&response, buzon_imap_response_free);
     }
   return response;
+}
+
+/* IDLE (RFC 2177). */
+
+static void
+request_idle_done (BuzonImapConnection *self)
+{
+  Pending *pending = self->writing;
+
+  if (pending == NULL || !pending->idle || pending->done_requested)
+    return;
+  pending->done_requested = TRUE;
+  if (pending->idling && !self->write_pending)
+    write_next_chunk (self);
+}
+
+static void
+idle_cancelled_cb (GCancellable        *cancellable,
+                   BuzonImapConnection *self)
+{
+  /* Runs where the cancellable was cancelled: the connection's thread. */
+  request_idle_done (self);
+}
+
+/**
+ * buzon_imap_connection_idle_async:
+ * @untagged: (nullable): receives EXISTS, EXPUNGE, FETCH… as the server
+ *   pushes them during IDLE
+ * @cancellable: (nullable): cancelling ends IDLE (DONE); the command then
+ *   completes normally, as buzon_imap_connection_idle_done() does
+ *
+ * Starts IDLE and keeps it until buzon_imap_connection_idle_done(), the
+ * cancellable, or another command queued on this connection (commands never
+ * wait behind IDLE) ends it; @callback then gets the tagged OK through
+ * buzon_imap_connection_command_finish(). RFC 2177 asks clients to end IDLE
+ * within 29 minutes: the caller restarts it. A server that refuses IDLE
+ * (NO/BAD, as some do though they advertise it) fails the call.
+ */
+void
+buzon_imap_connection_idle_async (BuzonImapConnection  *self,
+                                  BuzonImapUntaggedFunc untagged,
+                                  gpointer              untagged_data,
+                                  GCancellable         *cancellable,
+                                  GAsyncReadyCallback   callback,
+                                  gpointer              user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GPtrArray *chunks;
+  char *tag;
+  char *line;
+  Pending *pending;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_imap_connection_command_async);
+  if (self->state != STATE_OPEN)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("Not connected to the server"));
+      return;
+    }
+  tag = next_tag (self);
+  line = g_strdup_printf ("%s IDLE\r\n", tag);
+  chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
+  g_ptr_array_add (chunks, g_bytes_new_static ("DONE\r\n", 6));
+  pending = enqueue (self, chunks, tag, g_steal_pointer (&task), untagged, untagged_data);
+  pending->idle = TRUE;
+  if (cancellable != NULL)
+    g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (idle_cancelled_cb), self, 0);
+  pump (self);
+}
+
+/* Ends IDLE if the connection is idling (or about to); else does nothing. */
+void
+buzon_imap_connection_idle_done (BuzonImapConnection *self)
+{
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+  request_idle_done (self);
+}
+
+/* TRUE once the server confirmed ENABLE for @extension (e.g. "QRESYNC"). */
+gboolean
+buzon_imap_connection_is_enabled (BuzonImapConnection *self,
+                                  const char          *extension)
+{
+  g_autofree char *upper = NULL;
+
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
+  upper = g_ascii_strup (extension, -1);
+  return g_hash_table_contains (self->enabled, upper);
 }
 
 /* Login. */

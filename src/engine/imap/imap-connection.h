@@ -51,6 +51,15 @@ void buzon_imap_connection_command_async (BuzonImapConnection   *self,
 BuzonImapResponse *buzon_imap_connection_command_finish (BuzonImapConnection  *self,
                                                          GAsyncResult         *result,
                                                          GError              **error);
+void buzon_imap_connection_idle_async (BuzonImapConnection   *self,
+                                       BuzonImapUntaggedFunc  untagged,
+                                       gpointer               untagged_data,
+                                       GCancellable          *cancellable,
+                                       GAsyncReadyCallback    callback,
+                                       gpointer               user_data);
+void buzon_imap_connection_idle_done (BuzonImapConnection *self);
+gboolean buzon_imap_connection_is_enabled (BuzonImapConnection *self,
+                                           const char          *extension);
 void buzon_imap_connection_close (BuzonImapConnection *self);
 gboolean buzon_imap_connection_has_capability (BuzonImapConnection *self,
                                                const char          *name);
