@@ -396,6 +396,51 @@ test_idle (void)
 }
 
 static void
+test_compress (void)
+{
+  g_autoptr (BuzonImapConnection) connection = logged_in ("carol");
+  g_autoptr (BuzonImapCommand) select = buzon_imap_command_new ("EXAMINE");
+  g_autoptr (BuzonImapCommand) fetch = buzon_imap_command_new ("UID FETCH");
+  g_autoptr (BuzonImapCommand) noop = buzon_imap_command_new ("NOOP");
+  g_autoptr (BuzonImapResponse) response = NULL;
+  g_autoptr (GAsyncResult) compressed = NULL;
+  g_autoptr (GAsyncResult) queued = NULL;
+  g_autoptr (GError) error = NULL;
+  guint fetched = 0;
+
+  /* A command queued right behind COMPRESS waits for its answer, then goes
+   * out deflated. */
+  buzon_imap_connection_compress_async (connection, NULL, store_result_cb, &compressed);
+  buzon_imap_connection_command_async (connection, noop, NULL, NULL, NULL, store_result_cb,
+                                       &queued);
+  g_assert_true (buzon_imap_connection_compress_finish (connection, wait_for (&compressed),
+                                                        &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_imap_connection_get_is_compressed (connection));
+  response = buzon_imap_connection_command_finish (connection, wait_for (&queued), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&response, buzon_imap_response_free);
+
+  /* Literals, lists and many responses survive the deflate stream. */
+  append_one (connection, "Comprimido");
+  buzon_imap_command_add_mailbox (select, "INBOX");
+  response = run (connection, select, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&response, buzon_imap_response_free);
+  buzon_imap_command_add_raw (fetch, "1:* (UID FLAGS ENVELOPE BODY.PEEK[])");
+  response = run (connection, fetch, count_fetch_cb, &fetched, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetched, >=, 1);
+
+  /* Asking twice is refused and harmless. */
+  g_clear_object (&compressed);
+  buzon_imap_connection_compress_async (connection, NULL, store_result_cb, &compressed);
+  g_assert_false (buzon_imap_connection_compress_finish (connection, wait_for (&compressed),
+                                                         &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+}
+
+static void
 test_connection_refused (void)
 {
   g_autoptr (GError) error = NULL;
@@ -439,6 +484,7 @@ main (int    argc,
                    test_no_and_bad_quote_the_server);
   g_test_add_func ("/imap-connection/logout", test_logout);
   g_test_add_func ("/imap-connection/idle", test_idle);
+  g_test_add_func ("/imap-connection/compress", test_compress);
   g_test_add_func ("/imap-connection/connection-refused", test_connection_refused);
 
   status = g_test_run ();

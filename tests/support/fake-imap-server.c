@@ -433,6 +433,8 @@ run_send_filler (BuzonTestFakeImapServer *self,
   g_autofree char *filler = g_malloc (FILLER_SIZE);
   guint64 left = step->length;
 
+  if (!require_client (self, error))
+    return FALSE;
   memset (filler, 'x', FILLER_SIZE);
   while (left > 0)
     {
@@ -461,10 +463,11 @@ run_expect_line (BuzonTestFakeImapServer *self,
 {
   g_autoptr (GMatchInfo) match = NULL;
   g_autofree char *shown = NULL;
-  guint8 *lf;
+  guint8 *lf = NULL;
   gsize length;
 
-  while ((lf = memchr (self->buffer->data, '\n', self->buffer->len)) == NULL)
+  while (self->buffer->len == 0
+         || (lf = memchr (self->buffer->data, '\n', self->buffer->len)) == NULL)
     {
       gssize n = read_more (self, error);
 
@@ -588,10 +591,12 @@ wait_unless_stopping (BuzonTestFakeImapServer *self,
 
   g_mutex_lock (&self->mutex);
   while (!self->stopping)
-    if (until == 0)
-      g_cond_wait (&self->cond, &self->mutex);
-    else if (!g_cond_wait_until (&self->cond, &self->mutex, until))
-      break;
+    {
+      if (until == 0)
+        g_cond_wait (&self->cond, &self->mutex);
+      else if (!g_cond_wait_until (&self->cond, &self->mutex, until))
+        break;
+    }
   stopping = self->stopping;
   g_mutex_unlock (&self->mutex);
   if (stopping)
@@ -743,6 +748,7 @@ buzon_test_fake_imap_server_finish (BuzonTestFakeImapServer *self,
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   g_autoptr (GSource) tick = g_timeout_source_new (20);
+  GError *local = NULL;
   guint step;
 
   g_assert_nonnull (self->thread);
@@ -755,13 +761,18 @@ buzon_test_fake_imap_server_finish (BuzonTestFakeImapServer *self,
   g_mutex_lock (&self->mutex);
   step = self->current_step;
   if (self->error != NULL)
-    g_propagate_error (error, g_error_copy (self->error));
+    local = g_error_copy (self->error);
   else if (!self->done)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                 "the script was still at step %u of %u after %u ms", step + 1, self->steps->len,
-                 timeout_ms);
+    local = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                         "the script was still at step %u of %u after %u ms", step + 1,
+                         self->steps->len, timeout_ms);
   g_mutex_unlock (&self->mutex);
-  return error == NULL || *error == NULL;
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Everything the client sent so far, in order. */

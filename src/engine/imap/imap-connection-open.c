@@ -117,7 +117,7 @@ start_tls (BuzonImapConnection *self)
       return;
     }
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
-  g_set_object (&self->stream, tls);
+  _buzon_imap_connection_set_stream (self, tls);
   g_object_unref (tls);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (self->open_task), handshake_done_cb,
@@ -298,7 +298,7 @@ connected_cb (GObject      *source,
       return;
     }
   self->socket_connection = connection;
-  self->stream = G_IO_STREAM (g_object_ref (connection));
+  _buzon_imap_connection_set_stream (self, G_IO_STREAM (connection));
   _buzon_imap_connection_open_step (self, NULL);
 }
 

@@ -32,6 +32,9 @@ struct _BuzonImapConnection
   BuzonImapConnectionState state;
   GSocketConnection *socket_connection;
   GIOStream *stream; /* The socket connection, or the TLS connection over it. */
+  GInputStream *input;   /* What is read: the stream's, or a decompressor over it. */
+  GOutputStream *output; /* What is written: the stream's, or a compressor over it. */
+  gboolean compressed;
   BuzonImapParser *parser;
   guint8 *read_buffer; /* READ_BUFFER_SIZE bytes. */
   gboolean read_pending;
@@ -59,6 +62,8 @@ struct _BuzonImapConnection
   guint watchdog_id;
 };
 
+void _buzon_imap_connection_set_stream   (BuzonImapConnection  *self,
+                                           GIOStream            *stream);
 void _buzon_imap_connection_fail          (BuzonImapConnection  *self,
                                            const GError         *error);
 void _buzon_imap_connection_start_reading (BuzonImapConnection  *self);

@@ -44,6 +44,7 @@ struct _Pending
   gboolean idle;            /* IDLE: the last chunk, "DONE", waits for done_requested. */
   gboolean idling;          /* IDLE: the server said "+"; untagged data flows. */
   gboolean done_requested;  /* IDLE: end it as soon as possible. */
+  gboolean barrier;         /* STARTTLS, COMPRESS: nothing may follow until it is answered. */
 };
 
 G_DEFINE_FINAL_TYPE (BuzonImapConnection, buzon_imap_connection, G_TYPE_OBJECT)
@@ -59,6 +60,7 @@ static guint signals[N_SIGNALS];
 
 static void pump (BuzonImapConnection *self);
 static void write_next_chunk (BuzonImapConnection *self);
+static void process_responses (BuzonImapConnection *self);
 
 static void
 pending_free (Pending *pending)
@@ -92,6 +94,8 @@ buzon_imap_connection_finalize (GObject *object)
   g_strfreev (self->trusted_certificates);
   g_clear_object (&self->socket_connection);
   g_clear_object (&self->stream);
+  g_clear_object (&self->input);
+  g_clear_object (&self->output);
   g_clear_pointer (&self->parser, buzon_imap_parser_free);
   g_free (self->read_buffer);
   g_clear_object (&self->io_cancellable);
@@ -262,6 +266,26 @@ _buzon_imap_connection_watchdog (gpointer user_data)
 
 /* Writing. */
 
+static void after_write (BuzonImapConnection *self);
+
+static void
+flush_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (BuzonImapConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  self->write_pending = FALSE;
+  if (!g_output_stream_flush_finish (G_OUTPUT_STREAM (source), result, &error))
+    {
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
+  if (self->state != STATE_CLOSED)
+    after_write (self);
+}
+
 static void
 write_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -269,7 +293,6 @@ write_done_cb (GObject      *source,
 {
   g_autoptr (BuzonImapConnection) self = user_data;
   g_autoptr (GError) error = NULL;
-  Pending *pending;
 
   self->write_pending = FALSE;
   g_clear_pointer (&self->write_bytes, g_bytes_unref);
@@ -280,6 +303,21 @@ write_done_cb (GObject      *source,
     }
   if (self->state == STATE_CLOSED)
     return;
+  if (self->compressed)
+    {
+      /* DEFLATE holds data back until told to flush (Z_SYNC_FLUSH). */
+      self->write_pending = TRUE;
+      g_output_stream_flush_async (self->output, G_PRIORITY_DEFAULT, self->io_cancellable,
+                                   flush_done_cb, g_object_ref (self));
+      return;
+    }
+  after_write (self);
+}
+
+static void
+after_write (BuzonImapConnection *self)
+{
+  Pending *pending;
 
   /* The server may have answered the command already (a refused literal). */
   pending = self->writing;
@@ -305,7 +343,7 @@ write_next_chunk (BuzonImapConnection *self)
 {
   Pending *pending = self->writing;
   GBytes *chunk = g_ptr_array_index (pending->chunks, pending->next_chunk++);
-  GOutputStream *output = g_io_stream_get_output_stream (self->stream);
+  GOutputStream *output = self->output;
 
   /* In flight from the first byte: the reply can be read before the write
    * is reported done. */
@@ -329,6 +367,9 @@ pump (BuzonImapConnection *self)
     request_idle_done (self);
   if (self->state == STATE_CLOSED || self->write_pending || self->writing != NULL)
     return;
+  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+    if (((Pending *) l->data)->barrier)
+      return; /* The transport changes once it is answered. */
   while (self->in_flight.length < MAX_IN_FLIGHT && self->queue.length > 0)
     {
       Pending *pending = g_queue_pop_head (&self->queue);
@@ -564,6 +605,15 @@ read_done_cb (GObject      *source,
 
   self->last_activity = g_get_monotonic_time ();
   buzon_imap_parser_feed (self->parser, (const char *) self->read_buffer, n);
+  process_responses (self);
+}
+
+/* Dispatches every complete response the parser holds, then reads on. */
+static void
+process_responses (BuzonImapConnection *self)
+{
+  g_autoptr (GError) error = NULL;
+
   while (self->state != STATE_CLOSED && !self->reading_paused)
     {
       BuzonImapResponse *response = buzon_imap_parser_next (self->parser, &error);
@@ -596,7 +646,7 @@ _buzon_imap_connection_start_reading (BuzonImapConnection *self)
   if (self->read_pending || self->state == STATE_CLOSED)
     return;
   self->read_pending = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream), self->read_buffer,
+  g_input_stream_read_async (self->input, self->read_buffer,
                              READ_BUFFER_SIZE, G_PRIORITY_DEFAULT, self->io_cancellable,
                              read_done_cb, g_object_ref (self));
 }
@@ -620,6 +670,7 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
 
   pending = enqueue (self, chunks, tag, task, untagged, untagged_data);
   pending->pause_reading = pause_reading;
+  pending->barrier = pause_reading;
   pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
   pump (self);
 }
@@ -702,6 +753,135 @@ buzon_imap_connection_command_finish (BuzonImapConnection *self,
       g_clear_pointer (&response, buzon_imap_response_free);
     }
   return response;
+}
+
+/* Takes @stream (the socket or TLS connection) as the transport. */
+void
+_buzon_imap_connection_set_stream (BuzonImapConnection *self,
+                                   GIOStream           *stream)
+{
+  g_set_object (&self->stream, stream);
+  g_set_object (&self->input, g_io_stream_get_input_stream (stream));
+  g_set_object (&self->output, g_io_stream_get_output_stream (stream));
+}
+
+/* COMPRESS=DEFLATE (RFC 4978). */
+
+static void
+compress_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  BuzonImapConnection *self = BUZON_IMAP_CONNECTION (source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+  g_autoptr (GZlibDecompressor) decompressor = NULL;
+  g_autoptr (GZlibCompressor) compressor = NULL;
+  GInputStream *input;
+  GOutputStream *output;
+
+  response = buzon_imap_connection_command_finish (self, result, &error);
+  if (response == NULL)
+    {
+      self->reading_paused = FALSE;
+      if (self->state != STATE_CLOSED)
+        _buzon_imap_connection_start_reading (self);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
+  compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, -1);
+
+  /* What came in the same read as the OK is already deflated: inflate it
+   * with the same decompressor before the stream takes over. */
+  {
+    g_autoptr (GBytes) rest = buzon_imap_parser_take_buffered (self->parser);
+    gsize left = 0;
+    const guint8 *in = g_bytes_get_data (rest, &left);
+
+    while (left > 0)
+      {
+        guint8 out[16384];
+        gsize used = 0, made = 0;
+
+        if (g_converter_convert (G_CONVERTER (decompressor), in, left, out, sizeof out,
+                                 G_CONVERTER_NO_FLAGS, &used, &made, &error)
+            == G_CONVERTER_ERROR)
+          {
+            _buzon_imap_connection_fail (self, error);
+            g_task_return_error (task, g_steal_pointer (&error));
+            return;
+          }
+        buzon_imap_parser_feed (self->parser, (const char *) out, made);
+        in += used;
+        left -= used;
+      }
+  }
+  input = g_converter_input_stream_new (self->input, G_CONVERTER (decompressor));
+  output = g_converter_output_stream_new (self->output, G_CONVERTER (compressor));
+  g_object_unref (self->input);
+  g_object_unref (self->output);
+  self->input = input;
+  self->output = output;
+  self->compressed = TRUE;
+  self->reading_paused = FALSE;
+  process_responses (self);
+  pump (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * buzon_imap_connection_compress_async:
+ *
+ * Turns on COMPRESS=DEFLATE: from the server's OK on, both directions are
+ * deflated. Nothing else is sent between COMPRESS and its answer. Fails
+ * where the server does not offer it or refuses (the connection stays
+ * usable, uncompressed).
+ */
+void
+buzon_imap_connection_compress_async (BuzonImapConnection *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (BuzonImapCommand) command = NULL;
+  GTask *command_task;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_imap_connection_compress_async);
+  if (self->compressed || !buzon_imap_connection_has_capability (self, "COMPRESS=DEFLATE"))
+    {
+      /* Translators: %s is a host name. */
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("%s does not offer compression"), self->url->host);
+      return;
+    }
+  command = buzon_imap_command_new ("COMPRESS");
+  buzon_imap_command_add_atom (command, "DEFLATE");
+  command_task = g_task_new (self, cancellable, compress_done_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (command_task, buzon_imap_connection_command_async);
+  _buzon_imap_connection_queue (self, command, NULL, NULL, command_task, TRUE);
+}
+
+gboolean
+buzon_imap_connection_compress_finish (BuzonImapConnection *self,
+                                       GAsyncResult        *result,
+                                       GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* TRUE once COMPRESS=DEFLATE is on. */
+gboolean
+buzon_imap_connection_get_is_compressed (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
+  return self->compressed;
 }
 
 /* IDLE (RFC 2177). */

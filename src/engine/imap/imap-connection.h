@@ -60,6 +60,14 @@ void buzon_imap_connection_idle_async (BuzonImapConnection   *self,
 void buzon_imap_connection_idle_done (BuzonImapConnection *self);
 gboolean buzon_imap_connection_is_enabled (BuzonImapConnection *self,
                                            const char          *extension);
+void buzon_imap_connection_compress_async (BuzonImapConnection *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean buzon_imap_connection_compress_finish (BuzonImapConnection  *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+gboolean buzon_imap_connection_get_is_compressed (BuzonImapConnection *self);
 void buzon_imap_connection_close (BuzonImapConnection *self);
 gboolean buzon_imap_connection_has_capability (BuzonImapConnection *self,
                                                const char          *name);

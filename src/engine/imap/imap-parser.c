@@ -73,6 +73,27 @@ buzon_imap_parser_get_buffered (BuzonImapParser *self)
   return self->buffer->len - self->start;
 }
 
+/**
+ * buzon_imap_parser_take_buffered:
+ *
+ * Takes the bytes fed after the last complete response, which must not be
+ * parsed as IMAP: after COMPRESS they are deflated data. The parser starts
+ * afresh. Call only between responses (right after one was returned).
+ *
+ * Returns: (transfer full): the bytes, possibly empty.
+ */
+GBytes *
+buzon_imap_parser_take_buffered (BuzonImapParser *self)
+{
+  GBytes *rest = g_bytes_new (self->buffer->data + self->start,
+                              self->buffer->len - self->start);
+
+  g_byte_array_set_size (self->buffer, 0);
+  self->start = self->scan = self->line_start = 0;
+  self->literal_left = 0;
+  return rest;
+}
+
 void
 buzon_imap_parser_feed (BuzonImapParser *self,
                         const char      *data,

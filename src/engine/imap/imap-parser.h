@@ -27,6 +27,7 @@ void               buzon_imap_parser_feed       (BuzonImapParser             *se
 BuzonImapResponse *buzon_imap_parser_next       (BuzonImapParser             *self,
                                                  GError                     **error);
 gsize              buzon_imap_parser_get_buffered (BuzonImapParser           *self);
+GBytes            *buzon_imap_parser_take_buffered (BuzonImapParser          *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonImapParser, buzon_imap_parser_free)
 
