@@ -21,41 +21,42 @@ typedef struct _BuzonTestFakeImapServer BuzonTestFakeImapServer;
  * it, "%ANY%" matches any run of bytes, every other byte stands for itself.
  * Lines to send: "%TAG%" is replaced by the last tag captured and not yet
  * answered, which then counts as answered; CRLF is added at the end. */
-BuzonTestFakeImapServer *buzon_test_fake_imap_server_new            (void);
-void                     buzon_test_fake_imap_server_send_line      (BuzonTestFakeImapServer *self,
-                                                                     const char              *line);
-void                     buzon_test_fake_imap_server_send_to_each   (BuzonTestFakeImapServer *self,
-                                                                     const char              *line);
-void                     buzon_test_fake_imap_server_send           (BuzonTestFakeImapServer *self,
-                                                                     const void              *data,
-                                                                     gsize                    length);
-void                     buzon_test_fake_imap_server_send_filler    (BuzonTestFakeImapServer *self,
-                                                                     guint64                  length);
-void                     buzon_test_fake_imap_server_expect_line    (BuzonTestFakeImapServer *self,
-                                                                     const char              *pattern);
-void                     buzon_test_fake_imap_server_expect_bytes   (BuzonTestFakeImapServer *self,
-                                                                     const void              *data,
-                                                                     gsize                    length);
-void                     buzon_test_fake_imap_server_expect_silence (BuzonTestFakeImapServer *self,
-                                                                     guint                    ms);
-void                     buzon_test_fake_imap_server_expect_eof     (BuzonTestFakeImapServer *self);
-void                     buzon_test_fake_imap_server_stall          (BuzonTestFakeImapServer *self);
-void                     buzon_test_fake_imap_server_close          (BuzonTestFakeImapServer *self);
-void                     buzon_test_fake_imap_server_sleep          (BuzonTestFakeImapServer *self,
-                                                                     guint                    ms);
+BuzonTestFakeImapServer *buzon_test_fake_imap_server_new (void);
+
+void buzon_test_fake_imap_server_send_line (BuzonTestFakeImapServer *self,
+                                            const char              *line);
+void buzon_test_fake_imap_server_send_to_each (BuzonTestFakeImapServer *self,
+                                               const char              *line);
+void buzon_test_fake_imap_server_send (BuzonTestFakeImapServer *self,
+                                       const void              *data,
+                                       gsize                    length);
+void buzon_test_fake_imap_server_send_filler (BuzonTestFakeImapServer *self,
+                                              guint64                  length);
+void buzon_test_fake_imap_server_expect_line (BuzonTestFakeImapServer *self,
+                                              const char              *pattern);
+void buzon_test_fake_imap_server_expect_bytes (BuzonTestFakeImapServer *self,
+                                               const void              *data,
+                                               gsize                    length);
+void buzon_test_fake_imap_server_expect_silence (BuzonTestFakeImapServer *self,
+                                                 guint                    ms);
+void buzon_test_fake_imap_server_expect_eof (BuzonTestFakeImapServer *self);
+void buzon_test_fake_imap_server_stall (BuzonTestFakeImapServer *self);
+void buzon_test_fake_imap_server_close (BuzonTestFakeImapServer *self);
+void buzon_test_fake_imap_server_sleep (BuzonTestFakeImapServer *self,
+                                        guint                    ms);
 
 /* Playing it. */
-void                     buzon_test_fake_imap_server_start          (BuzonTestFakeImapServer *self);
-guint16                  buzon_test_fake_imap_server_get_port       (BuzonTestFakeImapServer *self);
-char                    *buzon_test_fake_imap_server_get_url        (BuzonTestFakeImapServer *self,
-                                                                     const char              *scheme);
-gboolean                 buzon_test_fake_imap_server_finish         (BuzonTestFakeImapServer *self,
-                                                                     guint                    timeout_ms,
-                                                                     GError                 **error);
-gboolean                 buzon_test_fake_imap_server_is_done        (BuzonTestFakeImapServer *self);
-GBytes                  *buzon_test_fake_imap_server_get_received   (BuzonTestFakeImapServer *self);
-guint64                  buzon_test_fake_imap_server_get_filler_sent (BuzonTestFakeImapServer *self);
-void                     buzon_test_fake_imap_server_free           (BuzonTestFakeImapServer *self);
+void buzon_test_fake_imap_server_start (BuzonTestFakeImapServer *self);
+guint16 buzon_test_fake_imap_server_get_port (BuzonTestFakeImapServer *self);
+char *buzon_test_fake_imap_server_get_url (BuzonTestFakeImapServer *self,
+                                           const char              *scheme);
+gboolean buzon_test_fake_imap_server_finish (BuzonTestFakeImapServer  *self,
+                                             guint                     timeout_ms,
+                                             GError                  **error);
+gboolean buzon_test_fake_imap_server_is_done (BuzonTestFakeImapServer *self);
+GBytes *buzon_test_fake_imap_server_get_received (BuzonTestFakeImapServer *self);
+guint64 buzon_test_fake_imap_server_get_filler_sent (BuzonTestFakeImapServer *self);
+void buzon_test_fake_imap_server_free (BuzonTestFakeImapServer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonTestFakeImapServer, buzon_test_fake_imap_server_free)
 

@@ -244,7 +244,15 @@ gboolean
 _buzon_imap_connection_watchdog (gpointer user_data)
 {
   BuzonImapConnection *self = user_data;
-  gboolean waiting = self->open_task != NULL || self->in_flight.length > 0 || self->writing;
+  gboolean waiting = self->open_task != NULL || self->queue.length > 0;
+
+  /* An answer is due for every command in flight, except an IDLE that was
+   * not asked to end: the server may rightly stay silent then. */
+  for (GList *l = self->in_flight.head; l != NULL && !waiting; l = l->next)
+    {
+      Pending *pending = l->data;
+      waiting = !(pending->idle && pending->idling && !pending->done_requested);
+    }
 
   if (self->timeout_seconds > 0 && waiting
       && g_get_monotonic_time () - self->last_activity
@@ -404,6 +412,14 @@ enqueue (BuzonImapConnection  *self,
   pending->task = task;
   pending->untagged = untagged;
   pending->untagged_data = untagged_data;
+  if (self->state != STATE_OPEN)
+    {
+      /* Closed, or not open yet: nothing will ever send it. */
+      g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                                                      _("Not connected to the server"));
+      fail_pending (pending, error);
+      return NULL;
+    }
   g_queue_push_tail (&self->queue, pending);
   return pending;
 }
@@ -507,6 +523,8 @@ dispatch_tagged (BuzonImapConnection *self,
   else
     buzon_imap_response_free (response);
   pending_free (pending);
+  /* A slot in flight, or the writer, is free again. */
+  pump (self);
 }
 
 static void
@@ -620,7 +638,16 @@ process_responses (BuzonImapConnection *self)
 
       if (response == NULL)
         {
-          if (error != NULL)
+          if (error != NULL && self->state == STATE_GREETING)
+            {
+              /* Translators: %s is a host name. */
+              g_autoptr (GError) not_imap = g_error_new (BUZON_IMAP_ERROR,
+                                                         BUZON_IMAP_ERROR_NOT_IMAP,
+                                                         _("%s did not greet like an IMAP server"),
+                                                         self->url->host);
+              _buzon_imap_connection_fail (self, not_imap);
+            }
+          else if (error != NULL)
             _buzon_imap_connection_fail (self, error);
           break;
         }
@@ -669,6 +696,8 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
   g_autofree char *logout = g_strdup_printf ("%s LOGOUT\r\n", tag);
 
   pending = enqueue (self, chunks, tag, task, untagged, untagged_data);
+  if (pending == NULL)
+    return;
   pending->pause_reading = pause_reading;
   pending->barrier = pause_reading;
   pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
@@ -950,6 +979,8 @@ buzon_imap_connection_idle_async (BuzonImapConnection  *self,
   g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
   g_ptr_array_add (chunks, g_bytes_new_static ("DONE\r\n", 6));
   pending = enqueue (self, chunks, tag, g_steal_pointer (&task), untagged, untagged_data);
+  if (pending == NULL)
+    return;
   pending->idle = TRUE;
   if (cancellable != NULL)
     g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (idle_cancelled_cb), self, 0);

@@ -1,0 +1,26 @@
+// A set of UIDs as the server sends it ("41,43:116"), read into ranges so
+// that "1:4294967295" costs one entry, not four billion.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Both ends included; first <= last, both at least 1. */
+typedef struct
+{
+  guint32 first;
+  guint32 last;
+} BuzonImapUidRange;
+
+GArray   *buzon_imap_uid_set_parse    (const char   *text,
+                                       gsize         length,
+                                       GError      **error);
+guint64   buzon_imap_uid_set_count    (const GArray *ranges);
+gboolean  buzon_imap_uid_set_contains (const GArray *ranges,
+                                       guint32       uid);
+gboolean  buzon_imap_uid_set_is_valid (const char   *text);
+
+G_END_DECLS
