@@ -492,21 +492,23 @@ compress_done_cb (GObject      *source,
   login_return (task, NULL);
 }
 
-/* After ENABLE and ID: COMPRESS where wanted and offered, then done. */
+/* After ENABLE and ID: COMPRESS where wanted and offered, then done. Takes
+ * the reference to @owned_task. */
 static void
-compress (GTask *task)
+compress (GTask *owned_task)
 {
+  g_autoptr (GTask) task = owned_task;
   BuzonImapSession *self = g_task_get_source_object (task);
 
   self->utf8 = buzon_imap_connection_is_enabled (self->connection, "UTF8=ACCEPT");
   if (self->compress && buzon_imap_connection_has_capability (self->connection, "COMPRESS=DEFLATE")
       && !buzon_imap_connection_get_is_compressed (self->connection))
     {
-      buzon_imap_connection_compress_async (self->connection, NULL, compress_done_cb, task);
+      buzon_imap_connection_compress_async (self->connection, NULL, compress_done_cb,
+                                            g_steal_pointer (&task));
       return;
     }
   login_return (task, NULL);
-  g_object_unref (task);
 }
 
 static void
@@ -515,7 +517,6 @@ setup_step_done_cb (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  BuzonImapSession *self = g_task_get_source_object (task);
   LoginData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapResponse) response = NULL;
