@@ -36,7 +36,10 @@ run_password_command (const char  *command,
     }
   newline = strpbrk (out, "\r\n");
   if (newline != NULL)
-    *newline = '\0';
+    {
+      /* Only the first line is the password; wipe whatever followed it. */
+      explicit_bzero (newline, strlen (newline));
+    }
   if (out[0] == '\0')
     {
       g_set_error_literal (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
@@ -82,7 +85,11 @@ ask (const BuzonServerUrl  *url,
                            _("No password given"));
       return NULL;
     }
-  return g_strdup (line);
+  {
+    char *password = g_strdup (line);
+    explicit_bzero (line, sizeof line);
+    return password;
+  }
 }
 
 /**

@@ -216,6 +216,8 @@ namespace_done_cb (GObject      *source,
   send_list (probe);
 }
 
+static void after_login (Probe *probe);
+
 static void
 login_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -229,6 +231,13 @@ login_done_cb (GObject      *source,
       finish (probe, error);
       return;
     }
+  after_login (probe);
+}
+
+/* Logged in, by password or by a PREAUTH greeting. */
+static void
+after_login (Probe *probe)
+{
   print_capabilities (_("Capabilities after login"), probe->connection);
   if (buzon_imap_connection_has_capability (probe->connection, "NAMESPACE"))
     {
@@ -269,7 +278,7 @@ open_done_cb (GObject      *source,
 
   if (buzon_imap_connection_get_preauthenticated (probe->connection))
     {
-      login_done_cb (NULL, NULL, probe);
+      after_login (probe);
       return;
     }
   if (probe->url->user == NULL)
@@ -290,7 +299,7 @@ open_done_cb (GObject      *source,
     }
   buzon_imap_connection_login_async (probe->connection, probe->url->user, password, NULL,
                                      login_done_cb, probe);
-  memset (password, 0, strlen (password));
+  explicit_bzero (password, strlen (password));
 }
 
 /* buzon-cli imap-probe URL [--password-command CMD] [--trust-cert SHA256:HEX]… */

@@ -16,6 +16,8 @@
 #include "imap/imap-command.h"
 #include "imap/imap-connection.h"
 #include "imap/imap-error.h"
+#include "imap/imap-mailbox.h"
+#include "imap/imap-session.h"
 
 #define GREETING     "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fake server ready"
 #define WAIT_SECONDS 10 /* Longer than any wait a test expects: a hang fails the test. */
@@ -961,6 +963,84 @@ test_idle_silence_is_not_a_timeout (Fixture      *f,
   assert_script_played (f);
 }
 
+/* A handler that closes the connection when it sees BYE: the connection
+ * must not touch the commands that closing freed (a use-after-free once). */
+static void
+close_on_bye_cb (BuzonImapConnection     *connection,
+                 const BuzonImapResponse *response,
+                 gpointer                 user_data)
+{
+  if (response->status == BUZON_IMAP_STATUS_BYE)
+    buzon_imap_connection_close (connection);
+}
+
+static void
+test_handler_closes_on_bye (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+  g_autoptr (BuzonImapCommand) noop = buzon_imap_command_new ("NOOP");
+
+  buzon_test_fake_imap_server_send_line (f->server, GREETING);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% NOOP");
+  buzon_test_fake_imap_server_send_line (f->server, "* BYE Going down");
+  buzon_test_fake_imap_server_stall (f->server);
+  open_plain (f);
+
+  response = run (f, noop, close_on_bye_cb, NULL, &error);
+  g_assert_null (response);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  assert_closed_by (f, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+/* A session over the fake server: a LIST naming a mailbox three times (a
+ * LIST-EXTENDED quirk) gives it once, and nothing reads freed memory. */
+static void
+test_session_list_duplicates (Fixture      *f,
+                              gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapSession) session = NULL;
+  g_autoptr (GAsyncResult) logged_in = NULL;
+  g_autoptr (GAsyncResult) listed = NULL;
+  g_autoptr (GPtrArray) mailboxes = NULL;
+  guint dup = 0;
+
+  buzon_test_fake_imap_server_send_line (f->server, GREETING);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN");
+  buzon_test_fake_imap_server_send_line (f->server, "+ ");
+  buzon_test_fake_imap_server_expect_line (f->server, "AHVzZXIAcGFzcw==");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1] Logged in");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% LIST \"\" \"*\"");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST () \"/\" INBOX");
+  for (guint i = 0; i < 3; i++)
+    buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" Dup");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK List done");
+  open_plain (f);
+
+  session = buzon_imap_session_new (f->connection);
+  buzon_imap_session_login_async (session, "user", "pass", NULL, store_result_cb, &logged_in);
+  g_assert_true (buzon_imap_session_login_finish (session, wait_for (&logged_in), &error));
+  g_assert_no_error (error);
+  buzon_imap_session_list_async (session, NULL, store_result_cb, &listed);
+  mailboxes = buzon_imap_session_list_finish (session, wait_for (&listed), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < mailboxes->len; i++)
+    if (g_str_equal (((BuzonImapMailbox *) mailboxes->pdata[i])->raw_name, "Dup"))
+      dup++;
+  g_assert_cmpuint (dup, ==, 1);
+  g_assert_cmpuint (mailboxes->len, ==, 2);
+  assert_script_played (f);
+  /* The session owns the connection and closes it when it goes. */
+  g_clear_object (&logged_in);
+  g_clear_object (&listed);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (g_steal_pointer (&session));
+  g_assert_cmpuint (f->closed_count, ==, 1);
+}
+
 #define ADD(path, func) \
   g_test_add ("/imap-connection-faults/" path, Fixture, NULL, fixture_set_up, func, \
               fixture_tear_down)
@@ -997,6 +1077,8 @@ main (int    argc,
   ADD ("commands/cancelled-before-written", test_cancelled_before_written);
   ADD ("commands/pipelining", test_pipelining);
   ADD ("idle/silence-is-not-a-timeout", test_idle_silence_is_not_a_timeout);
+  ADD ("stream/handler-closes-on-bye", test_handler_closes_on_bye);
+  ADD ("session/list-duplicates", test_session_list_duplicates);
 
   return g_test_run ();
 }

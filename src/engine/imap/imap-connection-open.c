@@ -246,6 +246,7 @@ _buzon_imap_connection_open_step (BuzonImapConnection *self,
       /* What was said before TLS is forgotten (RFC 3501 §6.2.1). */
       g_strfreev (self->capabilities);
       self->capabilities = g_new0 (char *, 1);
+      g_hash_table_remove_all (self->enabled);
       start_tls (self);
       return;
 
@@ -265,6 +266,7 @@ _buzon_imap_connection_open_step (BuzonImapConnection *self,
   *step = OPEN_DONE;
   if (self->socket_connection != NULL)
     g_socket_set_timeout (g_socket_connection_get_socket (self->socket_connection), 0);
+  _buzon_imap_connection_forget_open_cancellable (self);
   {
     g_autoptr (GTask) task = g_steal_pointer (&self->open_task);
     g_task_return_boolean (task, TRUE);
@@ -331,9 +333,20 @@ buzon_imap_connection_open_async (BuzonImapConnection *self,
   step = g_new0 (OpenStep, 1);
   *step = OPEN_CONNECTING;
   g_task_set_task_data (self->open_task, step, g_free);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                      _("Operation was cancelled"));
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
   if (cancellable != NULL)
-    g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (buzon_imap_connection_close),
-                             self, G_CONNECT_SWAPPED);
+    {
+      self->open_cancellable = g_object_ref (cancellable);
+      self->open_cancelled_id = g_signal_connect_object (cancellable, "cancelled",
+                                                         G_CALLBACK (buzon_imap_connection_close),
+                                                         self, G_CONNECT_SWAPPED);
+    }
 
   self->last_activity = g_get_monotonic_time ();
   self->watchdog_id = g_timeout_add_seconds (1, _buzon_imap_connection_watchdog, self);

@@ -49,6 +49,8 @@ struct _BuzonImapConnection
   guint next_tag;
 
   GTask *open_task;
+  GCancellable *open_cancellable; /* Closes the connection while opening; no longer after. */
+  gulong open_cancelled_id;
   GStrv capabilities;
   GHashTable *enabled; /* Upper-case names the server confirmed with ENABLED. */
   char *greeting;
@@ -76,5 +78,6 @@ void _buzon_imap_connection_queue         (BuzonImapConnection  *self,
 void _buzon_imap_connection_open_step     (BuzonImapConnection  *self,
                                            GError               *error);
 gboolean _buzon_imap_connection_watchdog  (gpointer              user_data);
+void _buzon_imap_connection_forget_open_cancellable (BuzonImapConnection *self);
 
 G_END_DECLS

@@ -45,6 +45,10 @@ struct _Pending
   gboolean idling;          /* IDLE: the server said "+"; untagged data flows. */
   gboolean done_requested;  /* IDLE: end it as soon as possible. */
   gboolean barrier;         /* STARTTLS, COMPRESS: nothing may follow until it is answered. */
+  gboolean is_enable;       /* ENABLE: its ENABLED response is believed. */
+  gboolean sensitive;       /* LOGIN, AUTHENTICATE: wipe the bytes when done. */
+  gulong cancelled_id;      /* IDLE: ends on cancel. */
+  GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonImapConnection, buzon_imap_connection, G_TYPE_OBJECT)
@@ -65,6 +69,16 @@ static void process_responses (BuzonImapConnection *self);
 static void
 pending_free (Pending *pending)
 {
+  if (pending->cancelled_id != 0)
+    g_cancellable_disconnect (pending->cancellable, pending->cancelled_id);
+  g_clear_object (&pending->cancellable);
+  if (pending->sensitive)
+    for (guint i = 0; i < pending->chunks->len; i++)
+      {
+        gsize size = 0;
+        gpointer data = (gpointer) g_bytes_get_data (g_ptr_array_index (pending->chunks, i), &size);
+        explicit_bzero (data, size);
+      }
   g_clear_object (&pending->task);
   g_ptr_array_unref (pending->chunks);
   g_free (pending->tag);
@@ -212,6 +226,7 @@ _buzon_imap_connection_fail (BuzonImapConnection *self,
     fail_pending (pending, error);
   while ((pending = g_queue_pop_head (&self->queue)) != NULL)
     fail_pending (pending, error);
+  _buzon_imap_connection_forget_open_cancellable (self);
   if (self->open_task != NULL)
     {
       g_autoptr (GTask) task = g_steal_pointer (&self->open_task);
@@ -493,6 +508,7 @@ dispatch_tagged (BuzonImapConnection *self,
                  BuzonImapResponse   *response)
 {
   Pending *pending = NULL;
+  gboolean barrier_passed;
 
   for (GList *l = self->in_flight.head; l != NULL; l = l->next)
     if (g_str_equal (((Pending *) l->data)->tag, response->tag))
@@ -517,14 +533,17 @@ dispatch_tagged (BuzonImapConnection *self,
     set_capabilities_from (self, response->code_args);
   if (pending->pause_reading && response->status == BUZON_IMAP_STATUS_OK)
     self->reading_paused = TRUE;
+  barrier_passed = pending->barrier && response->status == BUZON_IMAP_STATUS_OK;
 
   if (pending->task != NULL)
     g_task_return_pointer (pending->task, response, (GDestroyNotify) buzon_imap_response_free);
   else
     buzon_imap_response_free (response);
   pending_free (pending);
-  /* A slot in flight, or the writer, is free again. */
-  pump (self);
+  /* A slot in flight, or the writer, is free again; but after STARTTLS or
+   * COMPRESS, the code that swaps the transport pumps, not this. */
+  if (!barrier_passed)
+    pump (self);
 }
 
 static void
@@ -532,10 +551,15 @@ dispatch_untagged (BuzonImapConnection *self,
                    BuzonImapResponse   *response)
 {
   Pending *oldest = g_queue_peek_head (&self->in_flight);
+  /* Read before any callback: a callback may close the connection, which
+   * frees every pending command. */
+  gboolean bye_expected = oldest != NULL && oldest->expects_bye;
+  gboolean enabling = oldest != NULL && oldest->is_enable;
 
   if (g_strcmp0 (response->keyword, "CAPABILITY") == 0)
     set_capabilities_from (self, response->values);
-  else if (g_strcmp0 (response->keyword, "ENABLED") == 0)
+  else if (g_strcmp0 (response->keyword, "ENABLED") == 0 && enabling)
+    /* Only as the answer to our ENABLE: anything else could be injected. */
     for (gsize i = 0; i < response->values->length; i++)
       {
         const char *name = buzon_imap_value_get_string (response->values->items[i], NULL);
@@ -545,12 +569,14 @@ dispatch_untagged (BuzonImapConnection *self,
   else if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
     set_capabilities_from (self, response->code_args);
 
-  if (oldest != NULL && oldest->untagged != NULL && oldest->task != NULL
-      && !g_cancellable_is_cancelled (g_task_get_cancellable (oldest->task)))
+  /* Handlers get their command's responses even after it was cancelled:
+   * they know, and otherwise the responses would look like news. */
+  if (oldest != NULL && oldest->untagged != NULL)
     oldest->untagged (self, response, oldest->untagged_data);
-  g_signal_emit (self, signals[SIGNAL_UNTAGGED], 0, response);
+  if (self->state != STATE_CLOSED)
+    g_signal_emit (self, signals[SIGNAL_UNTAGGED], 0, response);
 
-  if (response->status == BUZON_IMAP_STATUS_BYE && (oldest == NULL || !oldest->expects_bye))
+  if (response->status == BUZON_IMAP_STATUS_BYE && !bye_expected && self->state != STATE_CLOSED)
     {
       /* Translators: %s is the server's own words. */
       g_autoptr (GError) error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BYE,
@@ -694,6 +720,7 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
   gsize size = 0;
   const char *first = g_bytes_get_data (g_ptr_array_index (chunks, 0), &size);
   g_autofree char *logout = g_strdup_printf ("%s LOGOUT\r\n", tag);
+  g_autofree char *enable = g_strdup_printf ("%s ENABLE ", tag);
 
   pending = enqueue (self, chunks, tag, task, untagged, untagged_data);
   if (pending == NULL)
@@ -701,6 +728,10 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
   pending->pause_reading = pause_reading;
   pending->barrier = pause_reading;
   pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
+  pending->is_enable = size > strlen (enable)
+                       && g_ascii_strncasecmp (first, enable, strlen (enable)) == 0;
+  pending->sensitive = g_str_has_prefix (first + strlen (tag), " LOGIN ")
+                       || g_str_has_prefix (first + strlen (tag), " AUTHENTICATE ");
   pump (self);
 }
 
@@ -714,7 +745,7 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
  * @cancellable: (nullable): cancelling before the command was written takes
  *   it out of the queue; a command already on the wire completes, as
  *   cancelled, when the server answers it (the connection's timeout bounds
- *   that wait), and its untagged responses stop being passed on
+ *   that wait); @untagged keeps getting its responses until then
  *
  * Sends @command when its turn comes. @callback gets the tagged response: an
  * OK as a BuzonImapResponse, a NO or BAD as a BUZON_IMAP_ERROR quoting the
@@ -782,6 +813,16 @@ buzon_imap_connection_command_finish (BuzonImapConnection *self,
       g_clear_pointer (&response, buzon_imap_response_free);
     }
   return response;
+}
+
+/* The open's cancellable must not close the connection once it is open. */
+void
+_buzon_imap_connection_forget_open_cancellable (BuzonImapConnection *self)
+{
+  if (self->open_cancelled_id != 0)
+    g_signal_handler_disconnect (self->open_cancellable, self->open_cancelled_id);
+  self->open_cancelled_id = 0;
+  g_clear_object (&self->open_cancellable);
 }
 
 /* Takes @stream (the socket or TLS connection) as the transport. */
@@ -882,6 +923,9 @@ buzon_imap_connection_compress_async (BuzonImapConnection *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, buzon_imap_connection_compress_async);
+  /* Once COMPRESS is sent, the outcome is the server's answer: both sides
+   * must agree on it, cancelled or not. */
+  g_task_set_check_cancellable (task, FALSE);
   if (self->compressed || !buzon_imap_connection_has_capability (self, "COMPRESS=DEFLATE"))
     {
       /* Translators: %s is a host name. */
@@ -891,7 +935,7 @@ buzon_imap_connection_compress_async (BuzonImapConnection *self,
     }
   command = buzon_imap_command_new ("COMPRESS");
   buzon_imap_command_add_atom (command, "DEFLATE");
-  command_task = g_task_new (self, cancellable, compress_done_cb, g_steal_pointer (&task));
+  command_task = g_task_new (self, NULL, compress_done_cb, g_steal_pointer (&task));
   g_task_set_source_tag (command_task, buzon_imap_connection_command_async);
   _buzon_imap_connection_queue (self, command, NULL, NULL, command_task, TRUE);
 }
@@ -982,8 +1026,15 @@ buzon_imap_connection_idle_async (BuzonImapConnection  *self,
   if (pending == NULL)
     return;
   pending->idle = TRUE;
+  /* Cancelling ends IDLE as DONE does: the command then completes as the
+   * server answers it, not as cancelled. Cancel from this thread. */
+  g_task_set_check_cancellable (pending->task, FALSE);
   if (cancellable != NULL)
-    g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (idle_cancelled_cb), self, 0);
+    {
+      pending->cancellable = g_object_ref (cancellable);
+      pending->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (idle_cancelled_cb),
+                                                     self, NULL);
+    }
   pump (self);
 }
 
@@ -1022,6 +1073,11 @@ login_done_cb (GObject      *source,
   response = buzon_imap_connection_command_finish (self, result, &error);
   if (response == NULL)
     {
+      /* Servers older than RFC 5530 say NO without [AUTHENTICATIONFAILED]:
+       * a NO to a login is a refused login all the same. */
+      if (g_task_get_task_data (task) == NULL
+          && g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO))
+        error->code = BUZON_IMAP_ERROR_AUTHENTICATION_FAILED;
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1034,7 +1090,7 @@ login_done_cb (GObject      *source,
 
       g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
       buzon_imap_connection_command_async (self, command, NULL, NULL,
-                                           g_task_get_cancellable (task), login_done_cb,
+                                           NULL, login_done_cb,
                                            g_steal_pointer (&task));
       return;
     }
@@ -1066,6 +1122,10 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, buzon_imap_connection_login_async);
+  /* A login on the wire cannot be taken back: the result is the server's
+   * answer even if @cancellable fires meanwhile, so the caller knows the
+   * state the server is in. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (buzon_imap_connection_has_capability (self, "LOGINDISABLED"))
     {
@@ -1085,7 +1145,7 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
       g_string_append_c (token, '\0');
       g_string_append (token, password);
       encoded = g_base64_encode ((const guchar *) token->str, token->len);
-      memset (token->str, 0, token->len);
+      explicit_bzero (token->str, token->len);
 
       if (!buzon_imap_connection_has_capability (self, "SASL-IR"))
         {
@@ -1098,8 +1158,8 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
 
           g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
           g_ptr_array_add (chunks, g_bytes_new_take (answer, strlen (answer)));
-          memset (encoded, 0, strlen (encoded));
-          command_task = g_task_new (self, cancellable, login_done_cb, g_steal_pointer (&task));
+          explicit_bzero (encoded, strlen (encoded));
+          command_task = g_task_new (self, NULL, login_done_cb, g_steal_pointer (&task));
           g_task_set_source_tag (command_task, buzon_imap_connection_command_async);
           enqueue (self, chunks, tag, command_task, NULL, NULL);
           pump (self);
@@ -1108,7 +1168,7 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
       command = buzon_imap_command_new ("AUTHENTICATE");
       buzon_imap_command_add_atom (command, "PLAIN");
       buzon_imap_command_add_atom (command, encoded);
-      memset (encoded, 0, strlen (encoded));
+      explicit_bzero (encoded, strlen (encoded));
     }
   else
     {
@@ -1116,7 +1176,7 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
       buzon_imap_command_add_astring (command, user, -1);
       buzon_imap_command_add_string (command, password, -1);
     }
-  buzon_imap_connection_command_async (self, command, NULL, NULL, cancellable, login_done_cb,
+  buzon_imap_connection_command_async (self, command, NULL, NULL, NULL, login_done_cb,
                                        g_steal_pointer (&task));
 }
 

@@ -37,6 +37,7 @@ static const BuzonImapParserLimits default_limits = {
   .max_line = 8 * 1024 * 1024,
   .max_literal = 64 * 1024 * 1024,
   .max_depth = 64,
+  .max_response = 256 * 1024 * 1024,
 };
 
 /**
@@ -50,6 +51,8 @@ buzon_imap_parser_new (const BuzonImapParserLimits *limits)
   BuzonImapParser *self = g_new0 (BuzonImapParser, 1);
 
   self->limits = limits != NULL ? *limits : default_limits;
+  if (self->limits.max_response == 0)
+    self->limits.max_response = default_limits.max_response;
   self->buffer = g_byte_array_new ();
   self->stack = g_ptr_array_new ();
   return self;
@@ -232,6 +235,17 @@ frame (BuzonImapParser *self,
                            _("The server announced a literal of %s bytes, more than the limit "
                              "of %s"),
                            announced, limit);
+            }
+          /* Many literals in one response (a FETCH of many sections) are
+           * bounded together too: the whole response is kept in memory. */
+          if (size > self->limits.max_response
+              || (self->scan - self->start) + size > self->limits.max_response)
+            {
+              g_autofree char *limit = g_strdup_printf ("%" G_GSIZE_FORMAT,
+                                                        self->limits.max_response);
+              /* Translators: %s is a number of bytes. */
+              return fail (self, error, BUZON_IMAP_ERROR_LIMIT,
+                           _("The server sent a response larger than %s bytes"), limit);
             }
           self->literal_left = size;
           self->line_start = self->scan;

@@ -15,6 +15,7 @@ typedef struct
   gsize max_line;    /* Bytes of one line, literals excluded. */
   gsize max_literal; /* Bytes of one literal. */
   guint max_depth;   /* Nesting of parenthesised lists. */
+  gsize max_response; /* Bytes of one whole response, literals included; 0: 256 MiB. */
 } BuzonImapParserLimits;
 
 typedef struct _BuzonImapParser BuzonImapParser;

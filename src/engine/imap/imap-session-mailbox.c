@@ -69,10 +69,18 @@ list_untagged (BuzonImapConnection     *connection,
             data->error = g_steal_pointer (&error);
           return;
         }
-      /* A server may list a name twice (a LIST-EXTENDED quirk): keep the last. */
-      if (g_hash_table_contains (data->by_raw_name, mailbox->raw_name))
-        g_ptr_array_remove (data->mailboxes, g_hash_table_lookup (data->by_raw_name,
-                                                                  mailbox->raw_name));
+      /* A server may list a name twice (a LIST-EXTENDED quirk): keep the
+       * last. The table's key is the mailbox's own name, so the old entry
+       * leaves the table before the old mailbox is freed. */
+      {
+        BuzonImapMailbox *old = g_hash_table_lookup (data->by_raw_name, mailbox->raw_name);
+
+        if (old != NULL)
+          {
+            g_hash_table_remove (data->by_raw_name, old->raw_name);
+            g_ptr_array_remove (data->mailboxes, old);
+          }
+      }
       g_ptr_array_add (data->mailboxes, mailbox);
       g_hash_table_insert (data->by_raw_name, mailbox->raw_name, mailbox);
     }
@@ -222,9 +230,11 @@ status_untagged (BuzonImapConnection     *connection,
     return;
   raw = buzon_imap_value_get_string (buzon_imap_value_get_item (response->values, 0), &length);
   _buzon_imap_session_consume (data->self, response);
-  /* Servers send the name back as they spell it (INBOX in any case). */
-  if (raw == NULL || (g_ascii_strncasecmp (raw, data->mailbox, length) != 0
-                      || data->mailbox[length] != '\0'))
+  /* The name comes back byte for byte; only INBOX may change case. */
+  if (raw == NULL || length != strlen (data->mailbox)
+      || (memcmp (raw, data->mailbox, length) != 0
+          && !(g_ascii_strcasecmp (data->mailbox, "INBOX") == 0
+               && g_ascii_strncasecmp (raw, "INBOX", length) == 0)))
     return;
   g_clear_pointer (&data->status, buzon_imap_mailbox_status_free);
   data->status = buzon_imap_mailbox_status_new_from_values (

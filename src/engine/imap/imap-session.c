@@ -135,7 +135,12 @@ buzon_imap_session_dispose (GObject *object)
   BuzonImapSession *self = BUZON_IMAP_SESSION (object);
 
   if (self->connection != NULL)
-    g_signal_handlers_disconnect_by_data (self->connection, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      /* The session owns its connection: an open connection keeps itself
+       * alive through its pending read, so it must be closed, not dropped. */
+      buzon_imap_connection_close (self->connection);
+    }
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (buzon_imap_session_parent_class)->dispose (object);

@@ -292,6 +292,9 @@ static const Bad bad[] = {
     { .max_line = 1024, .max_literal = 1024 * 1024, .max_depth = 8 }, BUZON_IMAP_ERROR_LIMIT },
   { "huge_literal_size", "* 1 FETCH (BODY[] {99999999999999999999999}\r\n",
     { .max_line = 1024, .max_literal = 1024 * 1024, .max_depth = 8 }, BUZON_IMAP_ERROR_LIMIT },
+  { "many_literals", "* 1 FETCH (BODY[1] {600}\r\n",
+    { .max_line = 1024, .max_literal = 1024, .max_depth = 8, .max_response = 500 },
+    BUZON_IMAP_ERROR_LIMIT },
   { "deep_nesting", "* 1 FETCH ((((((((((1))))))))))\r\n",
     { .max_line = 1024, .max_literal = 1024, .max_depth = 8 }, BUZON_IMAP_ERROR_LIMIT },
 };
