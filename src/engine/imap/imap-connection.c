@@ -706,6 +706,18 @@ _buzon_imap_connection_start_reading (BuzonImapConnection *self)
 
 /* Commands. */
 
+/* Whether the @size bytes at @data (not NUL-terminated) start with @prefix,
+ * ignoring ASCII case. */
+static gboolean
+starts_with (const char *data,
+             gsize       size,
+             const char *prefix)
+{
+  gsize length = strlen (prefix);
+
+  return size >= length && g_ascii_strncasecmp (data, prefix, length) == 0;
+}
+
 void
 _buzon_imap_connection_queue (BuzonImapConnection  *self,
                               BuzonImapCommand     *command,
@@ -728,10 +740,10 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
   pending->pause_reading = pause_reading;
   pending->barrier = pause_reading;
   pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
-  pending->is_enable = size > strlen (enable)
-                       && g_ascii_strncasecmp (first, enable, strlen (enable)) == 0;
-  pending->sensitive = g_str_has_prefix (first + strlen (tag), " LOGIN ")
-                       || g_str_has_prefix (first + strlen (tag), " AUTHENTICATE ");
+  pending->is_enable = starts_with (first, size, enable);
+  pending->sensitive = starts_with (first + strlen (tag), size - strlen (tag), " LOGIN ")
+                       || starts_with (first + strlen (tag), size - strlen (tag),
+                                       " AUTHENTICATE ");
   pump (self);
 }
 
