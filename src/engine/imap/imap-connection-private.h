@@ -1,6 +1,6 @@
 // The inside of BuzonImapConnection, shared by its files: imap-connection.c
-// (I/O, commands, login) and imap-connection-open.c (connect, TLS, greeting,
-// STARTTLS).
+// (I/O, commands, IDLE, COMPRESS), imap-connection-open.c (connect, TLS,
+// greeting, STARTTLS) and imap-connection-login.c.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #pragma once
@@ -79,5 +79,13 @@ void _buzon_imap_connection_open_step     (BuzonImapConnection  *self,
                                            GError               *error);
 gboolean _buzon_imap_connection_watchdog  (gpointer              user_data);
 void _buzon_imap_connection_forget_open_cancellable (BuzonImapConnection *self);
+Pending *_buzon_imap_connection_enqueue  (BuzonImapConnection  *self,
+                                          GPtrArray            *chunks,
+                                          char                 *tag,
+                                          GTask                *task,
+                                          BuzonImapUntaggedFunc untagged,
+                                          gpointer              untagged_data);
+char *_buzon_imap_connection_next_tag    (BuzonImapConnection  *self);
+void _buzon_imap_connection_pump         (BuzonImapConnection  *self);
 
 G_END_DECLS

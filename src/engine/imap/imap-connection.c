@@ -62,7 +62,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void pump (BuzonImapConnection *self);
 static void write_next_chunk (BuzonImapConnection *self);
 static void process_responses (BuzonImapConnection *self);
 
@@ -358,7 +357,7 @@ after_write (BuzonImapConnection *self)
       return;
     }
   /* Else: wait for the server's "+" before the next chunk. */
-  pump (self);
+  _buzon_imap_connection_pump (self);
 }
 
 static void
@@ -382,8 +381,8 @@ write_next_chunk (BuzonImapConnection *self)
 
 static void request_idle_done (BuzonImapConnection *self);
 
-static void
-pump (BuzonImapConnection *self)
+void
+_buzon_imap_connection_pump (BuzonImapConnection *self)
 {
   /* Commands never wait behind IDLE: queueing one ends it. */
   if (self->writing != NULL && self->writing->idle && self->queue.length > 0)
@@ -412,13 +411,25 @@ pump (BuzonImapConnection *self)
     }
 }
 
-static Pending *
-enqueue (BuzonImapConnection  *self,
-         GPtrArray            *chunks,
-         char                 *tag,
-         GTask                *task,
-         BuzonImapUntaggedFunc untagged,
-         gpointer              untagged_data)
+/* Whether the @size bytes at @data (not NUL-terminated) start with @prefix,
+ * ignoring ASCII case. */
+static gboolean
+starts_with (const char *data,
+             gsize       size,
+             const char *prefix)
+{
+  gsize length = strlen (prefix);
+
+  return size >= length && g_ascii_strncasecmp (data, prefix, length) == 0;
+}
+
+Pending *
+_buzon_imap_connection_enqueue (BuzonImapConnection  *self,
+                                GPtrArray            *chunks,
+                                char                 *tag,
+                                GTask                *task,
+                                BuzonImapUntaggedFunc untagged,
+                                gpointer              untagged_data)
 {
   Pending *pending = g_new0 (Pending, 1);
 
@@ -427,6 +438,17 @@ enqueue (BuzonImapConnection  *self,
   pending->task = task;
   pending->untagged = untagged;
   pending->untagged_data = untagged_data;
+  {
+    gsize size = 0;
+    const char *first = g_bytes_get_data (g_ptr_array_index (chunks, 0), &size);
+    gsize tag_length = strlen (tag);
+
+    /* Its bytes carry a password: wiped when the command is done. */
+    pending->sensitive = size > tag_length
+                         && (starts_with (first + tag_length, size - tag_length, " LOGIN ")
+                             || starts_with (first + tag_length, size - tag_length,
+                                             " AUTHENTICATE "));
+  }
   if (self->state != STATE_OPEN)
     {
       /* Closed, or not open yet: nothing will ever send it. */
@@ -439,8 +461,8 @@ enqueue (BuzonImapConnection  *self,
   return pending;
 }
 
-static char *
-next_tag (BuzonImapConnection *self)
+char *
+_buzon_imap_connection_next_tag (BuzonImapConnection *self)
 {
   return g_strdup_printf ("b%u", ++self->next_tag);
 }
@@ -543,7 +565,7 @@ dispatch_tagged (BuzonImapConnection *self,
   /* A slot in flight, or the writer, is free again; but after STARTTLS or
    * COMPRESS, the code that swaps the transport pumps, not this. */
   if (!barrier_passed)
-    pump (self);
+    _buzon_imap_connection_pump (self);
 }
 
 static void
@@ -706,18 +728,6 @@ _buzon_imap_connection_start_reading (BuzonImapConnection *self)
 
 /* Commands. */
 
-/* Whether the @size bytes at @data (not NUL-terminated) start with @prefix,
- * ignoring ASCII case. */
-static gboolean
-starts_with (const char *data,
-             gsize       size,
-             const char *prefix)
-{
-  gsize length = strlen (prefix);
-
-  return size >= length && g_ascii_strncasecmp (data, prefix, length) == 0;
-}
-
 void
 _buzon_imap_connection_queue (BuzonImapConnection  *self,
                               BuzonImapCommand     *command,
@@ -726,7 +736,7 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
                               GTask                *task,
                               gboolean              pause_reading)
 {
-  char *tag = next_tag (self);
+  char *tag = _buzon_imap_connection_next_tag (self);
   GPtrArray *chunks = buzon_imap_command_serialize (command, tag, literal_mode (self));
   Pending *pending;
   gsize size = 0;
@@ -734,17 +744,15 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
   g_autofree char *logout = g_strdup_printf ("%s LOGOUT\r\n", tag);
   g_autofree char *enable = g_strdup_printf ("%s ENABLE ", tag);
 
-  pending = enqueue (self, chunks, tag, task, untagged, untagged_data);
+  pending = _buzon_imap_connection_enqueue (self, chunks, tag, task, untagged, untagged_data);
   if (pending == NULL)
     return;
   pending->pause_reading = pause_reading;
   pending->barrier = pause_reading;
   pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
   pending->is_enable = starts_with (first, size, enable);
-  pending->sensitive = starts_with (first + strlen (tag), size - strlen (tag), " LOGIN ")
-                       || starts_with (first + strlen (tag), size - strlen (tag),
-                                       " AUTHENTICATE ");
-  pump (self);
+
+  _buzon_imap_connection_pump (self);
 }
 
 /**
@@ -909,7 +917,7 @@ compress_done_cb (GObject      *source,
   self->compressed = TRUE;
   self->reading_paused = FALSE;
   process_responses (self);
-  pump (self);
+  _buzon_imap_connection_pump (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1029,12 +1037,13 @@ buzon_imap_connection_idle_async (BuzonImapConnection  *self,
                                _("Not connected to the server"));
       return;
     }
-  tag = next_tag (self);
+  tag = _buzon_imap_connection_next_tag (self);
   line = g_strdup_printf ("%s IDLE\r\n", tag);
   chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
   g_ptr_array_add (chunks, g_bytes_new_static ("DONE\r\n", 6));
-  pending = enqueue (self, chunks, tag, g_steal_pointer (&task), untagged, untagged_data);
+  pending = _buzon_imap_connection_enqueue (self, chunks, tag, g_steal_pointer (&task), untagged,
+                                            untagged_data);
   if (pending == NULL)
     return;
   pending->idle = TRUE;
@@ -1047,7 +1056,7 @@ buzon_imap_connection_idle_async (BuzonImapConnection  *self,
       pending->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (idle_cancelled_cb),
                                                      self, NULL);
     }
-  pump (self);
+  _buzon_imap_connection_pump (self);
 }
 
 /* Ends IDLE if the connection is idling (or about to); else does nothing. */
@@ -1068,137 +1077,6 @@ buzon_imap_connection_is_enabled (BuzonImapConnection *self,
   g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
   upper = g_ascii_strup (extension, -1);
   return g_hash_table_contains (self->enabled, upper);
-}
-
-/* Login. */
-
-static void
-login_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  BuzonImapConnection *self = BUZON_IMAP_CONNECTION (source);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (BuzonImapResponse) response = NULL;
-
-  response = buzon_imap_connection_command_finish (self, result, &error);
-  if (response == NULL)
-    {
-      /* Servers older than RFC 5530 say NO without [AUTHENTICATIONFAILED]:
-       * a NO to a login is a refused login all the same. */
-      if (g_task_get_task_data (task) == NULL
-          && g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO))
-        error->code = BUZON_IMAP_ERROR_AUTHENTICATION_FAILED;
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  /* Capabilities change with login; the OK usually carries the new ones,
-   * else they are asked for (once: the task data marks that). */
-  if (g_task_get_task_data (task) == NULL
-      && (response->code == NULL || !g_str_equal (response->code, "CAPABILITY")))
-    {
-      g_autoptr (BuzonImapCommand) command = buzon_imap_command_new ("CAPABILITY");
-
-      g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
-      buzon_imap_connection_command_async (self, command, NULL, NULL,
-                                           NULL, login_done_cb,
-                                           g_steal_pointer (&task));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-/**
- * buzon_imap_connection_login_async:
- *
- * Logs in with AUTHENTICATE PLAIN (in one round trip where SASL-IR is
- * offered) or, where PLAIN is not offered, LOGIN; then re-reads the
- * capabilities. Fails with BUZON_IMAP_ERROR_LOGIN_DISABLED where the server
- * forbids login over this connection, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED
- * for a wrong user name or password (quoting the server).
- */
-void
-buzon_imap_connection_login_async (BuzonImapConnection *self,
-                                   const char          *user,
-                                   const char          *password,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr (GTask) task = NULL;
-  g_autoptr (BuzonImapCommand) command = NULL;
-
-  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
-  g_return_if_fail (user != NULL && password != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, buzon_imap_connection_login_async);
-  /* A login on the wire cannot be taken back: the result is the server's
-   * answer even if @cancellable fires meanwhile, so the caller knows the
-   * state the server is in. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (buzon_imap_connection_has_capability (self, "LOGINDISABLED"))
-    {
-      /* Translators: %s is a host name. */
-      g_task_return_new_error (task, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_LOGIN_DISABLED,
-                               _("%s does not allow logging in without TLS"), self->url->host);
-      return;
-    }
-
-  if (buzon_imap_connection_has_capability (self, "AUTH=PLAIN"))
-    {
-      g_autoptr (GString) token = g_string_new (NULL);
-      g_autofree char *encoded = NULL;
-
-      g_string_append_c (token, '\0');
-      g_string_append (token, user);
-      g_string_append_c (token, '\0');
-      g_string_append (token, password);
-      encoded = g_base64_encode ((const guchar *) token->str, token->len);
-      explicit_bzero (token->str, token->len);
-
-      if (!buzon_imap_connection_has_capability (self, "SASL-IR"))
-        {
-          /* Two chunks: the command, then the response to the server's "+". */
-          GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-          char *tag = next_tag (self);
-          char *line = g_strdup_printf ("%s AUTHENTICATE PLAIN\r\n", tag);
-          char *answer = g_strconcat (encoded, "\r\n", NULL);
-          GTask *command_task;
-
-          g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
-          g_ptr_array_add (chunks, g_bytes_new_take (answer, strlen (answer)));
-          explicit_bzero (encoded, strlen (encoded));
-          command_task = g_task_new (self, NULL, login_done_cb, g_steal_pointer (&task));
-          g_task_set_source_tag (command_task, buzon_imap_connection_command_async);
-          enqueue (self, chunks, tag, command_task, NULL, NULL);
-          pump (self);
-          return;
-        }
-      command = buzon_imap_command_new ("AUTHENTICATE");
-      buzon_imap_command_add_atom (command, "PLAIN");
-      buzon_imap_command_add_atom (command, encoded);
-      explicit_bzero (encoded, strlen (encoded));
-    }
-  else
-    {
-      command = buzon_imap_command_new ("LOGIN");
-      buzon_imap_command_add_astring (command, user, -1);
-      buzon_imap_command_add_string (command, password, -1);
-    }
-  buzon_imap_connection_command_async (self, command, NULL, NULL, NULL, login_done_cb,
-                                       g_steal_pointer (&task));
-}
-
-gboolean
-buzon_imap_connection_login_finish (BuzonImapConnection *self,
-                                    GAsyncResult        *result,
-                                    GError             **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Properties. */
