@@ -32,7 +32,7 @@ parse_list (const char *lines)
   buzon_imap_parser_feed (parser, lines, strlen (lines));
   while ((response = buzon_imap_parser_next (parser, &error)) != NULL)
     {
-      g_autoptr (BuzonImapResponse) owned = response;
+      g_autoptr (BuzonImapResponse) owned G_GNUC_UNUSED = response;
       BuzonImapMailbox *mailbox = buzon_imap_mailbox_new_from_list (response, FALSE, &error);
 
       g_assert_no_error (error);
