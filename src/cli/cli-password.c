@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <stdio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -49,13 +50,26 @@ run_password_command (const char  *command,
   return g_steal_pointer (&out);
 }
 
+/* The terminal as it was before echo was turned off for the password. */
+static struct termios saved_terminal;
+
+/* Ctrl+C at the prompt must not leave the terminal without echo. */
+static void
+restore_terminal_and_die (int signal_number)
+{
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_terminal);
+  signal (signal_number, SIG_DFL);
+  raise (signal_number);
+}
+
 static char *
 ask (const BuzonServerUrl  *url,
      GError               **error)
 {
   char line[1024];
-  struct termios saved;
   gboolean tty = isatty (STDIN_FILENO);
+  struct sigaction restore = { 0 };
+  struct sigaction old_int, old_term, old_hup;
   char *newline;
 
   if (tty)
@@ -64,8 +78,13 @@ ask (const BuzonServerUrl  *url,
 
       /* Translators: %s@%s is the user name and the host. */
       g_printerr (_("Password for %s@%s: "), url->user, url->host);
-      tcgetattr (STDIN_FILENO, &saved);
-      quiet = saved;
+      tcgetattr (STDIN_FILENO, &saved_terminal);
+      restore.sa_handler = restore_terminal_and_die;
+      sigemptyset (&restore.sa_mask);
+      sigaction (SIGINT, &restore, &old_int);
+      sigaction (SIGTERM, &restore, &old_term);
+      sigaction (SIGHUP, &restore, &old_hup);
+      quiet = saved_terminal;
       quiet.c_lflag &= ~ECHO;
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
     }
@@ -73,7 +92,10 @@ ask (const BuzonServerUrl  *url,
     line[0] = '\0';
   if (tty)
     {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_terminal);
+      sigaction (SIGINT, &old_int, NULL);
+      sigaction (SIGTERM, &old_term, NULL);
+      sigaction (SIGHUP, &old_hup, NULL);
       g_printerr ("\n");
     }
   newline = strpbrk (line, "\r\n");

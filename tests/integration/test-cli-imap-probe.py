@@ -4,7 +4,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
+import pty
+import select
 import socket
+import termios
+import time
 import subprocess
 import sys
 import tempfile
@@ -90,6 +94,26 @@ with tempfile.TemporaryDirectory(prefix="buzon-probe-") as tmp:
 
         r = probe()
         check("no URL: exit 2 with usage", r.returncode == 2 and "Usage" in r.stderr, repr(r))
+
+        # Asked on a terminal: no echo while typing, and Ctrl+C at the
+        # prompt gives the terminal back with echo on.
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(cli, [cli, "imap-probe", imaps, *pin])
+        seen = b""
+        deadline = time.monotonic() + 20
+        while b"Password for alice@127.0.0.1" not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                seen += os.read(fd, 1024)
+        echo_while_asking = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+        os.write(fd, b"\x03")
+        _, status = os.waitpid(pid, 0)
+        echo_after = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+        os.close(fd)
+        check("the prompt hides the password and Ctrl+C restores echo",
+              b"Password for" in seen and not echo_while_asking and echo_after
+              and os.WIFSIGNALED(status) and os.WTERMSIG(status) == 2,
+              repr((seen, echo_while_asking, echo_after, status)))
     finally:
         subprocess.run([sys.executable, script, "stop", d, "--remove"], check=True)
 
