@@ -13,7 +13,7 @@
 #include "imap/imap-command.h"
 #include "imap/imap-connection.h"
 #include "imap/imap-error.h"
-#include "imap/imap-utf7.h"
+#include "imap/imap-mailbox.h"
 
 typedef struct
 {
@@ -22,7 +22,7 @@ typedef struct
   BuzonImapConnection *connection;
   char *password_command;
   int status;
-  GPtrArray *special_use; /* "\\Sent\tSent" lines */
+  GPtrArray *mailboxes; /* BuzonImapMailbox, as LIST gave them. */
   GPtrArray *namespaces;
 } Probe;
 
@@ -91,38 +91,21 @@ logout_done_cb (GObject      *source,
   finish (probe, error);
 }
 
+/* The engine's reading of each LIST line: the same one sync will use. */
 static void
 list_untagged (BuzonImapConnection     *connection,
                const BuzonImapResponse *response,
                gpointer                 user_data)
 {
   Probe *probe = user_data;
-  const BuzonImapValue *attributes;
-  const BuzonImapValue *name;
-  const char *raw;
-  gsize length = 0;
-  g_autofree char *decoded = NULL;
+  BuzonImapMailbox *mailbox;
 
-  if (g_strcmp0 (response->keyword, "LIST") != 0 || response->values->length < 3)
+  if (g_strcmp0 (response->keyword, "LIST") != 0)
     return;
-  attributes = buzon_imap_value_get_item (response->values, 0);
-  name = buzon_imap_value_get_item (response->values, 2);
-  raw = buzon_imap_value_get_string (name, &length);
-  if (attributes == NULL || attributes->kind != BUZON_IMAP_VALUE_LIST || raw == NULL)
-    return;
-  decoded = buzon_imap_mailbox_decode (raw, length,
-                                       buzon_imap_connection_has_capability (connection,
-                                                                             "UTF8=ACCEPT"));
-  for (gsize i = 0; i < attributes->length; i++)
-    {
-      const char *flag = buzon_imap_value_get_string (attributes->items[i], NULL);
-      const char *uses[] = { "\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent",
-                             "\\Trash", "\\Important" };
-
-      for (guint u = 0; flag != NULL && u < G_N_ELEMENTS (uses); u++)
-        if (g_ascii_strcasecmp (flag, uses[u]) == 0)
-          g_ptr_array_add (probe->special_use, g_strdup_printf ("%-10s %s", uses[u], decoded));
-    }
+  mailbox = buzon_imap_mailbox_new_from_list (
+    response, buzon_imap_connection_has_capability (connection, "UTF8=ACCEPT"), NULL);
+  if (mailbox != NULL)
+    g_ptr_array_add (probe->mailboxes, mailbox);
 }
 
 static void
@@ -134,6 +117,7 @@ list_done_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapResponse) response = NULL;
   g_autoptr (BuzonImapCommand) logout = buzon_imap_command_new ("LOGOUT");
+  guint listed = 0;
 
   response = buzon_imap_connection_command_finish (probe->connection, result, &error);
   if (response == NULL)
@@ -141,11 +125,24 @@ list_done_cb (GObject      *source,
       finish (probe, error);
       return;
     }
+  buzon_imap_mailbox_guess_special_use (probe->mailboxes);
   g_print ("%s\n", _("Special-use folders:"));
-  if (probe->special_use->len == 0)
+  for (guint i = 0; i < probe->mailboxes->len; i++)
+    {
+      const BuzonImapMailbox *mailbox = probe->mailboxes->pdata[i];
+      /* Indexed by BuzonImapSpecialUse. */
+      static const char *uses[] = { NULL,     "\\All",  "\\Archive", "\\Drafts",   "\\Flagged",
+                                    "\\Junk", "\\Sent", "\\Trash",   "\\Important" };
+
+      if (mailbox->special_use == BUZON_IMAP_SPECIAL_USE_NONE
+          || mailbox->special_use >= G_N_ELEMENTS (uses))
+        continue;
+      listed++;
+      g_print ("  %-10s %s%s\n", uses[mailbox->special_use], mailbox->name,
+               mailbox->special_use_guessed ? _(" (guessed from the name)") : "");
+    }
+  if (listed == 0)
     g_print ("  %s\n", _("(none announced)"));
-  for (guint i = 0; i < probe->special_use->len; i++)
-    g_print ("  %s\n", (char *) probe->special_use->pdata[i]);
   buzon_imap_connection_command_async (probe->connection, logout, NULL, NULL, NULL,
                                        logout_done_cb, probe);
 }
@@ -358,7 +355,7 @@ buzon_cli_command_imap_probe (int    argc,
     g_print (_("Probing %s\n"), canonical);
   }
   probe.loop = g_main_loop_new (NULL, FALSE);
-  probe.special_use = g_ptr_array_new_with_free_func (g_free);
+  probe.mailboxes = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_mailbox_free);
   probe.namespaces = g_ptr_array_new_with_free_func (g_free);
   probe.connection = buzon_imap_connection_new (probe.url,
                                                 (const char * const *) trusted->pdata);
@@ -370,7 +367,7 @@ buzon_cli_command_imap_probe (int    argc,
 
   g_clear_object (&probe.connection);
   g_main_loop_unref (probe.loop);
-  g_ptr_array_unref (probe.special_use);
+  g_ptr_array_unref (probe.mailboxes);
   g_ptr_array_unref (probe.namespaces);
   buzon_server_url_free (probe.url);
   return probe.status;
