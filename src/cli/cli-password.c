@@ -76,8 +76,6 @@ ask (const BuzonServerUrl  *url,
     {
       struct termios quiet;
 
-      /* Translators: %s@%s is the user name and the host. */
-      g_printerr (_("Password for %s@%s: "), url->user, url->host);
       tcgetattr (STDIN_FILENO, &saved_terminal);
       restore.sa_handler = restore_terminal_and_die;
       sigemptyset (&restore.sa_mask);
@@ -87,6 +85,9 @@ ask (const BuzonServerUrl  *url,
       quiet = saved_terminal;
       quiet.c_lflag &= ~ECHO;
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+      /* Asked only once echo is off: nothing typed after it shows. */
+      /* Translators: %s@%s is the user name and the host. */
+      g_printerr (_("Password for %s@%s: "), url->user, url->host);
     }
   if (fgets (line, sizeof line, stdin) == NULL)
     line[0] = '\0';
