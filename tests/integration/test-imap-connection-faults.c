@@ -724,7 +724,9 @@ check_literal_refused (Fixture *f,
   response = buzon_imap_connection_command_finish (f->connection, wait_for (&append_result),
                                                    &error);
   g_assert_null (response);
-  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO);
+  /* [LIMIT] (RFC 5530): too big for this server; retrying will not help. */
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_TOO_BIG);
+  g_assert_true (buzon_imap_error_is_refusal (error));
   g_assert_nonnull (strstr (error->message, "Message too big"));
   g_clear_error (&error);
 

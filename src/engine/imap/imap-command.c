@@ -149,6 +149,27 @@ separate (BuzonImapCommand *self)
 }
 
 /**
+ * buzon_imap_flag_is_valid:
+ * @flag: a system flag such as "\\Seen" or a keyword such as "$Label1"
+ *
+ * Whether @flag can be sent as a flag: an atom, optionally after one
+ * backslash. Use it on flags that come from users or from other servers
+ * before buzon_imap_command_add_atom().
+ */
+gboolean
+buzon_imap_flag_is_valid (const char *flag)
+{
+  gsize length;
+
+  if (flag == NULL)
+    return FALSE;
+  length = strlen (flag);
+  if (flag[0] == '\\')
+    return length > 1 && is_atom (flag + 1, length - 1);
+  return is_atom (flag, length);
+}
+
+/**
  * buzon_imap_command_add_atom:
  * @atom: an atom such as "INBOX.Sent" or "$Forwarded", or a system flag such
  *   as "\\Seen"

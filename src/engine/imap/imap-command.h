@@ -47,6 +47,8 @@ GPtrArray        *buzon_imap_command_serialize     (BuzonImapCommand     *self,
                                                     const char           *tag,
                                                     BuzonImapLiteralMode  mode);
 
+gboolean          buzon_imap_flag_is_valid         (const char           *flag);
+
 char             *buzon_imap_sequence_set_to_string (const guint32       *uids,
                                                      gsize                n);
 

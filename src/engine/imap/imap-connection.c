@@ -25,7 +25,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "imap-connection-private.h"
-#include "imap-error.h"
+#include "imap-error-private.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 60
 #define MAX_IN_FLIGHT           16
@@ -797,21 +797,6 @@ buzon_imap_connection_command_async (BuzonImapConnection  *self,
                                 FALSE);
 }
 
-static GError *
-error_from_status (BuzonImapConnection     *self,
-                   const BuzonImapResponse *response)
-{
-  int code = response->status == BUZON_IMAP_STATUS_NO ? BUZON_IMAP_ERROR_NO : BUZON_IMAP_ERROR_BAD;
-
-  if (response->code != NULL && g_str_equal (response->code, "AUTHENTICATIONFAILED"))
-    code = BUZON_IMAP_ERROR_AUTHENTICATION_FAILED;
-  /* Translators: the first %s is a host name, the second the server's own words. */
-  return g_error_new (BUZON_IMAP_ERROR, code, _("%s says: %s"), self->url->host,
-                      response->text[0] != '\0' ? response->text
-                                                : (response->status == BUZON_IMAP_STATUS_NO
-                                                     ? "NO" : "BAD"));
-}
-
 /**
  * buzon_imap_connection_command_finish:
  *
@@ -829,7 +814,7 @@ buzon_imap_connection_command_finish (BuzonImapConnection *self,
   response = g_task_propagate_pointer (G_TASK (result), error);
   if (response != NULL && response->status != BUZON_IMAP_STATUS_OK)
     {
-      g_propagate_error (error, error_from_status (self, response));
+      g_propagate_error (error, _buzon_imap_error_from_status (self->url->host, response));
       g_clear_pointer (&response, buzon_imap_response_free);
     }
   return response;
@@ -1057,6 +1042,15 @@ buzon_imap_connection_idle_async (BuzonImapConnection  *self,
                                                      self, NULL);
     }
   _buzon_imap_connection_pump (self);
+}
+
+/* TRUE while IDLE is on: the server said "+" and DONE was not sent yet. */
+gboolean
+buzon_imap_connection_get_idling (BuzonImapConnection *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
+  return self->writing != NULL && self->writing->idle && self->writing->idling
+         && !self->writing->done_requested;
 }
 
 /* Ends IDLE if the connection is idling (or about to); else does nothing. */

@@ -58,6 +58,7 @@ void buzon_imap_connection_idle_async (BuzonImapConnection   *self,
                                        GAsyncReadyCallback    callback,
                                        gpointer               user_data);
 void buzon_imap_connection_idle_done (BuzonImapConnection *self);
+gboolean buzon_imap_connection_get_idling (BuzonImapConnection *self);
 gboolean buzon_imap_connection_is_enabled (BuzonImapConnection *self,
                                            const char          *extension);
 void buzon_imap_connection_compress_async (BuzonImapConnection *self,

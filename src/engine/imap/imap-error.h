@@ -20,8 +20,16 @@ typedef enum
   BUZON_IMAP_ERROR_LOGIN_DISABLED,        /* The server refuses to log in without TLS. */
   BUZON_IMAP_ERROR_NO_STARTTLS,   /* STARTTLS is required but the server does not offer it. */
   BUZON_IMAP_ERROR_NOT_IMAP,      /* The greeting is not an IMAP greeting. */
+  /* NO with a response code the caller can act on (RFC 3501, RFC 5530); each
+   * is a refusal like BUZON_IMAP_ERROR_NO, and quotes the server the same way. */
+  BUZON_IMAP_ERROR_NONEXISTENT,   /* [TRYCREATE] or [NONEXISTENT]: no such mailbox. */
+  BUZON_IMAP_ERROR_ALREADY_EXISTS, /* [ALREADYEXISTS]: a mailbox of that name exists. */
+  BUZON_IMAP_ERROR_OVER_QUOTA,    /* [OVERQUOTA]: the mailbox or account is full. */
+  BUZON_IMAP_ERROR_TOO_BIG,       /* [LIMIT], or larger than APPENDLIMIT (then nothing was sent). */
+  BUZON_IMAP_ERROR_UNAVAILABLE,   /* [UNAVAILABLE] or [INUSE]: try again later. */
 } BuzonImapError;
 
-GQuark buzon_imap_error_quark (void);
+GQuark   buzon_imap_error_quark      (void);
+gboolean buzon_imap_error_is_refusal (const GError *error);
 
 G_END_DECLS

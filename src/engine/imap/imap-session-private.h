@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "imap-quirks.h"
 #include "imap-session.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,10 @@ struct _BuzonImapSession
   char *selected_mailbox;  /* Raw name, while SELECTED. */
   gboolean selected_read_only;
 
+  BuzonImapQuirks *quirks;
+  guint idle_refresh;      /* Seconds between IDLE and a fresh IDLE. */
+  GTask *idle_task;        /* Not owned: buzon_imap_session_idle_async() while it runs. */
+
   /* The untagged response that the oldest command's own handler just took:
    * the connection calls that handler before it emits "untagged", so the
    * session's signals leave out what a command already delivered. */
@@ -44,6 +49,9 @@ void              _buzon_imap_session_consume       (BuzonImapSession        *se
 GArray           *_buzon_imap_session_read_vanished (const BuzonImapResponse *response,
                                                      gboolean                *earlier,
                                                      GError                 **error);
-gboolean          _buzon_imap_error_is_refusal      (const GError            *error);
+
+void              _buzon_imap_session_boolean_done_cb (GObject             *source,
+                                                       GAsyncResult        *result,
+                                                       gpointer             user_data);
 
 G_END_DECLS

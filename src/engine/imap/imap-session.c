@@ -23,6 +23,7 @@
 
 #include "imap-error.h"
 #include "imap-session-private.h"
+#include "imap-utf7.h"
 
 G_DEFINE_ENUM_TYPE (BuzonImapSessionState, buzon_imap_session_state,
                     G_DEFINE_ENUM_VALUE (BUZON_IMAP_SESSION_NOT_AUTHENTICATED, "not-authenticated"),
@@ -38,6 +39,7 @@ enum
   PROP_CONNECTION,
   PROP_COMPRESS,
   PROP_STATE,
+  PROP_IDLE_REFRESH,
   N_PROPS
 };
 
@@ -123,6 +125,8 @@ buzon_imap_session_constructed (GObject *object)
   g_assert (self->connection != NULL);
   if (buzon_imap_connection_get_preauthenticated (self->connection))
     self->state = BUZON_IMAP_SESSION_AUTHENTICATED;
+  buzon_imap_quirks_update (self->quirks, buzon_imap_connection_get_greeting (self->connection),
+                            buzon_imap_connection_get_capabilities (self->connection));
   g_signal_connect_object (self->connection, "untagged", G_CALLBACK (connection_untagged_cb),
                            self, 0);
   g_signal_connect_object (self->connection, "closed", G_CALLBACK (connection_closed_cb), self,
@@ -152,6 +156,7 @@ buzon_imap_session_finalize (GObject *object)
   BuzonImapSession *self = BUZON_IMAP_SESSION (object);
 
   g_free (self->selected_mailbox);
+  buzon_imap_quirks_free (self->quirks);
 
   G_OBJECT_CLASS (buzon_imap_session_parent_class)->finalize (object);
 }
@@ -175,6 +180,9 @@ buzon_imap_session_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
+    case PROP_IDLE_REFRESH:
+      g_value_set_uint (value, self->idle_refresh);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -195,6 +203,9 @@ buzon_imap_session_set_property (GObject      *object,
       break;
     case PROP_COMPRESS:
       self->compress = g_value_get_boolean (value);
+      break;
+    case PROP_IDLE_REFRESH:
+      self->idle_refresh = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -226,6 +237,12 @@ buzon_imap_session_class_init (BuzonImapSessionClass *klass)
     g_param_spec_enum ("state", NULL, NULL, BUZON_TYPE_IMAP_SESSION_STATE,
                        BUZON_IMAP_SESSION_NOT_AUTHENTICATED,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* How long one IDLE lasts before the session renews it, in seconds: under
+   * RFC 2177's 29 minutes, with room for a slow network. It takes effect at
+   * the next renewal. */
+  properties[PROP_IDLE_REFRESH] =
+    g_param_spec_uint ("idle-refresh", NULL, NULL, 1, 29 * 60, 25 * 60,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -281,6 +298,8 @@ buzon_imap_session_init (BuzonImapSession *self)
 {
   self->compress = TRUE;
   self->state = BUZON_IMAP_SESSION_NOT_AUTHENTICATED;
+  self->quirks = buzon_imap_quirks_new ();
+  self->idle_refresh = 25 * 60;
 }
 
 /**
@@ -344,6 +363,69 @@ buzon_imap_session_get_utf8 (BuzonImapSession *self)
 {
   g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), FALSE);
   return self->utf8;
+}
+
+/* What is known of the server's oddities; kept up to date by login and by
+ * what the session observes. Borrowed. */
+BuzonImapQuirks *
+buzon_imap_session_get_quirks (BuzonImapSession *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), NULL);
+  return self->quirks;
+}
+
+/* TRUE where the server has UID EXPUNGE and reports where copies and
+ * appends went (UIDPLUS, RFC 4315; part of IMAP4rev2). */
+gboolean
+buzon_imap_session_get_uidplus (BuzonImapSession *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), FALSE);
+  return buzon_imap_connection_has_capability (self->connection, "UIDPLUS")
+         || buzon_imap_connection_has_capability (self->connection, "IMAP4rev2");
+}
+
+/* The largest message the server accepts in APPEND (APPENDLIMIT=n, RFC
+ * 7889), or 0 when it did not say. */
+guint64
+buzon_imap_session_get_append_limit (BuzonImapSession *self)
+{
+  const char * const *capabilities;
+
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), 0);
+
+  capabilities = buzon_imap_connection_get_capabilities (self->connection);
+  for (gsize i = 0; capabilities != NULL && capabilities[i] != NULL; i++)
+    if (g_ascii_strncasecmp (capabilities[i], "APPENDLIMIT=", 12) == 0)
+      {
+        guint64 limit = 0;
+
+        if (g_ascii_string_to_unsigned (capabilities[i] + 12, 10, 1, G_MAXUINT64, &limit, NULL))
+          return limit;
+      }
+  return 0;
+}
+
+/**
+ * buzon_imap_session_encode_mailbox:
+ * @utf8_name: a mailbox name as the user sees it, with the server's
+ *   hierarchy delimiter between levels
+ *
+ * Returns: (transfer full): the raw name to give the session's commands:
+ * INBOX in any case as "INBOX", others in modified UTF-7 unless UTF8=ACCEPT
+ * is enabled.
+ */
+char *
+buzon_imap_session_encode_mailbox (BuzonImapSession *self,
+                                   const char       *utf8_name)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), NULL);
+  g_return_val_if_fail (utf8_name != NULL && g_utf8_validate (utf8_name, -1, NULL), NULL);
+
+  if (g_ascii_strcasecmp (utf8_name, "INBOX") == 0)
+    return g_strdup ("INBOX");
+  if (self->utf8)
+    return g_strdup (utf8_name);
+  return buzon_imap_utf7_encode (utf8_name);
 }
 
 /* Shared by the session's files. */
@@ -437,15 +519,6 @@ _buzon_imap_session_read_vanished (const BuzonImapResponse *response,
   return buzon_imap_uid_set_parse (text != NULL ? text : "", text != NULL ? length : 0, error);
 }
 
-/* TRUE for the server's NO or BAD: the command was refused and the
- * connection is still good. */
-gboolean
-_buzon_imap_error_is_refusal (const GError *error)
-{
-  return g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO)
-         || g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BAD);
-}
-
 /* Login: LOGIN or AUTHENTICATE, then ENABLE and ID together, then COMPRESS. */
 
 typedef struct
@@ -474,6 +547,9 @@ login_return (GTask  *task,
       return;
     }
   self->set_up = TRUE;
+  /* Servers tell the whole truth about themselves only after login. */
+  buzon_imap_quirks_update (self->quirks, buzon_imap_connection_get_greeting (self->connection),
+                            buzon_imap_connection_get_capabilities (self->connection));
   _buzon_imap_session_set_state (self, BUZON_IMAP_SESSION_AUTHENTICATED);
   g_task_return_boolean (task, TRUE);
 }
@@ -488,7 +564,7 @@ compress_done_cb (GObject      *source,
 
   /* A server that refuses leaves the connection as it was: go on without. */
   if (!buzon_imap_connection_compress_finish (BUZON_IMAP_CONNECTION (source), result, &error)
-      && !_buzon_imap_error_is_refusal (error)
+      && !buzon_imap_error_is_refusal (error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
       login_return (task, g_steal_pointer (&error));
@@ -529,7 +605,7 @@ setup_step_done_cb (GObject      *source,
   /* A refused ENABLE leaves the extensions off, a refused ID changes
    * nothing: neither fails the login. */
   response = buzon_imap_connection_command_finish (BUZON_IMAP_CONNECTION (source), result, &error);
-  if (response == NULL && !_buzon_imap_error_is_refusal (error) && data->error == NULL)
+  if (response == NULL && !buzon_imap_error_is_refusal (error) && data->error == NULL)
     data->error = g_steal_pointer (&error);
   if (--data->outstanding > 0)
     return;
@@ -679,10 +755,12 @@ buzon_imap_session_login_finish (BuzonImapSession *self,
 
 /* NOOP. */
 
-static void
-noop_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+/* A command's callback for operations whose result is only success or
+ * failure: the task (the user data) gets TRUE or the command's error. */
+void
+_buzon_imap_session_boolean_done_cb (GObject      *source,
+                                     GAsyncResult *result,
+                                     gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
@@ -724,7 +802,8 @@ buzon_imap_session_noop_async (BuzonImapSession    *self,
     return;
   command = buzon_imap_command_new ("NOOP");
   buzon_imap_connection_command_async (self->connection, command, NULL, NULL, cancellable,
-                                       noop_done_cb, g_steal_pointer (&task));
+                                       _buzon_imap_session_boolean_done_cb,
+                                       g_steal_pointer (&task));
 }
 
 gboolean

@@ -11,6 +11,7 @@
 #include "imap-connection.h"
 #include "imap-fetch.h"
 #include "imap-mailbox.h"
+#include "imap-quirks.h"
 #include "imap-uid-set.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,47 @@ typedef struct
   gboolean qresync;      /* The QRESYNC parameters were sent: changes came as callbacks. */
 } BuzonImapSelected;
 
+/* What UID STORE does with the flags it is given. */
+typedef enum
+{
+  BUZON_IMAP_STORE_ADD,     /* +FLAGS */
+  BUZON_IMAP_STORE_REMOVE,  /* -FLAGS */
+  BUZON_IMAP_STORE_REPLACE, /* FLAGS: the message ends with exactly these. */
+} BuzonImapStoreAction;
+
+/* Where COPY or MOVE put each message (COPYUID, RFC 4315): source->data[i]
+ * became destination->data[i] in a mailbox whose UIDVALIDITY is
+ * @uidvalidity. Both arrays hold guint32 UIDs and have the same length. */
+typedef struct
+{
+  guint32 uidvalidity;
+  GArray *source;
+  GArray *destination;
+} BuzonImapCopyUid;
+
+typedef enum
+{
+  BUZON_IMAP_SEARCH_NONE = 0,
+  BUZON_IMAP_SEARCH_SEQUENCE = 1 << 0, /* SEARCH: sequence numbers, not UIDs. */
+} BuzonImapSearchFlags;
+
+/* A namespace (RFC 2342): mailboxes whose raw names start with @prefix, with
+ * @delimiter between levels ('\0' for a flat namespace). */
+typedef struct
+{
+  char *prefix;
+  char delimiter;
+} BuzonImapNamespace;
+
+/* The three kinds of namespace, each a GPtrArray of BuzonImapNamespace
+ * (possibly empty, never NULL). */
+typedef struct
+{
+  GPtrArray *personal;
+  GPtrArray *other_users;
+  GPtrArray *shared;
+} BuzonImapNamespaces;
+
 /* Receives one FETCH, decoded, as soon as it arrives. The callback owns
  * @fetch and frees it with buzon_imap_fetch_free(). */
 typedef void (*BuzonImapFetchFunc) (BuzonImapFetch *fetch,
@@ -81,6 +123,11 @@ const char           *buzon_imap_session_get_selected_mailbox (BuzonImapSession 
 gboolean              buzon_imap_session_get_qresync          (BuzonImapSession    *self);
 gboolean              buzon_imap_session_get_condstore        (BuzonImapSession    *self);
 gboolean              buzon_imap_session_get_utf8             (BuzonImapSession    *self);
+BuzonImapQuirks      *buzon_imap_session_get_quirks           (BuzonImapSession    *self);
+gboolean              buzon_imap_session_get_uidplus          (BuzonImapSession    *self);
+guint64               buzon_imap_session_get_append_limit     (BuzonImapSession    *self);
+char                 *buzon_imap_session_encode_mailbox       (BuzonImapSession    *self,
+                                                               const char          *utf8_name);
 
 void     buzon_imap_session_login_async      (BuzonImapSession     *self,
                                               const char           *user,
@@ -170,8 +217,146 @@ gboolean buzon_imap_session_logout_finish    (BuzonImapSession     *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 
-void buzon_imap_selected_free (BuzonImapSelected *self);
+/* Changing messages (imap-session-message.c). */
+
+void     buzon_imap_session_store_async      (BuzonImapSession     *self,
+                                              const char           *uid_set,
+                                              BuzonImapStoreAction  action,
+                                              const char * const   *flags,
+                                              guint64               unchanged_since,
+                                              BuzonImapFetchFunc    on_fetch,
+                                              gpointer              fetch_data,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_store_finish     (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GArray              **modified,
+                                              GError              **error);
+
+void     buzon_imap_session_copy_async       (BuzonImapSession     *self,
+                                              const char           *uid_set,
+                                              const char           *mailbox,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void     buzon_imap_session_move_async       (BuzonImapSession     *self,
+                                              const char           *uid_set,
+                                              const char           *mailbox,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_copy_finish      (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              BuzonImapCopyUid    **copyuid,
+                                              GError              **error);
+
+void     buzon_imap_session_expunge_async    (BuzonImapSession     *self,
+                                              const char           *uid_set,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_expunge_finish   (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+void     buzon_imap_session_append_async     (BuzonImapSession     *self,
+                                              const char           *mailbox,
+                                              GBytes               *message,
+                                              const char * const   *flags,
+                                              GDateTime            *internal_date,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_append_finish    (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              guint32              *uidvalidity,
+                                              guint32              *uid,
+                                              GError              **error);
+
+/* Managing mailboxes (imap-session-manage.c). */
+
+void     buzon_imap_session_create_async     (BuzonImapSession     *self,
+                                              const char           *mailbox,
+                                              const char           *special_use,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_create_finish    (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void     buzon_imap_session_delete_async     (BuzonImapSession     *self,
+                                              const char           *mailbox,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_delete_finish    (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void     buzon_imap_session_rename_async     (BuzonImapSession     *self,
+                                              const char           *mailbox,
+                                              const char           *new_name,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_rename_finish    (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void     buzon_imap_session_subscribe_async  (BuzonImapSession     *self,
+                                              const char           *mailbox,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_subscribe_finish (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void     buzon_imap_session_unsubscribe_async  (BuzonImapSession     *self,
+                                                const char           *mailbox,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean buzon_imap_session_unsubscribe_finish (BuzonImapSession     *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+void     buzon_imap_session_namespace_async  (BuzonImapSession     *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+BuzonImapNamespaces *buzon_imap_session_namespace_finish (BuzonImapSession  *self,
+                                                          GAsyncResult      *result,
+                                                          GError           **error);
+
+/* Searching (imap-session-search.c). */
+
+void     buzon_imap_session_search_async     (BuzonImapSession     *self,
+                                              const char           *criteria,
+                                              const char * const   *strings,
+                                              BuzonImapSearchFlags  flags,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+GArray  *buzon_imap_session_search_finish    (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+/* Waiting for news (imap-session-idle.c). */
+
+void     buzon_imap_session_idle_async       (BuzonImapSession     *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean buzon_imap_session_idle_finish      (BuzonImapSession     *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void     buzon_imap_session_idle_stop        (BuzonImapSession     *self);
+
+void buzon_imap_selected_free   (BuzonImapSelected   *self);
+void buzon_imap_copy_uid_free   (BuzonImapCopyUid    *self);
+void buzon_imap_namespaces_free (BuzonImapNamespaces *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonImapSelected, buzon_imap_selected_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonImapCopyUid, buzon_imap_copy_uid_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonImapNamespaces, buzon_imap_namespaces_free)
 
 G_END_DECLS
