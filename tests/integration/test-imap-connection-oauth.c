@@ -1,9 +1,12 @@
 // BuzonImapConnection's OAuth2 login (OAUTHBEARER, RFC 7628, and XOAUTH2)
-// against a scripted fake server: the bytes of the SASL messages, with and
-// without SASL-IR, the choice of mechanism, the error challenge a server
-// sends for a refused token, and what real servers (Gmail, Office 365)
-// advertise before and after login.
+// against a scripted fake server, then against Dovecot's oauth2 passdb.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The fake server checks the bytes of the SASL messages, with and without
+// SASL-IR, the choice of mechanism, the error challenge a server sends for a
+// refused token, and what Gmail and Office 365 advertise before and after
+// login. Dovecot runs with the mail-servers fixture's --oauth2, whose token
+// introspection server knows one token per user.
 //
 // Every test ends with the connection closed, "closed" emitted exactly once,
 // and the connection finalized; a refused token must leave the connection
@@ -15,6 +18,7 @@
 #include "imap/imap-command.h"
 #include "imap/imap-connection.h"
 #include "imap/imap-error.h"
+#include "mail-servers.h"
 
 #define WAIT_SECONDS 10 /* Longer than any wait a test expects: a hang fails the test. */
 #define SCRIPT_MS    5000
@@ -87,6 +91,7 @@ fixture_tear_down (Fixture      *f,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   buzon_test_fake_imap_server_free (f->server);
+  current_server = NULL;
   g_clear_error (&f->closed_error);
 }
 
@@ -133,7 +138,8 @@ wait_for (GAsyncResult **slot)
     {
       g_autoptr (GError) error = NULL;
 
-      buzon_test_fake_imap_server_finish (current_server, 0, &error);
+      if (current_server != NULL)
+        buzon_test_fake_imap_server_finish (current_server, 0, &error);
       g_error ("No answer after %d seconds: the operation hangs (server: %s)", WAIT_SECONDS,
                error != NULL ? error->message : "script played");
     }
@@ -776,6 +782,170 @@ test_after_close (Fixture      *f,
   g_assert_cmpuint (f->closed_count, ==, 1);
 }
 
+/* Dovecot, started on first use: one instance offering both mechanisms,
+ * one offering only XOAUTH2. */
+
+static BuzonTestMailServers *dovecot_both;
+static BuzonTestMailServers *dovecot_xoauth2;
+
+static BuzonTestMailServers *
+servers_for (BuzonTestMailServers **slot,
+             const char            *args)
+{
+  if (*slot == NULL)
+    *slot = buzon_test_mail_servers_start (args);
+  return *slot;
+}
+
+static char *
+token_for (BuzonTestMailServers *servers,
+           const char           *user)
+{
+  return g_strconcat (user, buzon_test_mail_servers_get (servers, "OAUTH2_TOKEN_SUFFIX"), NULL);
+}
+
+/* An IMAPS connection to @servers (or plaintext to @host when it is not
+ * NULL), its certificate pinned. */
+static BuzonImapConnection *
+open_dovecot (BuzonTestMailServers *servers,
+              const char           *host)
+{
+  g_autofree char *url_text = NULL;
+  g_autoptr (BuzonServerUrl) url = NULL;
+  g_autofree char *pinned = g_strconcat ("sha256:",
+                                         buzon_test_mail_servers_get (servers, "CERT_SHA256"),
+                                         NULL);
+  const char *trusted[] = { pinned, NULL };
+  g_autoptr (BuzonImapConnection) connection = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (host == NULL)
+    url_text = g_strdup_printf ("imaps://alice@127.0.0.1:%u",
+                                buzon_test_mail_servers_get_port (servers, "IMAPS_PORT"));
+  else
+    url_text = g_strdup_printf ("imap+plain://alice@%s:%u", host,
+                                buzon_test_mail_servers_get_port (servers, "IMAP_PORT"));
+  url = buzon_server_url_parse (url_text, &error);
+  g_assert_no_error (error);
+  connection = buzon_imap_connection_new (url, trusted);
+  buzon_imap_connection_open_async (connection, NULL, store_result_cb, &result);
+  g_assert_true (buzon_imap_connection_open_finish (connection, wait_for (&result), &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&connection);
+}
+
+static gboolean
+dovecot_login (BuzonImapConnection *connection,
+               const char          *user,
+               const char          *token,
+               GError             **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  buzon_imap_connection_login_oauth2_async (connection, user, token, NULL, store_result_cb,
+                                            &result);
+  return buzon_imap_connection_login_oauth2_finish (connection, wait_for (&result), error);
+}
+
+static void
+dovecot_noop (BuzonImapConnection *connection)
+{
+  g_autoptr (BuzonImapCommand) noop = buzon_imap_command_new ("NOOP");
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+
+  buzon_imap_connection_command_async (connection, noop, NULL, NULL, NULL, store_result_cb,
+                                       &result);
+  response = buzon_imap_connection_command_finish (connection, wait_for (&result), &error);
+  g_assert_no_error (error);
+}
+
+static void
+close_and_finalize (BuzonImapConnection *connection)
+{
+  buzon_imap_connection_close (connection);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (connection);
+}
+
+/* OAUTHBEARER, Dovecot's choice of the two: a wrong token and another
+ * user's are refused with the status Dovecot reports, and leave the
+ * connection able to log in with the right one. */
+static void
+test_dovecot_oauthbearer (void)
+{
+  BuzonTestMailServers *servers = servers_for (&dovecot_both, "--oauth2");
+  BuzonImapConnection *connection = open_dovecot (servers, NULL);
+  g_autofree char *alice = token_for (servers, "alice");
+  g_autofree char *bob = token_for (servers, "bob");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (buzon_imap_connection_has_capability (connection, "AUTH=OAUTHBEARER"));
+  g_assert_true (buzon_imap_connection_has_capability (connection, "AUTH=XOAUTH2"));
+  g_assert_false (dovecot_login (connection, "alice", "not-a-token", &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "invalid_token"));
+  g_clear_error (&error);
+  dovecot_noop (connection);
+
+  g_assert_false (dovecot_login (connection, "alice", bob, &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED);
+  g_clear_error (&error);
+
+  g_assert_true (dovecot_login (connection, "alice", alice, &error));
+  g_assert_no_error (error);
+  /* The capabilities after login, re-read. */
+  g_assert_true (buzon_imap_connection_has_capability (connection, "QRESYNC"));
+  g_assert_false (buzon_imap_connection_has_capability (connection, "AUTH=OAUTHBEARER"));
+  dovecot_noop (connection);
+  close_and_finalize (connection);
+}
+
+static void
+test_dovecot_xoauth2 (void)
+{
+  BuzonTestMailServers *servers = servers_for (&dovecot_xoauth2, "--oauth2=xoauth2");
+  BuzonImapConnection *connection = open_dovecot (servers, NULL);
+  g_autofree char *carol = token_for (servers, "carol");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (buzon_imap_connection_has_capability (connection, "AUTH=OAUTHBEARER"));
+  g_assert_true (buzon_imap_connection_has_capability (connection, "AUTH=XOAUTH2"));
+  g_assert_false (dovecot_login (connection, "carol", "expired", &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "“401”"));
+  g_clear_error (&error);
+  dovecot_noop (connection);
+
+  g_assert_true (dovecot_login (connection, "carol", carol, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_imap_connection_has_capability (connection, "QRESYNC"));
+  close_and_finalize (connection);
+}
+
+/* In plaintext from another address Dovecot says LOGINDISABLED: no token is
+ * sent. */
+static void
+test_dovecot_login_disabled (void)
+{
+  BuzonTestMailServers *servers = servers_for (&dovecot_both, "--oauth2");
+  BuzonImapConnection *connection = open_dovecot (servers,
+                                                  buzon_test_mail_servers_get (servers,
+                                                                               "INSECURE_HOST"));
+  g_autofree char *alice = token_for (servers, "alice");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (buzon_imap_connection_has_capability (connection, "LOGINDISABLED"));
+  g_assert_false (dovecot_login (connection, "alice", alice, &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_LOGIN_DISABLED);
+  close_and_finalize (connection);
+}
+
 #define ADD(path, func) \
   g_test_add ("/imap-connection-oauth/" path, Fixture, NULL, fixture_set_up, func, \
               fixture_tear_down)
@@ -784,6 +954,8 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
   ADD ("oauthbearer/sasl-ir", test_oauthbearer_sasl_ir);
@@ -805,6 +977,12 @@ main (int    argc,
   ADD ("providers/gmail", test_gmail);
   ADD ("providers/office365", test_office365);
   ADD ("providers/office365-refused", test_office365_refused);
+  g_test_add_func ("/imap-connection-oauth/dovecot/oauthbearer", test_dovecot_oauthbearer);
+  g_test_add_func ("/imap-connection-oauth/dovecot/xoauth2", test_dovecot_xoauth2);
+  g_test_add_func ("/imap-connection-oauth/dovecot/login-disabled", test_dovecot_login_disabled);
 
-  return g_test_run ();
+  status = g_test_run ();
+  buzon_test_mail_servers_stop (dovecot_both);
+  buzon_test_mail_servers_stop (dovecot_xoauth2);
+  return status;
 }

@@ -456,7 +456,7 @@ buzon_imap_connection_login_oauth2_async (BuzonImapConnection *self,
                                  "XOAUTH2 is offered)"), self->url->host);
       return;
     }
-  if (!is_sasl_safe (user) || !is_sasl_safe (access_token) || access_token[0] == '\0')
+  if (!is_sasl_safe (user) || !is_sasl_safe (access_token))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("The user name or access token contains characters that cannot "
