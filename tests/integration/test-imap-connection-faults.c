@@ -2,7 +2,7 @@
 // cannot be made to do: malformed responses, BYE mid-command, a connection
 // cut inside a literal, a 100 MB literal, non-UTF-8 bytes, silence, odd
 // greetings, STARTTLS not offered, synchronising literals sent or refused,
-// AUTHENTICATE without SASL-IR, pipelining and cancellation.
+// AUTHENTICATE without SASL-IR or challenged, pipelining and cancellation.
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // Every test ends with the connection closed, "closed" emitted exactly once,
@@ -786,6 +786,38 @@ test_authenticate_plain_without_sasl_ir (Fixture      *f,
   assert_received (f, sent);
 }
 
+/* PLAIN has no challenge after the credentials: one is answered by
+ * cancelling the exchange ("*"), and the login fails as refused while the
+ * connection stays open. */
+static void
+test_authenticate_plain_challenged (Fixture      *f,
+                                    gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN AHVzZXIAcGFzcw==");
+  buzon_test_fake_imap_server_send_line (f->server, "+ V2hvIGFyZSB5b3U/");
+  buzon_test_fake_imap_server_expect_line (f->server, "*");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% BAD AUTHENTICATE cancelled");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% NOOP");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK NOOP completed");
+  open_plain (f);
+
+  buzon_imap_connection_login_async (f->connection, "user", "pass", NULL, store_result_cb,
+                                     &result);
+  g_assert_false (buzon_imap_connection_login_finish (f->connection, wait_for (&result), &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED);
+  g_assert_nonnull (strstr (error->message, "AUTHENTICATE cancelled"));
+  response = run_noop (f, &error);
+  g_assert_nonnull (response);
+  g_assert_cmpuint (f->closed_count, ==, 0);
+  assert_script_played (f);
+}
+
 /* A login on a connection that is already closed fails at once. */
 static void
 test_login_after_close (Fixture      *f,
@@ -1075,6 +1107,7 @@ main (int    argc,
   ADD ("literal/refused", test_literal_refused);
   ADD ("literal/refused-next-queued", test_literal_refused_next_queued);
   ADD ("login/authenticate-plain-without-sasl-ir", test_authenticate_plain_without_sasl_ir);
+  ADD ("login/authenticate-plain-challenged", test_authenticate_plain_challenged);
   ADD ("login/after-close", test_login_after_close);
   ADD ("commands/cancelled-before-written", test_cancelled_before_written);
   ADD ("commands/pipelining", test_pipelining);

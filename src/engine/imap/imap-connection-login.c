@@ -1,14 +1,125 @@
 // BuzonImapConnection, logging in: AUTHENTICATE PLAIN (with or without
-// SASL-IR) or LOGIN, then the capabilities the server has after login.
+// SASL-IR) or LOGIN with a password, OAUTHBEARER or XOAUTH2 with an OAuth2
+// access token, then the capabilities the server has after login.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Every AUTHENTICATE goes through authenticate(): its bytes are built here,
+// in buffers sized once and wiped when the command is done, rather than by
+// BuzonImapCommand, whose growing buffers would leave copies of the secret
+// behind. A "+" the server sends after the initial response is a challenge
+// and goes to the mechanism's BuzonImapSaslFunc; no other command is written
+// until the AUTHENTICATE is answered (see Pending in the private header).
+//
+// OAuth2 (RFC 7628; Google's and Microsoft's XOAUTH2): a server that refuses
+// the token does not say NO at once. It first sends a challenge holding a
+// base64 JSON error report, waits for the client's (dummy) answer, then says
+// NO. The report's "status" is kept for the error the caller gets.
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "imap-connection-private.h"
 #include "imap-error.h"
+
+/* Longest OAuth2 error "status" quoted to the user. */
+#define MAX_STATUS_LENGTH 64
+
+typedef enum
+{
+  MECHANISM_PLAIN,
+  MECHANISM_LOGIN, /* The LOGIN command, not a SASL mechanism. */
+  MECHANISM_OAUTHBEARER,
+  MECHANISM_XOAUTH2,
+} Mechanism;
+
+typedef struct
+{
+  Mechanism mechanism;
+  gboolean capabilities_asked; /* CAPABILITY was sent after the login. */
+  guint challenges;            /* Challenges received. */
+  gboolean cancelled;          /* "*" was sent to end the exchange. */
+  char *status;                /* OAuth2: the "status" of the server's error report. */
+} LoginData;
+
+static void
+login_data_free (LoginData *data)
+{
+  g_free (data->status);
+  g_free (data);
+}
+
+/* Joins the NUL-terminated strings up to NULL into bytes allocated once, at
+ * their exact size: unlike a growing GString or printf's scratch space, that
+ * leaves no copy of a secret behind to be wiped. */
+static GBytes *
+join_bytes (const char *first,
+            ...)
+{
+  va_list args;
+  gsize length = 0;
+  char *data;
+  char *p;
+
+  va_start (args, first);
+  for (const char *s = first; s != NULL; s = va_arg (args, const char *))
+    length += strlen (s);
+  va_end (args);
+
+  p = data = g_malloc (length + 1);
+  va_start (args, first);
+  for (const char *s = first; s != NULL; s = va_arg (args, const char *))
+    {
+      gsize size = strlen (s);
+      memcpy (p, s, size);
+      p += size;
+    }
+  va_end (args);
+  *p = '\0';
+  return g_bytes_new_take (data, length);
+}
+
+/* Base64 of the @length bytes at @data, which are then wiped. */
+static char *
+encode_and_wipe (char  *data,
+                 gsize  length)
+{
+  char *encoded = g_base64_encode ((const guchar *) data, length);
+
+  explicit_bzero (data, length);
+  return encoded;
+}
+
+/* The error for a login the server refused, from the command's @error. */
+static GError *
+login_error (LoginData *data,
+             GError    *error)
+{
+  GError *refused;
+
+  /* Servers older than RFC 5530 say NO without [AUTHENTICATIONFAILED]: a NO
+   * to a login is a refused login all the same. So is a BAD after a
+   * challenge: the answer to a challenge we could not meet. */
+  if (error->domain != BUZON_IMAP_ERROR
+      || !(error->code == BUZON_IMAP_ERROR_NO
+           || error->code == BUZON_IMAP_ERROR_AUTHENTICATION_FAILED
+           || (error->code == BUZON_IMAP_ERROR_BAD && data->challenges > 0)))
+    return error;
+  if (data->status == NULL)
+    {
+      error->code = BUZON_IMAP_ERROR_AUTHENTICATION_FAILED;
+      return error;
+    }
+  /* Translators: the first %s is the reason an OAuth2 server gave, such as
+   * “invalid_token” or “400”; the second is a message quoting the server. */
+  refused = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED,
+                         _("The access token was refused (status “%s”). %s"), data->status,
+                         error->message);
+  g_error_free (error);
+  return refused;
+}
 
 static void
 login_done_cb (GObject      *source,
@@ -17,34 +128,180 @@ login_done_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   BuzonImapConnection *self = BUZON_IMAP_CONNECTION (source);
+  LoginData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapResponse) response = NULL;
 
   response = buzon_imap_connection_command_finish (self, result, &error);
   if (response == NULL)
     {
-      /* Servers older than RFC 5530 say NO without [AUTHENTICATIONFAILED]:
-       * a NO to a login is a refused login all the same. */
-      if (g_task_get_task_data (task) == NULL
-          && g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO))
-        error->code = BUZON_IMAP_ERROR_AUTHENTICATION_FAILED;
+      if (!data->capabilities_asked)
+        error = login_error (data, g_steal_pointer (&error));
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   /* Capabilities change with login; the OK usually carries the new ones,
-   * else they are asked for (once: the task data marks that). */
-  if (g_task_get_task_data (task) == NULL
+   * else they are asked for, once. */
+  if (!data->capabilities_asked
       && (response->code == NULL || !g_str_equal (response->code, "CAPABILITY")))
     {
       g_autoptr (BuzonImapCommand) command = buzon_imap_command_new ("CAPABILITY");
 
-      g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
+      data->capabilities_asked = TRUE;
       buzon_imap_connection_command_async (self, command, NULL, NULL,
                                            NULL, login_done_cb,
                                            g_steal_pointer (&task));
       return;
     }
   g_task_return_boolean (task, TRUE);
+}
+
+/* The OAuth2 error report (RFC 7628 §3.2.2) is JSON, such as
+ * {"status":"invalid_token","scope":"…"}; Gmail's status is "400". Only its
+ * "status" member is read, by hand (the engine has no JSON parser): the first
+ * "status" key, its value a string without escapes or a bare word. What the
+ * server sent goes into a message shown to the user, so only printable ASCII
+ * is kept, and not much of it. Returns NULL where there is no such member. */
+static char *
+status_from_challenge (const char *challenge)
+{
+  static const char key[] = "\"status\"";
+  g_autofree char *json = NULL;
+  gsize length = 0;
+  const char *p;
+  const char *start;
+  gboolean quoted;
+
+  json = (char *) g_base64_decode (challenge, &length);
+  /* The decoded text may hold NULs: it ends at the first. */
+  json = g_realloc (json, length + 1);
+  json[length] = '\0';
+  p = strstr (json, key);
+  if (p == NULL)
+    return NULL;
+  p += strlen (key);
+  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+    p++;
+  if (*p++ != ':')
+    return NULL;
+  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+    p++;
+  quoted = *p == '"';
+  if (quoted)
+    p++;
+  start = p;
+  if (quoted)
+    while ((guchar) *p >= 0x20 && (guchar) *p < 0x7f && *p != '"' && *p != '\\')
+      p++;
+  else
+    while (g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.')
+      p++;
+  if (p == start || p - start > MAX_STATUS_LENGTH || (quoted && *p != '"'))
+    return NULL;
+  return g_strndup (start, p - start);
+}
+
+/* The login's BuzonImapSaslFunc; @user_data is the login task. */
+static GBytes *
+answer_challenge_cb (BuzonImapConnection *self,
+                     const char          *challenge,
+                     gpointer             user_data)
+{
+  LoginData *data = g_task_get_task_data (G_TASK (user_data));
+  gboolean first = data->challenges++ == 0;
+
+  /* An OAuth2 server challenges once, to report why it refuses the token,
+   * and then wants a dummy answer before it says NO: "\x01" for OAUTHBEARER
+   * (RFC 7628 §3.2.3), an empty line for XOAUTH2. Anything else (PLAIN has
+   * no challenges; a second one is not in either protocol) is answered by
+   * cancelling the exchange with "*" (RFC 3501 §6.2.2): the server then says
+   * BAD, and the login fails without taking the connection with it. A
+   * server that challenges again after that is not going to stop. */
+  if (first && (data->mechanism == MECHANISM_OAUTHBEARER
+                || data->mechanism == MECHANISM_XOAUTH2))
+    {
+      data->status = status_from_challenge (challenge);
+      return join_bytes (data->mechanism == MECHANISM_OAUTHBEARER ? "AQ==\r\n" : "\r\n", NULL);
+    }
+  if (data->cancelled)
+    return NULL;
+  data->cancelled = TRUE;
+  return join_bytes ("*\r\n", NULL);
+}
+
+/* Sends AUTHENTICATE with @initial_response (base64; taken, wiped and
+ * freed): in the command where the server offers SASL-IR (RFC 4959), else
+ * after its first "+". Takes @task, whose data is a LoginData. */
+static void
+authenticate (BuzonImapConnection *self,
+              const char          *mechanism,
+              char                *initial_response,
+              GTask               *task)
+{
+  GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  char *tag = _buzon_imap_connection_next_tag (self);
+  GTask *command_task;
+  Pending *pending;
+
+  if (buzon_imap_connection_has_capability (self, "SASL-IR"))
+    g_ptr_array_add (chunks, join_bytes (tag, " AUTHENTICATE ", mechanism, " ", initial_response,
+                                         "\r\n", NULL));
+  else
+    {
+      g_ptr_array_add (chunks, join_bytes (tag, " AUTHENTICATE ", mechanism, "\r\n", NULL));
+      g_ptr_array_add (chunks, join_bytes (initial_response, "\r\n", NULL));
+    }
+  explicit_bzero (initial_response, strlen (initial_response));
+  g_free (initial_response);
+
+  command_task = g_task_new (self, NULL, login_done_cb, task);
+  g_task_set_source_tag (command_task, buzon_imap_connection_command_async);
+  pending = _buzon_imap_connection_enqueue (self, chunks, tag, command_task, NULL, NULL);
+  if (pending == NULL)
+    return; /* Not connected: login_done_cb() passes the command's error on. */
+  /* The pending command keeps the login task, where the handler keeps its
+   * state, for as long as a challenge can come. */
+  pending->sasl = answer_challenge_cb;
+  pending->sasl_data = g_object_ref (task);
+  pending->sasl_data_free = g_object_unref;
+  _buzon_imap_connection_pump (self);
+}
+
+static GTask *
+login_task_new (BuzonImapConnection *self,
+                Mechanism            mechanism,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data,
+                gpointer             source_tag)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  LoginData *data = g_new0 (LoginData, 1);
+
+  data->mechanism = mechanism;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+  /* A login on the wire cannot be taken back: the result is the server's
+   * answer even if @cancellable fires meanwhile, so the caller knows the
+   * state the server is in. */
+  g_task_set_check_cancellable (task, FALSE);
+  return task;
+}
+
+/* Fails @task where the server forbids logging in over this connection, as
+ * servers say before TLS. LOGINDISABLED (RFC 3501) names only LOGIN, but a
+ * server that refuses a password in plaintext should not be sent one in
+ * another form, nor a token. */
+static gboolean
+login_disabled (BuzonImapConnection *self,
+                GTask               *task)
+{
+  if (!buzon_imap_connection_has_capability (self, "LOGINDISABLED"))
+    return FALSE;
+  /* Translators: %s is a host name. */
+  g_task_return_new_error (task, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_LOGIN_DISABLED,
+                           _("%s does not allow logging in without TLS"), self->url->host);
+  return TRUE;
 }
 
 /**
@@ -66,66 +323,35 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (BuzonImapCommand) command = NULL;
+  gboolean plain;
 
   g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
   g_return_if_fail (user != NULL && password != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, buzon_imap_connection_login_async);
-  /* A login on the wire cannot be taken back: the result is the server's
-   * answer even if @cancellable fires meanwhile, so the caller knows the
-   * state the server is in. */
-  g_task_set_check_cancellable (task, FALSE);
+  plain = buzon_imap_connection_has_capability (self, "AUTH=PLAIN");
+  task = login_task_new (self, plain ? MECHANISM_PLAIN : MECHANISM_LOGIN, cancellable, callback,
+                         user_data, buzon_imap_connection_login_async);
+  if (login_disabled (self, task))
+    return;
 
-  if (buzon_imap_connection_has_capability (self, "LOGINDISABLED"))
+  if (plain)
     {
-      /* Translators: %s is a host name. */
-      g_task_return_new_error (task, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_LOGIN_DISABLED,
-                               _("%s does not allow logging in without TLS"), self->url->host);
+      gsize user_length = strlen (user);
+      gsize password_length = strlen (password);
+      gsize length = 1 + user_length + 1 + password_length;
+      g_autofree char *token = g_malloc (length);
+
+      /* "\0user\0password" (RFC 4616). */
+      token[0] = '\0';
+      memcpy (token + 1, user, user_length);
+      token[1 + user_length] = '\0';
+      memcpy (token + 2 + user_length, password, password_length);
+      authenticate (self, "PLAIN", encode_and_wipe (token, length), g_steal_pointer (&task));
       return;
     }
-
-  if (buzon_imap_connection_has_capability (self, "AUTH=PLAIN"))
-    {
-      g_autoptr (GString) token = g_string_new (NULL);
-      g_autofree char *encoded = NULL;
-
-      g_string_append_c (token, '\0');
-      g_string_append (token, user);
-      g_string_append_c (token, '\0');
-      g_string_append (token, password);
-      encoded = g_base64_encode ((const guchar *) token->str, token->len);
-      explicit_bzero (token->str, token->len);
-
-      if (!buzon_imap_connection_has_capability (self, "SASL-IR"))
-        {
-          /* Two chunks: the command, then the response to the server's "+". */
-          GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-          char *tag = _buzon_imap_connection_next_tag (self);
-          char *line = g_strdup_printf ("%s AUTHENTICATE PLAIN\r\n", tag);
-          char *answer = g_strconcat (encoded, "\r\n", NULL);
-          GTask *command_task;
-
-          g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
-          g_ptr_array_add (chunks, g_bytes_new_take (answer, strlen (answer)));
-          explicit_bzero (encoded, strlen (encoded));
-          command_task = g_task_new (self, NULL, login_done_cb, g_steal_pointer (&task));
-          g_task_set_source_tag (command_task, buzon_imap_connection_command_async);
-          _buzon_imap_connection_enqueue (self, chunks, tag, command_task, NULL, NULL);
-          _buzon_imap_connection_pump (self);
-          return;
-        }
-      command = buzon_imap_command_new ("AUTHENTICATE");
-      buzon_imap_command_add_atom (command, "PLAIN");
-      buzon_imap_command_add_atom (command, encoded);
-      explicit_bzero (encoded, strlen (encoded));
-    }
-  else
-    {
-      command = buzon_imap_command_new ("LOGIN");
-      buzon_imap_command_add_astring (command, user, -1);
-      buzon_imap_command_add_string (command, password, -1);
-    }
+  command = buzon_imap_command_new ("LOGIN");
+  buzon_imap_command_add_astring (command, user, -1);
+  buzon_imap_command_add_string (command, password, -1);
   buzon_imap_connection_command_async (self, command, NULL, NULL, NULL, login_done_cb,
                                        g_steal_pointer (&task));
 }
@@ -136,6 +362,133 @@ buzon_imap_connection_login_finish (BuzonImapConnection *self,
                                     GError             **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                          == buzon_imap_connection_login_async, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Whether @text can go into a SASL message: "\x01" separates its fields,
+ * and no other control character has a place in a user name or token. */
+static gboolean
+is_sasl_safe (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+/* The user as a gs2 "saslname" (RFC 5801): "," and "=" escaped. */
+static char *
+escape_saslname (const char *user)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = user; *p != '\0'; p++)
+    {
+      if (*p == ',')
+        g_string_append (out, "=2C");
+      else if (*p == '=')
+        g_string_append (out, "=3D");
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * buzon_imap_connection_login_oauth2_async:
+ * @user: the account's user name, usually its address
+ * @access_token: a valid OAuth2 access token for @user; it is wiped from
+ *   this function's copies once sent, and never logged
+ * @cancellable: (nullable): as for buzon_imap_connection_login_async(), a
+ *   login already sent completes with the server's answer
+ *
+ * Logs in with an OAuth2 bearer token: OAUTHBEARER (RFC 7628) where the
+ * server offers it, else XOAUTH2 (Gmail, Office 365, Yahoo); in one round
+ * trip where SASL-IR is offered. Then re-reads the capabilities.
+ *
+ * Fails with G_IO_ERROR_NOT_SUPPORTED, without sending anything, where the
+ * server offers neither mechanism; BUZON_IMAP_ERROR_LOGIN_DISABLED where it
+ * forbids login over this connection; BUZON_IMAP_ERROR_AUTHENTICATION_FAILED
+ * where it refuses the token, with the status it gave (such as
+ * “invalid_token”) and its own words. The connection stays open after a
+ * refusal. G_IO_ERROR_INVALID_ARGUMENT where @user or @access_token holds
+ * control characters.
+ */
+void
+buzon_imap_connection_login_oauth2_async (BuzonImapConnection *self,
+                                          const char          *user,
+                                          const char          *access_token,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autofree char *saslname = NULL;
+  g_autofree char *port = NULL;
+  g_autoptr (GBytes) message = NULL;
+  gsize length = 0;
+  char *data;
+  Mechanism mechanism;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+  g_return_if_fail (user != NULL && access_token != NULL);
+
+  mechanism = buzon_imap_connection_has_capability (self, "AUTH=OAUTHBEARER")
+                ? MECHANISM_OAUTHBEARER : MECHANISM_XOAUTH2;
+  task = login_task_new (self, mechanism, cancellable, callback, user_data,
+                         buzon_imap_connection_login_oauth2_async);
+  if (self->state != STATE_OPEN)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("Not connected to the server"));
+      return;
+    }
+  if (login_disabled (self, task))
+    return;
+  if (mechanism == MECHANISM_XOAUTH2
+      && !buzon_imap_connection_has_capability (self, "AUTH=XOAUTH2"))
+    {
+      /* Translators: %s is a host name. */
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("%s does not accept OAuth2 sign-in (neither OAUTHBEARER nor "
+                                 "XOAUTH2 is offered)"), self->url->host);
+      return;
+    }
+  if (!is_sasl_safe (user) || !is_sasl_safe (access_token))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The user name or access token contains characters that cannot "
+                                 "be sent"));
+      return;
+    }
+
+  if (mechanism == MECHANISM_OAUTHBEARER)
+    {
+      /* The gs2 header names the user; host and port let the server check
+       * that the token was meant for it (RFC 7628 §3.1). */
+      saslname = escape_saslname (user);
+      port = g_strdup_printf ("%u", self->url->port);
+      message = join_bytes ("n,a=", saslname, ",\001host=", self->url->host, "\001port=", port,
+                            "\001auth=Bearer ", access_token, "\001\001", NULL);
+    }
+  else
+    message = join_bytes ("user=", user, "\001auth=Bearer ", access_token, "\001\001", NULL);
+
+  /* The bytes are ours (join_bytes() made them) and about to be wiped. */
+  data = (char *) g_bytes_get_data (message, &length);
+  authenticate (self, mechanism == MECHANISM_OAUTHBEARER ? "OAUTHBEARER" : "XOAUTH2",
+                encode_and_wipe (data, length), g_steal_pointer (&task));
+}
+
+gboolean
+buzon_imap_connection_login_oauth2_finish (BuzonImapConnection *self,
+                                           GAsyncResult        *result,
+                                           GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                          == buzon_imap_connection_login_oauth2_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,6 +1,6 @@
 // The inside of BuzonImapConnection, shared by its files: imap-connection.c
 // (I/O, commands, IDLE, COMPRESS), imap-connection-open.c (connect, TLS,
-// greeting, STARTTLS) and imap-connection-login.c.
+// greeting, STARTTLS) and imap-connection-login.c (PLAIN, LOGIN, OAuth2).
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #pragma once
@@ -21,6 +21,44 @@ typedef enum
 } BuzonImapConnectionState;
 
 typedef struct _Pending Pending;
+
+/* Answers a SASL challenge: a "+" that arrives during AUTHENTICATE once every
+ * prepared chunk was sent. @challenge is the text after "+", still base64.
+ * Returns the line to send, CRLF included. It must be heap memory (not
+ * g_bytes_new_static()): an AUTHENTICATE's bytes are wiped when it is done.
+ * Returns NULL where the challenge breaks the protocol: that closes the
+ * connection, as any "+" nothing was waiting for does. */
+typedef GBytes *(*BuzonImapSaslFunc) (BuzonImapConnection *self,
+                                      const char          *challenge,
+                                      gpointer             user_data);
+
+/* A command queued or in flight. */
+struct _Pending
+{
+  char *tag;
+  GPtrArray *chunks;        /* GBytes: the first is sent at once, each next after "+". */
+  guint next_chunk;
+  GTask *task;
+  BuzonImapUntaggedFunc untagged;
+  gpointer untagged_data;
+  gboolean pause_reading;   /* STARTTLS: stop reading after the tagged reply. */
+  gboolean expects_bye;     /* LOGOUT: the server's BYE is the expected answer. */
+  gboolean continued;       /* "+" arrived while the previous chunk was still being written. */
+  gboolean idle;            /* IDLE: the last chunk, "DONE", waits for done_requested. */
+  gboolean idling;          /* IDLE: the server said "+"; untagged data flows. */
+  gboolean done_requested;  /* IDLE: end it as soon as possible. */
+  gboolean barrier;         /* STARTTLS, COMPRESS: nothing may follow until it is answered. */
+  gboolean is_enable;       /* ENABLE: its ENABLED response is believed. */
+  gboolean sensitive;       /* LOGIN, AUTHENTICATE: wipe the bytes when done. */
+  gulong cancelled_id;      /* IDLE: ends on cancel. */
+  GCancellable *cancellable;
+  /* AUTHENTICATE: answers challenges that come after the last chunk. While
+   * it is set nothing else is written, since the server would read any line
+   * that follows the command as a SASL response until it answers it. */
+  BuzonImapSaslFunc sasl;
+  gpointer sasl_data;
+  GDestroyNotify sasl_data_free;
+};
 
 struct _BuzonImapConnection
 {

@@ -30,27 +30,6 @@
 #define DEFAULT_TIMEOUT_SECONDS 60
 #define MAX_IN_FLIGHT           16
 
-struct _Pending
-{
-  char *tag;
-  GPtrArray *chunks;        /* GBytes: the first is sent at once, each next after "+". */
-  guint next_chunk;
-  GTask *task;
-  BuzonImapUntaggedFunc untagged;
-  gpointer untagged_data;
-  gboolean pause_reading;   /* STARTTLS: stop reading after the tagged reply. */
-  gboolean expects_bye;     /* LOGOUT: the server's BYE is the expected answer. */
-  gboolean continued;       /* "+" arrived while the previous chunk was still being written. */
-  gboolean idle;            /* IDLE: the last chunk, "DONE", waits for done_requested. */
-  gboolean idling;          /* IDLE: the server said "+"; untagged data flows. */
-  gboolean done_requested;  /* IDLE: end it as soon as possible. */
-  gboolean barrier;         /* STARTTLS, COMPRESS: nothing may follow until it is answered. */
-  gboolean is_enable;       /* ENABLE: its ENABLED response is believed. */
-  gboolean sensitive;       /* LOGIN, AUTHENTICATE: wipe the bytes when done. */
-  gulong cancelled_id;      /* IDLE: ends on cancel. */
-  GCancellable *cancellable;
-};
-
 G_DEFINE_FINAL_TYPE (BuzonImapConnection, buzon_imap_connection, G_TYPE_OBJECT)
 
 enum
@@ -79,6 +58,8 @@ pending_free (Pending *pending)
         explicit_bzero (data, size);
       }
   g_clear_object (&pending->task);
+  if (pending->sasl_data_free != NULL)
+    pending->sasl_data_free (pending->sasl_data);
   g_ptr_array_unref (pending->chunks);
   g_free (pending->tag);
   g_free (pending);
@@ -390,8 +371,8 @@ _buzon_imap_connection_pump (BuzonImapConnection *self)
   if (self->state == STATE_CLOSED || self->write_pending || self->writing != NULL)
     return;
   for (GList *l = self->in_flight.head; l != NULL; l = l->next)
-    if (((Pending *) l->data)->barrier)
-      return; /* The transport changes once it is answered. */
+    if (((Pending *) l->data)->barrier || ((Pending *) l->data)->sasl != NULL)
+      return; /* The transport changes, or a challenge may come, until it is answered. */
   while (self->in_flight.length < MAX_IN_FLIGHT && self->queue.length > 0)
     {
       Pending *pending = g_queue_pop_head (&self->queue);
@@ -503,6 +484,7 @@ dispatch_continuation (BuzonImapConnection     *self,
 {
   g_autoptr (GError) error = NULL;
   Pending *pending = self->writing;
+  GBytes *answer;
 
   if (pending != NULL && pending->next_chunk < pending->chunks->len)
     {
@@ -515,6 +497,22 @@ dispatch_continuation (BuzonImapConnection     *self,
         }
       else if (self->write_pending)
         pending->continued = TRUE; /* Write on as soon as the current chunk is out. */
+      else
+        write_next_chunk (self);
+      return;
+    }
+  /* After the last chunk of an AUTHENTICATE, "+" is a challenge, such as the
+   * error report OAuth2 servers send before their NO; the mechanism answers
+   * it. Nothing is written after an AUTHENTICATE until it is answered, so
+   * only the newest command in flight can be one. */
+  pending = g_queue_peek_tail (&self->in_flight);
+  if (pending != NULL && pending->sasl != NULL && pending->next_chunk == pending->chunks->len
+      && (answer = pending->sasl (self, response->text, pending->sasl_data)) != NULL)
+    {
+      g_ptr_array_add (pending->chunks, answer);
+      self->writing = pending;
+      if (self->write_pending)
+        pending->continued = TRUE; /* The last chunk is still going out. */
       else
         write_next_chunk (self);
       return;

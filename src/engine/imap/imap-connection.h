@@ -1,6 +1,6 @@
 // BuzonImapConnection: one IMAP connection over GIO — TLS or STARTTLS,
-// certificate pinning, the greeting, login, and pipelined commands whose
-// responses are delivered as they arrive.
+// certificate pinning, the greeting, login (password or OAuth2), and
+// pipelined commands whose responses are delivered as they arrive.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #pragma once
@@ -41,6 +41,15 @@ void buzon_imap_connection_login_async (BuzonImapConnection *self,
 gboolean buzon_imap_connection_login_finish (BuzonImapConnection  *self,
                                              GAsyncResult         *result,
                                              GError              **error);
+void buzon_imap_connection_login_oauth2_async (BuzonImapConnection *self,
+                                               const char          *user,
+                                               const char          *access_token,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean buzon_imap_connection_login_oauth2_finish (BuzonImapConnection  *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 void buzon_imap_connection_command_async (BuzonImapConnection   *self,
                                           BuzonImapCommand      *command,
                                           BuzonImapUntaggedFunc  untagged,
