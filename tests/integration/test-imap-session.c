@@ -780,6 +780,43 @@ test_condstore_only (void)
   buzon_test_mail_servers_stop (condstore);
 }
 
+/* OAuth2 against Dovecot's oauth2 passdb: a refused token leaves the
+ * session ready for a fresh one, which then sets it up like a password. */
+static void
+test_login_oauth2 (void)
+{
+  BuzonTestMailServers *fixture = buzon_test_mail_servers_start ("--oauth2");
+  g_autoptr (BuzonImapConnection) connection = connect_to (fixture, "alice");
+  g_autoptr (BuzonImapSession) session = buzon_imap_session_new (connection);
+  g_autofree char *token = g_strconcat ("alice",
+                                        buzon_test_mail_servers_get (fixture,
+                                                                     "OAUTH2_TOKEN_SUFFIX"),
+                                        NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_imap_session_login_oauth2_async (session, "alice", "caducado", NULL, store_result_cb,
+                                         &result);
+  g_assert_false (buzon_imap_session_login_finish (session, wait_for (&result), &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED);
+  g_assert_cmpint (buzon_imap_session_get_state (session), ==,
+                   BUZON_IMAP_SESSION_NOT_AUTHENTICATED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  buzon_imap_session_login_oauth2_async (session, "alice", token, NULL, store_result_cb, &result);
+  g_assert_true (buzon_imap_session_login_finish (session, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (buzon_imap_session_get_state (session), ==, BUZON_IMAP_SESSION_AUTHENTICATED);
+  g_assert_true (buzon_imap_session_get_qresync (session));
+  g_assert_true (noop (session, &error));
+  g_assert_no_error (error);
+  logout (session);
+  g_clear_object (&session);
+  g_clear_object (&connection);
+  buzon_test_mail_servers_stop (fixture);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -792,6 +829,7 @@ main (int    argc,
 
   g_test_add_func ("/imap-session/login", test_login);
   g_test_add_func ("/imap-session/login-without-compression", test_login_without_compression);
+  g_test_add_func ("/imap-session/login-oauth2", test_login_oauth2);
   g_test_add_func ("/imap-session/wrong-state", test_wrong_state);
   g_test_add_func ("/imap-session/list", test_list);
   g_test_add_func ("/imap-session/select-and-qresync", test_select_and_qresync);

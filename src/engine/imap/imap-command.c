@@ -40,6 +40,7 @@ struct _BuzonImapCommand
   gboolean utf8;
   guint depth;      /* Lists opened and not yet closed. */
   gboolean at_open; /* The line ends with "(": no space before the next argument. */
+  gboolean sensitive; /* Holds a password: wiped when freed. */
 };
 
 static void
@@ -116,10 +117,48 @@ buzon_imap_command_free (BuzonImapCommand *self)
 {
   if (self == NULL)
     return;
+  if (self->sensitive)
+    {
+      explicit_bzero (self->line->str, self->line->allocated_len);
+      for (guint i = 0; i < self->parts->len; i++)
+        {
+          Part *part = &g_array_index (self->parts, Part, i);
+          gsize size = 0;
+          gpointer data = part->literal != NULL
+                            ? (gpointer) g_bytes_get_data (part->literal, &size) : NULL;
+
+          if (part->text != NULL)
+            explicit_bzero (part->text, strlen (part->text));
+          if (data != NULL)
+            explicit_bzero (data, size);
+        }
+    }
   g_free (self->name);
   g_string_free (self->line, TRUE);
   g_array_unref (self->parts);
   g_free (self);
+}
+
+/**
+ * buzon_imap_command_set_sensitive:
+ *
+ * Marks a command that will hold a secret (LOGIN's password): its buffers
+ * are wiped when it is freed. Call it before adding the secret, which must
+ * be added with buzon_imap_command_add_string() or add_astring() (they copy
+ * it); the line is made large enough up front that the secret is never
+ * left behind in a buffer outgrown and freed unwiped.
+ */
+void
+buzon_imap_command_set_sensitive (BuzonImapCommand *self)
+{
+  gsize length;
+
+  g_return_if_fail (self != NULL);
+
+  self->sensitive = TRUE;
+  length = self->line->len;
+  g_string_set_size (self->line, MAX (length, 2048));
+  g_string_truncate (self->line, length);
 }
 
 /**

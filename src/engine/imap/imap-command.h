@@ -19,6 +19,7 @@ typedef struct _BuzonImapCommand BuzonImapCommand;
 
 BuzonImapCommand *buzon_imap_command_new           (const char           *name);
 void              buzon_imap_command_free          (BuzonImapCommand     *self);
+void              buzon_imap_command_set_sensitive (BuzonImapCommand     *self);
 void              buzon_imap_command_set_utf8      (BuzonImapCommand     *self,
                                                     gboolean              utf8);
 void              buzon_imap_command_add_atom      (BuzonImapCommand     *self,

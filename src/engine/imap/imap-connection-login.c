@@ -350,6 +350,7 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
       return;
     }
   command = buzon_imap_command_new ("LOGIN");
+  buzon_imap_command_set_sensitive (command);
   buzon_imap_command_add_astring (command, user, -1);
   buzon_imap_command_add_string (command, password, -1);
   buzon_imap_connection_command_async (self, command, NULL, NULL, NULL, login_done_cb,

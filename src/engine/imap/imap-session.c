@@ -678,13 +678,61 @@ login_done_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
+  gboolean ok;
 
-  if (!buzon_imap_connection_login_finish (BUZON_IMAP_CONNECTION (source), result, &error))
+  if (g_async_result_is_tagged (result, buzon_imap_connection_login_oauth2_async))
+    ok = buzon_imap_connection_login_oauth2_finish (BUZON_IMAP_CONNECTION (source), result, &error);
+  else
+    ok = buzon_imap_connection_login_finish (BUZON_IMAP_CONNECTION (source), result, &error);
+  if (!ok)
     {
       login_return (task, g_steal_pointer (&error));
       return;
     }
   set_up (task);
+}
+
+/* Both logins: by password, or by OAuth2 access token. */
+static void
+login (BuzonImapSession    *self,
+       const char          *user,
+       const char          *secret,
+       gboolean             oauth2,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data,
+       gpointer             source_tag)
+{
+  g_autoptr (GTask) task = NULL;
+  gboolean preauthenticated;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_new0 (LoginData, 1), (GDestroyNotify) login_data_free);
+
+  preauthenticated = self->state == BUZON_IMAP_SESSION_AUTHENTICATED && !self->set_up;
+  if (self->logging_in)
+    {
+      g_task_return_new_error (task, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BAD,
+                               "%s", _("Already logging in to the server"));
+      return;
+    }
+  if (!preauthenticated
+      && !_buzon_imap_session_check_state (self, task,
+                                           STATE_BIT (BUZON_IMAP_SESSION_NOT_AUTHENTICATED)))
+    return;
+  self->logging_in = TRUE;
+  if (preauthenticated)
+    {
+      set_up (task);
+      return;
+    }
+  if (oauth2)
+    buzon_imap_connection_login_oauth2_async (self->connection, user, secret, cancellable,
+                                              login_done_cb, g_steal_pointer (&task));
+  else
+    buzon_imap_connection_login_async (self->connection, user, secret, cancellable,
+                                       login_done_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -713,35 +761,37 @@ buzon_imap_session_login_async (BuzonImapSession    *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  gboolean preauthenticated;
-
   g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
   g_return_if_fail (user != NULL && password != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, buzon_imap_session_login_async);
-  g_task_set_task_data (task, g_new0 (LoginData, 1), (GDestroyNotify) login_data_free);
+  login (self, user, password, FALSE, cancellable, callback, user_data,
+         buzon_imap_session_login_async);
+}
 
-  preauthenticated = self->state == BUZON_IMAP_SESSION_AUTHENTICATED && !self->set_up;
-  if (self->logging_in)
-    {
-      g_task_return_new_error (task, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BAD,
-                               "%s", _("Already logging in to the server"));
-      return;
-    }
-  if (!preauthenticated
-      && !_buzon_imap_session_check_state (self, task,
-                                           STATE_BIT (BUZON_IMAP_SESSION_NOT_AUTHENTICATED)))
-    return;
-  self->logging_in = TRUE;
-  if (preauthenticated)
-    {
-      set_up (task);
-      return;
-    }
-  buzon_imap_connection_login_async (self->connection, user, password, cancellable, login_done_cb,
-                                     g_steal_pointer (&task));
+/**
+ * buzon_imap_session_login_oauth2_async:
+ * @user: the user name (the account's address, for the big providers)
+ * @access_token: a current OAuth2 access token; not kept
+ *
+ * As buzon_imap_session_login_async(), with OAUTHBEARER or XOAUTH2 (see
+ * buzon_imap_connection_login_oauth2_async()). A token the server refuses
+ * (expired, say) fails with BUZON_IMAP_ERROR_AUTHENTICATION_FAILED: get a
+ * fresh one and log in again on this session. Finish with
+ * buzon_imap_session_login_finish().
+ */
+void
+buzon_imap_session_login_oauth2_async (BuzonImapSession    *self,
+                                       const char          *user,
+                                       const char          *access_token,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (user != NULL && access_token != NULL);
+
+  login (self, user, access_token, TRUE, cancellable, callback, user_data,
+         buzon_imap_session_login_oauth2_async);
 }
 
 gboolean

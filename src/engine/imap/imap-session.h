@@ -135,6 +135,12 @@ void     buzon_imap_session_login_async      (BuzonImapSession     *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+void     buzon_imap_session_login_oauth2_async (BuzonImapSession    *self,
+                                               const char          *user,
+                                               const char          *access_token,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
 gboolean buzon_imap_session_login_finish     (BuzonImapSession     *self,
                                               GAsyncResult         *result,
                                               GError              **error);
