@@ -758,6 +758,41 @@ test_idle (void)
   g_assert_cmpuint (count_of (after, " IDLE\r\n"), ==, count_of (after, "DONE\r\n"));
 }
 
+/* Keepalive: a quiet connection sends NOOP, an idling one does not. */
+static void
+test_keepalive (void)
+{
+  g_autoptr (BuzonImapSession) session = logged_in (servers, "carol");
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sent = NULL;
+
+  buzon_imap_connection_set_keepalive (buzon_imap_session_get_connection (session), 1);
+  g_object_set (session, "idle-refresh", 60, NULL);
+  buzon_imap_session_idle_async (session, NULL, store_result_cb, &result);
+  spin_until (never, NULL, 3);
+  buzon_imap_session_idle_stop (session);
+  g_assert_true (buzon_imap_session_idle_finish (session, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  /* LOGOUT marks the end of the idle part in the transcript. */
+  buzon_imap_session_logout_async (session, NULL, store_result_cb, &result);
+  g_assert_true (buzon_imap_session_logout_finish (session, wait_for (&result), &error));
+  g_clear_object (&result);
+  g_clear_object (&session);
+  sent = rawlog_sent (servers, "carol");
+  g_assert_cmpuint (count_of (sent, " NOOP\r\n"), ==, 0);
+  g_assert_cmpuint (count_of (sent, " IDLE\r\n"), ==, 1);
+  g_clear_pointer (&sent, g_free);
+
+  session = logged_in (servers, "carol");
+  buzon_imap_connection_set_keepalive (buzon_imap_session_get_connection (session), 1);
+  spin_until (never, NULL, 3);
+  logout (session);
+  sent = rawlog_sent (servers, "carol");
+  g_assert_cmpuint (count_of (sent, " NOOP\r\n"), >=, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -776,6 +811,7 @@ main (int    argc,
   g_test_add_func ("/imap-session/search", test_search);
   g_test_add_func ("/imap-session/search-without-esearch", test_search_without_esearch);
   g_test_add_func ("/imap-session/idle", test_idle);
+  g_test_add_func ("/imap-session/keepalive", test_keepalive);
 
   status = g_test_run ();
   buzon_test_mail_servers_stop (servers);

@@ -98,6 +98,7 @@ struct _BuzonImapConnection
   gboolean certificate_pinned;
 
   guint timeout_seconds;
+  guint keepalive_seconds;
   gint64 last_activity;
   guint watchdog_id;
 };
@@ -125,5 +126,7 @@ Pending *_buzon_imap_connection_enqueue  (BuzonImapConnection  *self,
                                           gpointer              untagged_data);
 char *_buzon_imap_connection_next_tag    (BuzonImapConnection  *self);
 void _buzon_imap_connection_pump         (BuzonImapConnection  *self);
+void _buzon_imap_connection_write_next_chunk  (BuzonImapConnection *self);
+void _buzon_imap_connection_request_idle_done (BuzonImapConnection *self);
 
 G_END_DECLS

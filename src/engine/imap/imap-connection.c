@@ -41,7 +41,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void write_next_chunk (BuzonImapConnection *self);
 static void process_responses (BuzonImapConnection *self);
 
 static void
@@ -138,6 +137,10 @@ buzon_imap_connection_init (BuzonImapConnection *self)
   self->capabilities = g_new0 (char *, 1);
   self->enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
+  /* A quiet connection sends NOOP after this long: NAT boxes and firewalls
+   * drop quiet connections after a few minutes, and servers may log clients
+   * out after 30 (RFC 3501 §5.4). */
+  self->keepalive_seconds = 5 * 60;
   g_queue_init (&self->queue);
   g_queue_init (&self->in_flight);
 }
@@ -233,40 +236,6 @@ buzon_imap_connection_close (BuzonImapConnection *self)
   _buzon_imap_connection_fail (self, error);
 }
 
-/* The watchdog: a server that stops answering fails the connection rather
- * than hanging what waits on it. */
-gboolean
-_buzon_imap_connection_watchdog (gpointer user_data)
-{
-  BuzonImapConnection *self = user_data;
-  gboolean waiting = self->open_task != NULL || self->queue.length > 0;
-
-  /* An answer is due for every command in flight, except an IDLE that was
-   * not asked to end: the server may rightly stay silent then. */
-  for (GList *l = self->in_flight.head; l != NULL && !waiting; l = l->next)
-    {
-      Pending *pending = l->data;
-      waiting = !(pending->idle && pending->idling && !pending->done_requested);
-    }
-
-  if (self->timeout_seconds > 0 && waiting
-      && g_get_monotonic_time () - self->last_activity
-           > (gint64) self->timeout_seconds * G_USEC_PER_SEC)
-    {
-      g_autoptr (GError) error = NULL;
-      g_autofree char *seconds = g_strdup_printf ("%u", self->timeout_seconds);
-
-      /* Translators: the first %s is a host name, the second a number of seconds. */
-      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           _("The server %s did not answer for %s seconds"), self->url->host,
-                           seconds);
-      self->watchdog_id = 0;
-      _buzon_imap_connection_fail (self, error);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
 /* Writing. */
 
 static void after_write (BuzonImapConnection *self);
@@ -329,20 +298,20 @@ after_write (BuzonImapConnection *self)
   else if (pending != NULL && pending->continued)
     {
       pending->continued = FALSE;
-      write_next_chunk (self);
+      _buzon_imap_connection_write_next_chunk (self);
       return;
     }
   else if (pending != NULL && pending->idle && pending->idling && pending->done_requested)
     {
-      write_next_chunk (self);
+      _buzon_imap_connection_write_next_chunk (self);
       return;
     }
   /* Else: wait for the server's "+" before the next chunk. */
   _buzon_imap_connection_pump (self);
 }
 
-static void
-write_next_chunk (BuzonImapConnection *self)
+void
+_buzon_imap_connection_write_next_chunk (BuzonImapConnection *self)
 {
   Pending *pending = self->writing;
   GBytes *chunk = g_ptr_array_index (pending->chunks, pending->next_chunk++);
@@ -360,14 +329,12 @@ write_next_chunk (BuzonImapConnection *self)
                                    self->io_cancellable, write_done_cb, g_object_ref (self));
 }
 
-static void request_idle_done (BuzonImapConnection *self);
-
 void
 _buzon_imap_connection_pump (BuzonImapConnection *self)
 {
   /* Commands never wait behind IDLE: queueing one ends it. */
   if (self->writing != NULL && self->writing->idle && self->queue.length > 0)
-    request_idle_done (self);
+    _buzon_imap_connection_request_idle_done (self);
   if (self->state == STATE_CLOSED || self->write_pending || self->writing != NULL)
     return;
   for (GList *l = self->in_flight.head; l != NULL; l = l->next)
@@ -387,7 +354,7 @@ _buzon_imap_connection_pump (BuzonImapConnection *self)
           continue;
         }
       self->writing = pending;
-      write_next_chunk (self);
+      _buzon_imap_connection_write_next_chunk (self);
       return;
     }
 }
@@ -493,12 +460,12 @@ dispatch_continuation (BuzonImapConnection     *self,
           /* "+ idling": wait for DONE to be asked for, unless it already was. */
           pending->idling = TRUE;
           if (pending->done_requested && !self->write_pending)
-            write_next_chunk (self);
+            _buzon_imap_connection_write_next_chunk (self);
         }
       else if (self->write_pending)
         pending->continued = TRUE; /* Write on as soon as the current chunk is out. */
       else
-        write_next_chunk (self);
+        _buzon_imap_connection_write_next_chunk (self);
       return;
     }
   /* After the last chunk of an AUTHENTICATE, "+" is a challenge, such as the
@@ -514,7 +481,7 @@ dispatch_continuation (BuzonImapConnection     *self,
       if (self->write_pending)
         pending->continued = TRUE; /* The last chunk is still going out. */
       else
-        write_next_chunk (self);
+        _buzon_imap_connection_write_next_chunk (self);
       return;
     }
   error = g_error_new (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_PARSE,
@@ -958,105 +925,6 @@ buzon_imap_connection_get_is_compressed (BuzonImapConnection *self)
 {
   g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
   return self->compressed;
-}
-
-/* IDLE (RFC 2177). */
-
-static void
-request_idle_done (BuzonImapConnection *self)
-{
-  Pending *pending = self->writing;
-
-  if (pending == NULL || !pending->idle || pending->done_requested)
-    return;
-  pending->done_requested = TRUE;
-  if (pending->idling && !self->write_pending)
-    write_next_chunk (self);
-}
-
-static void
-idle_cancelled_cb (GCancellable        *cancellable,
-                   BuzonImapConnection *self)
-{
-  /* Runs where the cancellable was cancelled: the connection's thread. */
-  request_idle_done (self);
-}
-
-/**
- * buzon_imap_connection_idle_async:
- * @untagged: (nullable): receives EXISTS, EXPUNGE, FETCH… as the server
- *   pushes them during IDLE
- * @cancellable: (nullable): cancelling ends IDLE (DONE); the command then
- *   completes normally, as buzon_imap_connection_idle_done() does
- *
- * Starts IDLE and keeps it until buzon_imap_connection_idle_done(), the
- * cancellable, or another command queued on this connection (commands never
- * wait behind IDLE) ends it; @callback then gets the tagged OK through
- * buzon_imap_connection_command_finish(). RFC 2177 asks clients to end IDLE
- * within 29 minutes: the caller restarts it. A server that refuses IDLE
- * (NO/BAD, as some do though they advertise it) fails the call.
- */
-void
-buzon_imap_connection_idle_async (BuzonImapConnection  *self,
-                                  BuzonImapUntaggedFunc untagged,
-                                  gpointer              untagged_data,
-                                  GCancellable         *cancellable,
-                                  GAsyncReadyCallback   callback,
-                                  gpointer              user_data)
-{
-  g_autoptr (GTask) task = NULL;
-  GPtrArray *chunks;
-  char *tag;
-  char *line;
-  Pending *pending;
-
-  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, buzon_imap_connection_command_async);
-  if (self->state != STATE_OPEN)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               _("Not connected to the server"));
-      return;
-    }
-  tag = _buzon_imap_connection_next_tag (self);
-  line = g_strdup_printf ("%s IDLE\r\n", tag);
-  chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_ptr_array_add (chunks, g_bytes_new_take (line, strlen (line)));
-  g_ptr_array_add (chunks, g_bytes_new_static ("DONE\r\n", 6));
-  pending = _buzon_imap_connection_enqueue (self, chunks, tag, g_steal_pointer (&task), untagged,
-                                            untagged_data);
-  if (pending == NULL)
-    return;
-  pending->idle = TRUE;
-  /* Cancelling ends IDLE as DONE does: the command then completes as the
-   * server answers it, not as cancelled. Cancel from this thread. */
-  g_task_set_check_cancellable (pending->task, FALSE);
-  if (cancellable != NULL)
-    {
-      pending->cancellable = g_object_ref (cancellable);
-      pending->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (idle_cancelled_cb),
-                                                     self, NULL);
-    }
-  _buzon_imap_connection_pump (self);
-}
-
-/* TRUE while IDLE is on: the server said "+" and DONE was not sent yet. */
-gboolean
-buzon_imap_connection_get_idling (BuzonImapConnection *self)
-{
-  g_return_val_if_fail (BUZON_IS_IMAP_CONNECTION (self), FALSE);
-  return self->writing != NULL && self->writing->idle && self->writing->idling
-         && !self->writing->done_requested;
-}
-
-/* Ends IDLE if the connection is idling (or about to); else does nothing. */
-void
-buzon_imap_connection_idle_done (BuzonImapConnection *self)
-{
-  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
-  request_idle_done (self);
 }
 
 /* TRUE once the server confirmed ENABLE for @extension (e.g. "QRESYNC"). */

@@ -90,5 +90,7 @@ gboolean buzon_imap_connection_get_certificate_pinned (BuzonImapConnection *self
 const char *buzon_imap_connection_get_greeting (BuzonImapConnection *self);
 void buzon_imap_connection_set_timeout (BuzonImapConnection *self,
                                         guint                seconds);
+void buzon_imap_connection_set_keepalive (BuzonImapConnection *self,
+                                          guint                seconds);
 
 G_END_DECLS
