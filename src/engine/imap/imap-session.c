@@ -659,7 +659,9 @@ set_up (GTask *task)
 
       buzon_imap_command_begin_list (id);
       buzon_imap_command_add_string (id, "name", -1);
-      buzon_imap_command_add_string (id, "Buzón", -1);
+      /* ASCII, so that it goes quoted: a literal in ID is legal but some
+       * servers' ID parsers are not ready for one. */
+      buzon_imap_command_add_string (id, "Buzon", -1);
       buzon_imap_command_add_string (id, "version", -1);
       buzon_imap_command_add_string (id, PACKAGE_VERSION, -1);
       buzon_imap_command_end_list (id);

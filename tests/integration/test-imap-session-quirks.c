@@ -1,0 +1,419 @@
+// BuzonImapSession and its quirks object against scripted servers that
+// behave as real providers do, where the fixture Dovecot cannot: Gmail's
+// and Office 365's capabilities and Office 365's throttling answer, iCloud's
+// CAPABILITY line with a trailing space, Yahoo without IDLE, a server that
+// advertises IDLE and refuses it, Courier's APPENDUID without UIDPLUS, and
+// UW's UIDPLUS without APPENDUID. Capability lines are those of
+// ../shared/PROVIDERS.md.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include <string.h>
+
+#include "fake-imap-server.h"
+#include "imap/imap-error.h"
+#include "imap/imap-session.h"
+
+#define WAIT_SECONDS 10
+
+#define GMAIL_AFTER_LOGIN                                                                          \
+  "IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 UIDPLUS "                  \
+  "COMPRESS=DEFLATE ENABLE MOVE CONDSTORE ESEARCH UTF8=ACCEPT LIST-EXTENDED LIST-STATUS "          \
+  "LITERAL- SPECIAL-USE APPENDLIMIT=35651584"
+#define OFFICE365_BEFORE_LOGIN                                                                     \
+  "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE "   \
+  "LITERAL+"
+
+typedef struct
+{
+  BuzonTestFakeImapServer *server;
+  BuzonImapSession *session;
+} Fixture;
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  f->server = buzon_test_fake_imap_server_new ();
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  if (f->session != NULL)
+    {
+      gpointer weak = f->session;
+      gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+      g_object_add_weak_pointer (G_OBJECT (f->session), &weak);
+      g_object_unref (f->session);
+      while (weak != NULL && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_null (weak);
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  buzon_test_fake_imap_server_free (f->server);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static GAsyncResult *
+wait_for (Fixture       *f,
+          GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (50, tick_cb, NULL);
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  if (*slot == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      buzon_test_fake_imap_server_finish (f->server, 0, &error);
+      g_error ("No answer after %d seconds (server: %s)", WAIT_SECONDS,
+               error != NULL ? error->message : "script played");
+    }
+  return *slot;
+}
+
+/* Scripts the greeting and a password login answered with @capabilities
+ * (NULL: the OK carries none, so the client asks with CAPABILITY and gets
+ * @capability_line as sent). */
+static void
+script_login (Fixture    *f,
+              const char *greeting,
+              const char *capabilities,
+              const char *capability_line)
+{
+  g_autofree char *ok = NULL;
+
+  buzon_test_fake_imap_server_send_line (f->server, greeting);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
+  if (capabilities != NULL)
+    {
+      ok = g_strdup_printf ("%%TAG%% OK [CAPABILITY %s] Logged in", capabilities);
+      buzon_test_fake_imap_server_send_line (f->server, ok);
+    }
+  else
+    {
+      buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK Logged in");
+      buzon_test_fake_imap_server_expect_line (f->server, "%TAG% CAPABILITY");
+      buzon_test_fake_imap_server_send (f->server, capability_line, strlen (capability_line));
+      buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK CAPABILITY completed");
+    }
+}
+
+static void
+script_id (Fixture *f)
+{
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% ID %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "* ID NIL");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK ID completed");
+}
+
+/* Starts the script, connects and logs in; compression stays off, as the
+ * script speaks plain bytes. */
+static void
+log_in (Fixture *f)
+{
+  g_autofree char *url_text = NULL;
+  g_autoptr (BuzonServerUrl) url = NULL;
+  g_autoptr (BuzonImapConnection) connection = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_test_fake_imap_server_start (f->server);
+  url_text = buzon_test_fake_imap_server_get_url (f->server, "imap+plain");
+  url = buzon_server_url_parse (url_text, NULL);
+  connection = buzon_imap_connection_new (url, NULL);
+  buzon_imap_connection_open_async (connection, NULL, store_result_cb, &result);
+  g_assert_true (buzon_imap_connection_open_finish (connection, wait_for (f, &result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  f->session = g_object_new (BUZON_TYPE_IMAP_SESSION, "connection", connection, "compress", FALSE,
+                             NULL);
+  buzon_imap_session_login_async (f->session, "ana", "secreto", NULL, store_result_cb, &result);
+  g_assert_true (buzon_imap_session_login_finish (f->session, wait_for (f, &result), &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_script_played (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean played = buzon_test_fake_imap_server_finish (f->server, WAIT_SECONDS * 1000, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (played);
+}
+
+static gboolean
+idle_once (Fixture *f,
+           GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  buzon_imap_session_idle_async (f->session, NULL, store_result_cb, &result);
+  return buzon_imap_session_idle_finish (f->session, wait_for (f, &result), error);
+}
+
+static gboolean
+append (Fixture  *f,
+        guint32  *uidvalidity,
+        guint32  *uid,
+        GError  **error)
+{
+  static const char message[] = "Subject: hola\r\n\r\nHola.\r\n";
+  g_autoptr (GBytes) bytes = g_bytes_new_static (message, sizeof message - 1);
+  g_autoptr (GAsyncResult) result = NULL;
+
+  buzon_imap_session_append_async (f->session, "INBOX", bytes, NULL, NULL, NULL, store_result_cb,
+                                   &result);
+  return buzon_imap_session_append_finish (f->session, wait_for (f, &result), uidvalidity, uid,
+                                           error);
+}
+
+/* The APPEND of append(), with a synchronising literal. */
+static void
+script_append (Fixture    *f,
+               const char *answer)
+{
+  static const char message[] = "Subject: hola\r\n\r\nHola.\r\n";
+
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% APPEND INBOX {24}");
+  buzon_test_fake_imap_server_send_line (f->server, "+ Ready for literal data");
+  buzon_test_fake_imap_server_expect_bytes (f->server, message, sizeof message - 1);
+  buzon_test_fake_imap_server_expect_line (f->server, "");
+  buzon_test_fake_imap_server_send_line (f->server, answer);
+}
+
+static void
+test_gmail (Fixture      *f,
+            gconstpointer data)
+{
+  BuzonImapQuirks *quirks;
+
+  script_login (f,
+                "* OK [CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN "
+                "X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN "
+                "AUTH=OAUTHBEARER] Gimap ready for requests from 127.0.0.1",
+                GMAIL_AFTER_LOGIN, NULL);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% ENABLE CONDSTORE UTF8=ACCEPT");
+  buzon_test_fake_imap_server_send_line (f->server, "* ENABLED CONDSTORE UTF8=ACCEPT");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK Success");
+  script_id (f);
+  log_in (f);
+
+  quirks = buzon_imap_session_get_quirks (f->session);
+  g_assert_cmpint (buzon_imap_quirks_get_server_kind (quirks), ==, BUZON_IMAP_SERVER_GMAIL);
+  g_assert_true (buzon_imap_quirks_get_saves_sent (quirks));
+  g_assert_true (buzon_imap_quirks_get_has_labels (quirks));
+  g_assert_true (buzon_imap_quirks_get_can_idle (quirks));
+  g_assert_cmpuint (buzon_imap_quirks_get_max_connections (quirks), <, 15);
+  g_assert_true (buzon_imap_session_get_utf8 (f->session));
+  g_assert_true (buzon_imap_session_get_condstore (f->session));
+  g_assert_false (buzon_imap_session_get_qresync (f->session));
+  g_assert_cmpuint (buzon_imap_session_get_append_limit (f->session), ==, 35651584);
+  assert_script_played (f);
+}
+
+/* Office 365: its capabilities only after login, and the BAD it answers
+ * when it throttles, which is worth retrying later. */
+static void
+test_office365 (Fixture      *f,
+                gconstpointer data)
+{
+  g_autofree char *greeting = g_strdup_printf ("* OK [CAPABILITY %s] The Microsoft Exchange "
+                                               "IMAP4 service is ready.",
+                                               OFFICE365_BEFORE_LOGIN);
+  BuzonImapQuirks *quirks;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  script_login (f, greeting, NULL,
+                "* CAPABILITY " OFFICE365_BEFORE_LOGIN " MOVE CLIENTACCESSRULES "
+                "CLIENTNETWORKPRESENCELOCATION BACKENDAUTHENTICATE\r\n");
+  script_id (f);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% NOOP");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% BAD User is authenticated but not "
+                                                    "connected.");
+  log_in (f);
+
+  quirks = buzon_imap_session_get_quirks (f->session);
+  g_assert_cmpint (buzon_imap_quirks_get_server_kind (quirks), ==, BUZON_IMAP_SERVER_OFFICE365);
+  g_assert_true (buzon_imap_quirks_get_saves_sent (quirks));
+  g_assert_false (buzon_imap_quirks_get_has_labels (quirks));
+  g_assert_false (buzon_imap_session_get_condstore (f->session));
+  g_assert_true (buzon_imap_connection_has_capability (
+    buzon_imap_session_get_connection (f->session), "MOVE"));
+
+  buzon_imap_session_noop_async (f->session, NULL, store_result_cb, &result);
+  g_assert_false (buzon_imap_session_noop_finish (f->session, wait_for (f, &result), &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BAD);
+  g_assert_true (buzon_imap_quirks_is_transient_error (quirks, error));
+  assert_script_played (f);
+}
+
+/* iCloud ends its CAPABILITY line with a space. */
+static void
+test_icloud_trailing_space (Fixture      *f,
+                            gconstpointer data)
+{
+  BuzonImapQuirks *quirks;
+  BuzonImapConnection *connection;
+
+  script_login (f, "* OK [CAPABILITY XAPPLEPUSHSERVICE IMAP4 IMAP4rev1 SASL-IR AUTH=ATOKEN "
+                   "AUTH=PLAIN] iSCREAM ready to rumble",
+                NULL,
+                "* CAPABILITY XAPPLEPUSHSERVICE IMAP4 IMAP4rev1 ACL QUOTA LITERAL+ NAMESPACE "
+                "UIDPLUS CHILDREN UNSELECT SORT ID ESEARCH IDLE \r\n");
+  script_id (f);
+  log_in (f);
+
+  connection = buzon_imap_session_get_connection (f->session);
+  quirks = buzon_imap_session_get_quirks (f->session);
+  g_assert_true (buzon_imap_connection_has_capability (connection, "IDLE"));
+  g_assert_false (buzon_imap_connection_has_capability (connection, ""));
+  g_assert_cmpint (buzon_imap_quirks_get_server_kind (quirks), ==, BUZON_IMAP_SERVER_ICLOUD);
+  g_assert_true (buzon_imap_quirks_get_can_idle (quirks));
+  g_assert_true (buzon_imap_session_get_uidplus (f->session));
+  assert_script_played (f);
+}
+
+/* Yahoo has no IDLE: the session says so without asking. */
+static void
+test_yahoo_without_idle (Fixture      *f,
+                         gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonImapQuirks *quirks;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2] IMAP4rev1 Hello",
+                "IMAP4rev1 ID MOVE NAMESPACE XYMHIGHESTMODSEQ UIDPLUS LITERAL+ CHILDREN X-MSG-EXT "
+                "UNSELECT OBJECTID", NULL);
+  script_id (f);
+  buzon_test_fake_imap_server_expect_silence (f->server, 300);
+  log_in (f);
+
+  quirks = buzon_imap_session_get_quirks (f->session);
+  g_assert_cmpint (buzon_imap_quirks_get_server_kind (quirks), ==, BUZON_IMAP_SERVER_YAHOO);
+  g_assert_false (buzon_imap_quirks_get_can_idle (quirks));
+  g_assert_false (idle_once (f, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  assert_script_played (f);
+}
+
+/* IDLE advertised, then refused (Oracle's server did): the session
+ * remembers and does not ask again. */
+static void
+test_idle_refused (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonImapQuirks *quirks;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready",
+                "IMAP4rev1 IDLE UIDPLUS", NULL);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% IDLE");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% NO IDLE is not enabled for you");
+  buzon_test_fake_imap_server_expect_silence (f->server, 300);
+  log_in (f);
+
+  quirks = buzon_imap_session_get_quirks (f->session);
+  g_assert_true (buzon_imap_quirks_get_can_idle (quirks));
+  g_assert_false (idle_once (f, &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO);
+  g_assert_nonnull (strstr (error->message, "IDLE is not enabled for you"));
+  g_clear_error (&error);
+  g_assert_false (buzon_imap_quirks_get_can_idle (quirks));
+  g_assert_false (idle_once (f, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  assert_script_played (f);
+}
+
+/* Courier sends APPENDUID without advertising UIDPLUS: it is read all the
+ * same. */
+static void
+test_appenduid_without_uidplus (Fixture      *f,
+                                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint32 uidvalidity = 0;
+  guint32 uid = 0;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] Courier-IMAP ready.",
+                "IMAP4rev1 CHILDREN NAMESPACE IDLE", NULL);
+  script_append (f, "%TAG% OK [APPENDUID 1212 345] APPEND Ok.");
+  log_in (f);
+
+  g_assert_false (buzon_imap_session_get_uidplus (f->session));
+  g_assert_true (append (f, &uidvalidity, &uid, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (uidvalidity, ==, 1212);
+  g_assert_cmpuint (uid, ==, 345);
+  g_assert_cmpint (buzon_imap_quirks_get_server_kind (buzon_imap_session_get_quirks (f->session)),
+                   ==, BUZON_IMAP_SERVER_COURIER);
+  assert_script_played (f);
+}
+
+/* UW's server advertises UIDPLUS and leaves APPENDUID out: the quirks
+ * object stops trusting it. */
+static void
+test_uidplus_without_appenduid (Fixture      *f,
+                                gconstpointer data)
+{
+  BuzonImapQuirks *quirks;
+  g_autoptr (GError) error = NULL;
+  guint32 uid = 7;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] localhost IMAP4rev1 2007f.404",
+                "IMAP4rev1 UIDPLUS IDLE", NULL);
+  script_append (f, "%TAG% OK APPEND completed");
+  log_in (f);
+
+  quirks = buzon_imap_session_get_quirks (f->session);
+  g_assert_true (buzon_imap_quirks_get_appenduid_reliable (quirks));
+  g_assert_true (append (f, NULL, &uid, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, ==, 0);
+  g_assert_false (buzon_imap_quirks_get_appenduid_reliable (quirks));
+  assert_script_played (f);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/imap-session-quirks/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("gmail", test_gmail);
+  ADD ("office365", test_office365);
+  ADD ("icloud-trailing-space", test_icloud_trailing_space);
+  ADD ("yahoo-without-idle", test_yahoo_without_idle);
+  ADD ("idle-refused", test_idle_refused);
+  ADD ("appenduid-without-uidplus", test_appenduid_without_uidplus);
+  ADD ("uidplus-without-appenduid", test_uidplus_without_appenduid);
+#undef ADD
+
+  return g_test_run ();
+}
