@@ -1,12 +1,14 @@
 // libFuzzer target for BuzonImapParser. Beyond "no crash, no leak, no
 // undefined behaviour", it checks resumability: the same bytes fed whole and
 // fed in chunks (sizes taken from the input) must give the same responses
-// and the same error.
+// and the same error. Every FETCH it returns also goes through the typed
+// decoder, which must take whatever the parser accepts.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include <stdint.h>
 #include <string.h>
 
+#include "imap/imap-fetch.h"
 #include "imap/imap-parser.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -40,6 +42,8 @@ run (const uint8_t *data,
           char *text = buzon_imap_response_to_string (response);
           g_string_append_printf (out, "%s\n", text);
           g_free (text);
+          if (chunk_seed == 0 && g_strcmp0 (response->keyword, "FETCH") == 0)
+            buzon_imap_fetch_free (buzon_imap_fetch_decode (response, NULL));
           buzon_imap_response_free (response);
         }
       if (error != NULL)

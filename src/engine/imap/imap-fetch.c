@@ -34,12 +34,7 @@
 void
 buzon_imap_address_free (BuzonImapAddress *self)
 {
-  if (self == NULL)
-    return;
-  g_free (self->name);
-  g_free (self->adl);
-  g_free (self->mailbox);
-  g_free (self->host);
+  /* The strings are in the same allocation. */
   g_free (self);
 }
 
@@ -60,16 +55,12 @@ buzon_imap_envelope_free (BuzonImapEnvelope *self)
 {
   if (self == NULL)
     return;
-  g_free (self->date);
-  g_free (self->subject);
   g_clear_pointer (&self->from, g_ptr_array_unref);
   g_clear_pointer (&self->sender, g_ptr_array_unref);
   g_clear_pointer (&self->reply_to, g_ptr_array_unref);
   g_clear_pointer (&self->to, g_ptr_array_unref);
   g_clear_pointer (&self->cc, g_ptr_array_unref);
   g_clear_pointer (&self->bcc, g_ptr_array_unref);
-  g_free (self->in_reply_to);
-  g_free (self->message_id);
   g_free (self);
 }
 
@@ -78,17 +69,9 @@ buzon_imap_body_part_free (BuzonImapBodyPart *self)
 {
   if (self == NULL)
     return;
-  g_free (self->type);
-  g_free (self->subtype);
   g_clear_pointer (&self->params, g_hash_table_unref);
-  g_free (self->id);
-  g_free (self->description);
-  g_free (self->encoding);
-  g_free (self->md5);
-  g_free (self->disposition);
   g_clear_pointer (&self->disposition_params, g_hash_table_unref);
   g_strfreev (self->language);
-  g_free (self->location);
   g_clear_pointer (&self->children, g_ptr_array_unref);
   buzon_imap_envelope_free (self->envelope);
   buzon_imap_body_part_free (self->body);
@@ -100,7 +83,6 @@ buzon_imap_fetch_section_free (BuzonImapFetchSection *self)
 {
   if (self == NULL)
     return;
-  g_free (self->section);
   g_clear_pointer (&self->data, g_bytes_unref);
   g_free (self);
 }
@@ -261,10 +243,78 @@ is_list (const BuzonImapValue *value)
   return value != NULL && value->kind == BUZON_IMAP_VALUE_LIST;
 }
 
+/* Objects with their strings. An address, an envelope, a body part and a
+ * section each hold a few short strings, and a first sync decodes hundreds of
+ * thousands of them: one allocation per object instead of one per string
+ * saves a quarter of the decoder's calls to malloc and free. The strings are
+ * copied into the tail of the object's allocation, whose room was counted
+ * beforehand from the values they come from. */
+typedef struct
+{
+  char *next; /* Where the next string goes. */
+  char *end;
+} Strings;
+
+/* Room for a copy of every string among @value's items, and of the first
+ * item of each list among them (a body disposition's name). */
+static gsize
+strings_size (const BuzonImapValue *value)
+{
+  gsize size = 0;
+
+  for (gsize i = 0; i < value->length; i++)
+    {
+      const BuzonImapValue *item = value->items[i];
+
+      if (item->kind == BUZON_IMAP_VALUE_LIST && item->length > 0)
+        item = item->items[0];
+      if (item->kind == BUZON_IMAP_VALUE_ATOM || item->kind == BUZON_IMAP_VALUE_STRING)
+        size += item->length + 1;
+    }
+  return size;
+}
+
+/* A zeroed object of @size bytes followed by room for @room bytes of
+ * strings; free it with g_free(). */
+static gpointer
+alloc_with_strings (gsize    size,
+                    gsize    room,
+                    Strings *strings)
+{
+  char *block = g_malloc (size + room);
+
+  memset (block, 0, size);
+  strings->next = block + size;
+  strings->end = strings->next + room;
+  return block;
+}
+
+/* A NUL-terminated copy of @length bytes of @text: in @strings, or in an
+ * allocation of its own when @strings is NULL. */
+static char *
+copy_string (Strings    *strings,
+             const char *text,
+             gsize       length)
+{
+  char *copy;
+
+  if (strings == NULL)
+    return g_strndup (text, length);
+  /* Running out would mean strings_size() missed a value. */
+  g_assert (length < (gsize) (strings->end - strings->next));
+  copy = strings->next;
+  memcpy (copy, text, length);
+  copy[length] = '\0';
+  strings->next += length + 1;
+  return copy;
+}
+
 /* An nstring (atoms accepted too): TRUE with *out NULL for NIL, TRUE with a
- * copy for a string, FALSE for a list or a missing value. */
+ * copy (see copy_string()) for a string, FALSE for a list or a missing
+ * value. */
 static gboolean
-get_nstring (const BuzonImapValue *value,
+get_nstring (Strings              *strings,
+             const BuzonImapValue *value,
              char                **out)
 {
   const char *text;
@@ -276,16 +326,28 @@ get_nstring (const BuzonImapValue *value,
   text = buzon_imap_value_get_string (value, &length);
   if (text == NULL)
     return FALSE;
-  *out = g_strndup (text, length);
+  *out = copy_string (strings, text, length);
   return TRUE;
 }
 
+/* A lower-case copy (see copy_string()) of a string or atom; NULL for
+ * anything else. */
 static char *
-dup_lower (const BuzonImapValue *value)
+copy_lower (Strings              *strings,
+            const BuzonImapValue *value)
 {
-  const char *text = buzon_imap_value_get_string (value, NULL);
+  const char *text;
+  gsize length;
+  char *copy;
 
-  return text != NULL ? g_ascii_strdown (text, -1) : NULL;
+  text = buzon_imap_value_get_string (value, &length);
+  if (text == NULL)
+    return NULL;
+  copy = copy_string (strings, text, length);
+  for (char *p = copy; *p != '\0'; p++)
+    if (g_ascii_isupper (*p))
+      *p += 'a' - 'A';
+  return copy;
 }
 
 /* A list of strings (flags, labels, languages) as a GStrv; NULL if an item is
@@ -293,29 +355,40 @@ dup_lower (const BuzonImapValue *value)
 static GStrv
 get_string_list (const BuzonImapValue *value)
 {
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GStrv list;
 
   if (!is_list (value))
     return NULL;
+  list = g_new0 (char *, value->length + 1);
   for (gsize i = 0; i < value->length; i++)
     {
-      const char *text = buzon_imap_value_get_string (value->items[i], NULL);
+      const char *text;
+      gsize length;
+
+      text = buzon_imap_value_get_string (value->items[i], &length);
       if (text == NULL)
-        return NULL;
-      g_strv_builder_add (builder, text);
+        {
+          g_strfreev (list);
+          return NULL;
+        }
+      list[i] = g_strndup (text, length);
     }
-  return g_strv_builder_end (builder);
+  return list;
 }
 
 static BuzonImapAddress *
 parse_address (const BuzonImapValue *value)
 {
-  g_autoptr (BuzonImapAddress) address = g_new0 (BuzonImapAddress, 1);
+  g_autoptr (BuzonImapAddress) address = NULL;
+  Strings strings;
 
-  if (!is_list (value) || value->length != 4 || !get_nstring (value->items[0], &address->name)
-      || !get_nstring (value->items[1], &address->adl)
-      || !get_nstring (value->items[2], &address->mailbox)
-      || !get_nstring (value->items[3], &address->host))
+  if (!is_list (value) || value->length != 4)
+    return NULL;
+  address = alloc_with_strings (sizeof *address, strings_size (value), &strings);
+  if (!get_nstring (&strings, value->items[0], &address->name)
+      || !get_nstring (&strings, value->items[1], &address->adl)
+      || !get_nstring (&strings, value->items[2], &address->mailbox)
+      || !get_nstring (&strings, value->items[3], &address->host))
     return NULL;
   return g_steal_pointer (&address);
 }
@@ -334,7 +407,7 @@ parse_address_list (const BuzonImapValue *value,
     return FALSE;
   if (value->length == 0)
     return TRUE;
-  addresses = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_address_free);
+  addresses = g_ptr_array_new_full (value->length, (GDestroyNotify) buzon_imap_address_free);
   for (gsize i = 0; i < value->length; i++)
     {
       BuzonImapAddress *address = parse_address (value->items[i]);
@@ -350,20 +423,23 @@ parse_address_list (const BuzonImapValue *value,
 static BuzonImapEnvelope *
 parse_envelope (const BuzonImapValue *value)
 {
-  g_autoptr (BuzonImapEnvelope) envelope = g_new0 (BuzonImapEnvelope, 1);
+  g_autoptr (BuzonImapEnvelope) envelope = NULL;
   const BuzonImapValue *const *v;
+  Strings strings;
 
   if (!is_list (value) || value->length < 10)
     return NULL;
+  envelope = alloc_with_strings (sizeof *envelope, strings_size (value), &strings);
   v = (const BuzonImapValue *const *) value->items;
-  if (!get_nstring (v[0], &envelope->date) || !get_nstring (v[1], &envelope->subject)
+  if (!get_nstring (&strings, v[0], &envelope->date)
+      || !get_nstring (&strings, v[1], &envelope->subject)
       || !parse_address_list (v[2], &envelope->from)
       || !parse_address_list (v[3], &envelope->sender)
       || !parse_address_list (v[4], &envelope->reply_to)
       || !parse_address_list (v[5], &envelope->to) || !parse_address_list (v[6], &envelope->cc)
       || !parse_address_list (v[7], &envelope->bcc)
-      || !get_nstring (v[8], &envelope->in_reply_to)
-      || !get_nstring (v[9], &envelope->message_id))
+      || !get_nstring (&strings, v[8], &envelope->in_reply_to)
+      || !get_nstring (&strings, v[9], &envelope->message_id))
     return NULL;
   return g_steal_pointer (&envelope);
 }
@@ -374,6 +450,7 @@ typedef struct
 {
   BuzonImapFetch *fetch;
   const char *item; /* "BODYSTRUCTURE" or "BODY", for warnings. */
+  GString *path;    /* The number of the part being read, for warnings. */
   char *why;        /* Why the structure was rejected. */
 } BodyContext;
 
@@ -398,10 +475,33 @@ reject (BodyContext *ctx,
   return NULL;
 }
 
+/* The part being read, for warnings. */
 static const char *
-part_name (const char *path)
+part_name (BodyContext *ctx)
 {
-  return path[0] != '\0' ? path : "(top)";
+  return ctx->path->len > 0 ? ctx->path->str : "(top)";
+}
+
+/* Makes ctx->path the number of child @number of the part being read ("2"
+ * at the top, "2.1" below) and returns the length to truncate it back to.
+ * Numbers are written by hand because this runs for every part of every
+ * message, and printf would cost more than the rest of the part. */
+static gsize
+enter_part (BodyContext *ctx,
+            gsize        number)
+{
+  gsize above = ctx->path->len;
+  char digits[20];
+  guint n = 0;
+
+  if (above > 0)
+    g_string_append_c (ctx->path, '.');
+  do
+    digits[n++] = '0' + number % 10;
+  while ((number /= 10) > 0);
+  while (n > 0)
+    g_string_append_c (ctx->path, digits[--n]);
+  return above;
 }
 
 /* A parameter list: NIL, or name/value pairs. A NIL name or value (mail.ru
@@ -409,7 +509,6 @@ part_name (const char *path)
 static gboolean
 parse_params (BodyContext          *ctx,
               const BuzonImapValue *value,
-              const char           *path,
               GHashTable          **out)
 {
   g_autoptr (GHashTable) params = NULL;
@@ -421,9 +520,11 @@ parse_params (BodyContext          *ctx,
     return FALSE;
   for (gsize i = 0; i + 1 < value->length; i += 2)
     {
-      char *name = dup_lower (value->items[i]);
-      const char *text = buzon_imap_value_get_string (value->items[i + 1], NULL);
+      char *name = copy_lower (NULL, value->items[i]);
+      const char *text;
+      gsize length;
 
+      text = buzon_imap_value_get_string (value->items[i + 1], &length);
       if (name == NULL || text == NULL)
         {
           if (is_list (value->items[i]) || is_list (value->items[i + 1]))
@@ -432,7 +533,7 @@ parse_params (BodyContext          *ctx,
               return FALSE;
             }
           warn (ctx->fetch, "%s part %s: a parameter with NIL for its %s was left out",
-                ctx->item, part_name (path), name == NULL ? "name" : "value");
+                ctx->item, part_name (ctx), name == NULL ? "name" : "value");
           g_free (name);
           continue;
         }
@@ -442,7 +543,7 @@ parse_params (BodyContext          *ctx,
       if (g_hash_table_contains (params, name))
         g_free (name);
       else
-        g_hash_table_insert (params, name, g_strdup (text));
+        g_hash_table_insert (params, name, g_strndup (text, length));
     }
   *out = g_steal_pointer (&params);
   return TRUE;
@@ -454,9 +555,9 @@ parse_params (BodyContext          *ctx,
 static void
 parse_extension (BodyContext          *ctx,
                  BuzonImapBodyPart    *part,
+                 Strings              *strings,
                  const BuzonImapValue *v,
-                 gsize                 i,
-                 const char           *path)
+                 gsize                 i)
 {
   enum { MD5, PARAMS, DISPOSITION, LANGUAGE, LOCATION, DONE } field;
   static const char *names[] = { "md5", "parameters", "disposition", "language", "location" };
@@ -470,20 +571,20 @@ parse_extension (BodyContext          *ctx,
       switch (field)
         {
         case MD5:
-          ok = get_nstring (item, &part->md5);
+          ok = get_nstring (strings, item, &part->md5);
           break;
         case PARAMS:
-          ok = parse_params (ctx, item, path, &part->params);
+          ok = parse_params (ctx, item, &part->params);
           break;
         case DISPOSITION:
           if (is_nil (item))
             break;
           ok = is_list (item) && item->length >= 1
-               && (part->disposition = dup_lower (item->items[0])) != NULL
+               && (part->disposition = copy_lower (strings, item->items[0])) != NULL
                && (item->length < 2
-                   || parse_params (ctx, item->items[1], path, &part->disposition_params));
+                   || parse_params (ctx, item->items[1], &part->disposition_params));
           if (!ok)
-            g_clear_pointer (&part->disposition, g_free);
+            part->disposition = NULL; /* Its copy stays in the part's allocation. */
           break;
         case LANGUAGE:
           if (is_nil (item))
@@ -493,13 +594,13 @@ parse_extension (BodyContext          *ctx,
           else if (buzon_imap_value_get_string (item, NULL) != NULL)
             {
               part->language = g_new0 (char *, 2);
-              part->language[0] = g_strdup (item->data);
+              part->language[0] = g_strndup (item->data, item->length);
             }
           else
             ok = FALSE;
           break;
         case LOCATION:
-          ok = get_nstring (item, &part->location);
+          ok = get_nstring (strings, item, &part->location);
           break;
         case DONE:
         default:
@@ -508,7 +609,7 @@ parse_extension (BodyContext          *ctx,
       if (!ok)
         {
           warn (ctx->fetch, "%s part %s: malformed %s; extension data from there on ignored",
-                ctx->item, part_name (path), names[field]);
+                ctx->item, part_name (ctx), names[field]);
           return;
         }
     }
@@ -518,7 +619,6 @@ static BuzonImapBodyPart *parse_body (BodyContext          *ctx,
                                       const BuzonImapValue *v,
                                       BuzonImapBodyPart    *parent,
                                       guint                 index,
-                                      const char           *path,
                                       guint                 depth);
 
 static gboolean
@@ -532,29 +632,29 @@ static BuzonImapBodyPart *
 parse_multipart (BodyContext          *ctx,
                  const BuzonImapValue *v,
                  BuzonImapBodyPart    *part,
-                 const char           *path,
+                 Strings              *strings,
                  guint                 depth)
 {
   g_autoptr (BuzonImapBodyPart) owned = part;
   gsize i = 0;
 
   part->lines = -1;
-  part->type = g_strdup ("multipart");
+  part->type = copy_string (strings, "multipart", strlen ("multipart"));
   part->children = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_body_part_free);
   for (; i < v->length && is_list (v->items[i]); i++)
     {
-      g_autofree char *child_path = path[0] != '\0'
-                                      ? g_strdup_printf ("%s.%" G_GSIZE_FORMAT, path, i + 1)
-                                      : g_strdup_printf ("%" G_GSIZE_FORMAT, i + 1);
-      BuzonImapBodyPart *child = parse_body (ctx, v->items[i], part, i, child_path, depth + 1);
+      gsize above = enter_part (ctx, i + 1);
+      BuzonImapBodyPart *child = parse_body (ctx, v->items[i], part, i, depth + 1);
+
+      g_string_truncate (ctx->path, above);
       if (child == NULL)
         return NULL;
       g_ptr_array_add (part->children, child);
     }
-  part->subtype = dup_lower (i < v->length ? v->items[i] : NULL);
+  part->subtype = copy_lower (strings, i < v->length ? v->items[i] : NULL);
   if (part->subtype == NULL)
-    return reject (ctx, "multipart %s has no subtype", part_name (path));
-  parse_extension (ctx, part, v, i + 1, path);
+    return reject (ctx, "multipart %s has no subtype", part_name (ctx));
+  parse_extension (ctx, part, strings, v, i + 1);
   return g_steal_pointer (&owned);
 }
 
@@ -562,60 +662,61 @@ static BuzonImapBodyPart *
 parse_single (BodyContext          *ctx,
               const BuzonImapValue *v,
               BuzonImapBodyPart    *part,
-              const char           *path,
+              Strings              *strings,
               guint                 depth)
 {
   g_autoptr (BuzonImapBodyPart) owned = part;
   gsize next = 7;
 
   part->lines = -1;
-  part->type = dup_lower (v->items[0]);
+  part->type = copy_lower (strings, v->items[0]);
   if (part->type == NULL)
-    return reject (ctx, "part %s has no media type", part_name (path));
-  part->subtype = dup_lower (v->length > 1 ? v->items[1] : NULL);
+    return reject (ctx, "part %s has no media type", part_name (ctx));
+  part->subtype = copy_lower (strings, v->length > 1 ? v->items[1] : NULL);
   if (part->subtype == NULL)
-    return reject (ctx, "part %s (%s) has no subtype", part_name (path), part->type);
+    return reject (ctx, "part %s (%s) has no subtype", part_name (ctx), part->type);
   if (v->length < 7)
     return reject (ctx, "part %s (%s/%s) has %" G_GSIZE_FORMAT " fields, fewer than 7",
-                   part_name (path), part->type, part->subtype, v->length);
+                   part_name (ctx), part->type, part->subtype, v->length);
   if (strcmp (part->type, "multipart") == 0)
-    return reject (ctx, "part %s is a multipart without parts", part_name (path));
-  if (!parse_params (ctx, v->items[2], path, &part->params))
-    return reject (ctx, "part %s has malformed parameters", part_name (path));
-  if (!get_nstring (v->items[3], &part->id) || !get_nstring (v->items[4], &part->description))
-    return reject (ctx, "part %s has a malformed id or description", part_name (path));
-  part->encoding = dup_lower (v->items[5]);
+    return reject (ctx, "part %s is a multipart without parts", part_name (ctx));
+  if (!parse_params (ctx, v->items[2], &part->params))
+    return reject (ctx, "part %s has malformed parameters", part_name (ctx));
+  if (!get_nstring (strings, v->items[3], &part->id)
+      || !get_nstring (strings, v->items[4], &part->description))
+    return reject (ctx, "part %s has a malformed id or description", part_name (ctx));
+  part->encoding = copy_lower (strings, v->items[5]);
   if (part->encoding == NULL && !is_nil (v->items[5]))
-    return reject (ctx, "part %s has a malformed encoding", part_name (path));
+    return reject (ctx, "part %s has a malformed encoding", part_name (ctx));
   if (!get_size (v->items[6], &part->size))
-    return reject (ctx, "part %s has a size that is not a number", part_name (path));
+    return reject (ctx, "part %s has a size that is not a number", part_name (ctx));
 
   if (strcmp (part->type, "message") == 0
       && (strcmp (part->subtype, "rfc822") == 0 || strcmp (part->subtype, "global") == 0))
     {
-      g_autofree char *inner_path = NULL;
       const BuzonImapValue *body;
       guint64 lines;
+      gsize above;
 
       if (v->length < 10)
         return reject (ctx, "message part %s lacks its envelope, body or lines",
-                       part_name (path));
+                       part_name (ctx));
       part->envelope = parse_envelope (v->items[7]);
       if (part->envelope == NULL)
-        return reject (ctx, "message part %s has a malformed envelope", part_name (path));
+        return reject (ctx, "message part %s has a malformed envelope", part_name (ctx));
       body = v->items[8];
       /* The embedded body is numbered under this part: a multipart takes
        * this part's number, a single part gets ".1". */
-      if (is_list (body) && body->length > 0 && is_list (body->items[0]))
-        inner_path = g_strdup (path);
-      else
-        inner_path = g_strconcat (path, ".1", NULL);
-      part->body = parse_body (ctx, body, part, 0, inner_path, depth + 1);
+      above = ctx->path->len;
+      if (!(is_list (body) && body->length > 0 && is_list (body->items[0])))
+        enter_part (ctx, 1);
+      part->body = parse_body (ctx, body, part, 0, depth + 1);
+      g_string_truncate (ctx->path, above);
       if (part->body == NULL)
         return NULL;
       if (!get_size (v->items[9], &lines))
         return reject (ctx, "message part %s has a line count that is not a number",
-                       part_name (path));
+                       part_name (ctx));
       part->lines = (gint64) lines;
       next = 10;
     }
@@ -624,12 +725,12 @@ parse_single (BodyContext          *ctx,
       guint64 lines;
 
       if (v->length < 8 || !get_size (v->items[7], &lines))
-        return reject (ctx, "text part %s lacks a line count", part_name (path));
+        return reject (ctx, "text part %s lacks a line count", part_name (ctx));
       part->lines = (gint64) lines;
       next = 8;
     }
 
-  parse_extension (ctx, part, v, next, path);
+  parse_extension (ctx, part, strings, v, next);
   return g_steal_pointer (&owned);
 }
 
@@ -638,25 +739,57 @@ parse_body (BodyContext          *ctx,
             const BuzonImapValue *v,
             BuzonImapBodyPart    *parent,
             guint                 index,
-            const char           *path,
             guint                 depth)
 {
+  gboolean multipart;
   BuzonImapBodyPart *part;
+  Strings strings;
 
   if (depth > BODY_MAX_DEPTH)
     return reject (ctx, "parts nested deeper than %u levels", BODY_MAX_DEPTH);
   if (!is_list (v) || v->length == 0)
-    return reject (ctx, "part %s is not a list", part_name (path));
+    return reject (ctx, "part %s is not a list", part_name (ctx));
 
-  part = g_new0 (BuzonImapBodyPart, 1);
+  multipart = is_list (v->items[0]);
+  part = alloc_with_strings (sizeof *part,
+                             strings_size (v) + (multipart ? sizeof "multipart" : 0), &strings);
   part->parent = parent;
   part->index = index;
-  if (is_list (v->items[0]))
-    return parse_multipart (ctx, v, part, path, depth);
-  return parse_single (ctx, v, part, path, depth);
+  if (multipart)
+    return parse_multipart (ctx, v, part, &strings, depth);
+  return parse_single (ctx, v, part, &strings, depth);
 }
 
 /* Dates. */
+
+/* A time zone for @offset seconds east of UTC. GLib parses a zone's
+ * identifier whenever one is made, and forgets the zone when the last date
+ * using it is freed: without this cache every INTERNALDATE of a first sync
+ * would build its zone again. Real offsets are whole quarter hours, and each
+ * is made once and kept for the life of the process. */
+static GTimeZone *
+ref_zone (int offset)
+{
+  static GTimeZone *zones[2 * 24 * 4 + 1];
+  GTimeZone *zone;
+  guint slot;
+
+  if (offset % (15 * 60) != 0 || ABS (offset) > 24 * 3600)
+    return g_time_zone_new_offset (offset);
+  slot = offset / (15 * 60) + 24 * 4;
+  zone = g_atomic_pointer_get (&zones[slot]);
+  if (zone == NULL)
+    {
+      zone = g_time_zone_new_offset (offset);
+      /* Another thread may have made it meanwhile; keep one. */
+      if (!g_atomic_pointer_compare_and_exchange (&zones[slot], NULL, zone))
+        {
+          g_time_zone_unref (zone);
+          zone = g_atomic_pointer_get (&zones[slot]);
+        }
+    }
+  return g_time_zone_ref (zone);
+}
 
 /* "17-Jul-1996 02:44:25 -0700"; the day may be " 7", "7" or "07". */
 static GDateTime *
@@ -675,7 +808,7 @@ parse_internaldate (const char *text)
     day = day * 10 + (*p++ - '0');
   if (day == 0 || *p++ != '-')
     return NULL;
-  for (int m = 0; m < 12; m++)
+  for (int m = 0; m < 12 && month == 0; m++)
     if (g_ascii_strncasecmp (p, months + m * 3, 3) == 0)
       month = m + 1;
   if (month == 0 || p[3] != '-')
@@ -701,7 +834,7 @@ parse_internaldate (const char *text)
   offset = ((p[11] - '0') * 10 + (p[12] - '0')) * 3600 + ((p[13] - '0') * 10 + (p[14] - '0')) * 60;
   if (p[15] != '\0' || offset > 24 * 3600)
     return NULL;
-  zone = g_time_zone_new_offset (sign * offset);
+  zone = ref_zone (sign * offset);
   /* g_date_time_new() checks the ranges (day 31 of February and so on). */
   return g_date_time_new (zone, year, month, day, hour, minute, second);
 }
@@ -713,19 +846,22 @@ decode_section (BuzonImapFetch       *self,
                 const char           *name,
                 const BuzonImapValue *value)
 {
-  g_autoptr (BuzonImapFetchSection) section = g_new0 (BuzonImapFetchSection, 1);
+  g_autoptr (BuzonImapFetchSection) section = NULL;
   const char *open = strchr (name, '[');
   const char *close = strrchr (name, ']');
   const char *data;
   gsize length = 0;
+  Strings strings;
 
+  /* The section text is part of @name, or shorter than it. */
+  section = alloc_with_strings (sizeof *section, strlen (name) + 1, &strings);
   section->origin = -1;
   if (open != NULL)
     {
       if (close == NULL || close < open)
         return FALSE;
       section->binary = g_ascii_strncasecmp (name, "BINARY[", 7) == 0;
-      section->section = g_strndup (open + 1, close - open - 1);
+      section->section = copy_string (&strings, open + 1, close - open - 1);
       if (close[1] == '<')
         {
           const char *end = strchr (close, '>');
@@ -743,11 +879,11 @@ decode_section (BuzonImapFetch       *self,
         return FALSE;
     }
   else if (g_ascii_strcasecmp (name, "RFC822") == 0)
-    section->section = g_strdup ("");
+    section->section = copy_string (&strings, "", 0);
   else if (g_ascii_strcasecmp (name, "RFC822.HEADER") == 0)
-    section->section = g_strdup ("HEADER");
+    section->section = copy_string (&strings, "HEADER", strlen ("HEADER"));
   else
-    section->section = g_strdup ("TEXT");
+    section->section = copy_string (&strings, "TEXT", strlen ("TEXT"));
 
   if (!is_nil (value))
     {
@@ -767,9 +903,10 @@ decode_body (BuzonImapFetch       *self,
              const BuzonImapValue *value,
              gboolean              extended)
 {
-  BodyContext ctx = { self, extended ? "BODYSTRUCTURE" : "BODY", NULL };
-  const char *path = is_list (value) && value->length > 0 && is_list (value->items[0]) ? "" : "1";
-  BuzonImapBodyPart *body = parse_body (&ctx, value, NULL, 0, path, 0);
+  gboolean multipart = is_list (value) && value->length > 0 && is_list (value->items[0]);
+  g_autoptr (GString) path = g_string_new (multipart ? "" : "1");
+  BodyContext ctx = { self, extended ? "BODYSTRUCTURE" : "BODY", path, NULL };
+  BuzonImapBodyPart *body = parse_body (&ctx, value, NULL, 0, 0);
 
   if (body == NULL)
     {
@@ -794,108 +931,166 @@ unwrap (const BuzonImapValue *value)
   return value;
 }
 
-/* Decodes one item; FALSE when it is malformed. */
+typedef enum
+{
+  ITEM_OTHER,
+  ITEM_UID,
+  ITEM_FLAGS,
+  ITEM_INTERNALDATE,
+  ITEM_RFC822_SIZE,
+  ITEM_MODSEQ,
+  ITEM_ENVELOPE,
+  ITEM_BODY,
+  ITEM_BODYSTRUCTURE,
+  ITEM_SECTION,
+  ITEM_X_GM_MSGID,
+  ITEM_X_GM_THRID,
+  ITEM_X_GM_LABELS,
+  ITEM_EMAILID,
+  ITEM_THREADID,
+  ITEM_PREVIEW,
+} Item;
+
+/* Which item @name is, in any case. Every item of every message comes
+ * through here, so a name is compared in full only with the names that
+ * start with its letter. */
+static Item
+lookup_item (const char *name)
+{
+  static const struct
+  {
+    const char *name;
+    Item item;
+  } items[] = {
+    { "UID", ITEM_UID },
+    { "FLAGS", ITEM_FLAGS },
+    { "INTERNALDATE", ITEM_INTERNALDATE },
+    { "RFC822.SIZE", ITEM_RFC822_SIZE },
+    { "MODSEQ", ITEM_MODSEQ },
+    { "ENVELOPE", ITEM_ENVELOPE },
+    { "BODY", ITEM_BODY },
+    { "BODYSTRUCTURE", ITEM_BODYSTRUCTURE },
+    { "RFC822", ITEM_SECTION },
+    { "RFC822.HEADER", ITEM_SECTION },
+    { "RFC822.TEXT", ITEM_SECTION },
+    { "X-GM-MSGID", ITEM_X_GM_MSGID },
+    { "X-GM-THRID", ITEM_X_GM_THRID },
+    { "X-GM-LABELS", ITEM_X_GM_LABELS },
+    { "EMAILID", ITEM_EMAILID },
+    { "THREADID", ITEM_THREADID },
+    { "PREVIEW", ITEM_PREVIEW },
+    { "SNIPPET", ITEM_PREVIEW },
+  };
+  char first = g_ascii_toupper (name[0]);
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    if (items[i].name[0] == first && g_ascii_strcasecmp (name, items[i].name) == 0)
+      return items[i].item;
+  if (g_ascii_strncasecmp (name, "BODY[", 5) == 0 || g_ascii_strncasecmp (name, "BINARY[", 7) == 0)
+    return ITEM_SECTION;
+  return ITEM_OTHER;
+}
+
+/* Decodes one item other than UID; FALSE when it is malformed. */
 static gboolean
 decode_item (BuzonImapFetch       *self,
+             Item                  item,
              const char           *name,
              const BuzonImapValue *value)
 {
   const char *text;
+  gsize length;
 
-#define IS(item) (g_ascii_strcasecmp (name, item) == 0)
-  if (IS ("FLAGS"))
+  switch (item)
     {
+    case ITEM_FLAGS:
       g_strfreev (self->flags);
       self->flags = get_string_list (value);
       if (self->flags == NULL)
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_FLAGS;
-    }
-  else if (IS ("INTERNALDATE"))
-    {
+      break;
+    case ITEM_INTERNALDATE:
       g_clear_pointer (&self->internaldate, g_date_time_unref);
       self->internaldate = parse_internaldate (buzon_imap_value_get_string (value, NULL));
       if (self->internaldate == NULL)
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_INTERNALDATE;
-    }
-  else if (IS ("RFC822.SIZE"))
-    {
+      break;
+    case ITEM_RFC822_SIZE:
       if (!buzon_imap_value_get_number (value, &self->rfc822_size))
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_RFC822_SIZE;
-    }
-  else if (IS ("MODSEQ"))
-    {
+      break;
+    case ITEM_MODSEQ:
       if (!buzon_imap_value_get_number (unwrap (value), &self->modseq))
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_MODSEQ;
-    }
-  else if (IS ("ENVELOPE"))
-    {
-      BuzonImapEnvelope *envelope = parse_envelope (value);
-      if (envelope == NULL)
-        return FALSE;
-      buzon_imap_envelope_free (self->envelope);
-      self->envelope = envelope;
-      self->present |= BUZON_IMAP_FETCH_ENVELOPE;
-    }
-  else if (IS ("BODYSTRUCTURE") || IS ("BODY"))
-    return decode_body (self, name, value, IS ("BODYSTRUCTURE"));
-  else if (g_ascii_strncasecmp (name, "BODY[", 5) == 0
-           || g_ascii_strncasecmp (name, "BINARY[", 7) == 0 || IS ("RFC822")
-           || IS ("RFC822.HEADER") || IS ("RFC822.TEXT"))
-    return decode_section (self, name, value);
-  else if (IS ("X-GM-MSGID"))
-    {
+      break;
+    case ITEM_ENVELOPE:
+      {
+        BuzonImapEnvelope *envelope = parse_envelope (value);
+        if (envelope == NULL)
+          return FALSE;
+        buzon_imap_envelope_free (self->envelope);
+        self->envelope = envelope;
+        self->present |= BUZON_IMAP_FETCH_ENVELOPE;
+      }
+      break;
+    case ITEM_BODY:
+    case ITEM_BODYSTRUCTURE:
+      return decode_body (self, name, value, item == ITEM_BODYSTRUCTURE);
+    case ITEM_SECTION:
+      return decode_section (self, name, value);
+    case ITEM_X_GM_MSGID:
       if (!buzon_imap_value_get_number (value, &self->x_gm_msgid))
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_X_GM_MSGID;
-    }
-  else if (IS ("X-GM-THRID"))
-    {
+      break;
+    case ITEM_X_GM_THRID:
       if (!buzon_imap_value_get_number (value, &self->x_gm_thrid))
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_X_GM_THRID;
-    }
-  else if (IS ("X-GM-LABELS"))
-    {
+      break;
+    case ITEM_X_GM_LABELS:
       g_strfreev (self->x_gm_labels);
       self->x_gm_labels = get_string_list (value);
       if (self->x_gm_labels == NULL)
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_X_GM_LABELS;
-    }
-  else if (IS ("EMAILID"))
-    {
-      text = buzon_imap_value_get_string (unwrap (value), NULL);
+      break;
+    case ITEM_EMAILID:
+      text = buzon_imap_value_get_string (unwrap (value), &length);
       if (text == NULL)
         return FALSE;
       g_free (self->emailid);
-      self->emailid = g_strdup (text);
+      self->emailid = g_strndup (text, length);
       self->present |= BUZON_IMAP_FETCH_EMAILID;
-    }
-  else if (IS ("THREADID"))
-    {
+      break;
+    case ITEM_THREADID:
       g_clear_pointer (&self->threadid, g_free);
-      if (!is_nil (value) && !get_nstring (unwrap (value), &self->threadid))
+      if (!is_nil (value) && !get_nstring (NULL, unwrap (value), &self->threadid))
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_THREADID;
-    }
-  else if (IS ("PREVIEW") || IS ("SNIPPET"))
-    {
+      break;
+    case ITEM_PREVIEW:
       /* RFC 8970 sends an nstring; the drafts Dovecot implemented as
        * SNIPPET sent (FUZZY "text"). */
       if (is_list (value) && value->length == 2)
         value = value->items[1];
       g_clear_pointer (&self->preview, g_free);
-      if (!get_nstring (value, &self->preview))
+      if (!get_nstring (NULL, value, &self->preview))
         return FALSE;
       self->present |= BUZON_IMAP_FETCH_PREVIEW;
+      break;
+    case ITEM_OTHER:
+      /* BINARY.SIZE, SAVEDATE and extensions we do not know are skipped
+       * with their value. */
+      break;
+    case ITEM_UID:
+    default:
+      g_assert_not_reached ();
     }
-  /* Anything else (BINARY.SIZE, SAVEDATE, extensions we do not know) is
-   * skipped with its value. */
-#undef IS
   return TRUE;
 }
 
@@ -944,6 +1139,7 @@ buzon_imap_fetch_decode (const BuzonImapResponse *response,
     {
       const BuzonImapValue *value = i + 1 < items->length ? items->items[i + 1] : NULL;
       const char *name;
+      Item item;
 
       if (items->items[i]->kind != BUZON_IMAP_VALUE_ATOM)
         {
@@ -953,7 +1149,8 @@ buzon_imap_fetch_decode (const BuzonImapResponse *response,
           break;
         }
       name = items->items[i]->data;
-      if (g_ascii_strcasecmp (name, "UID") == 0)
+      item = lookup_item (name);
+      if (item == ITEM_UID)
         {
           guint64 uid;
           if (!buzon_imap_value_get_number (value, &uid) || uid == 0 || uid > G_MAXUINT32)
@@ -967,7 +1164,7 @@ buzon_imap_fetch_decode (const BuzonImapResponse *response,
           warn (self, "%s has no value", name);
           break;
         }
-      if (!decode_item (self, name, value))
+      if (!decode_item (self, item, name, value))
         warn (self, "%s left out: malformed value", name);
     }
   return g_steal_pointer (&self);

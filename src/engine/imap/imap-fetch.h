@@ -30,6 +30,15 @@ typedef enum
   BUZON_IMAP_FETCH_PREVIEW = 1 << 14,  /* May be present with preview NULL (NIL). */
 } BuzonImapFetchItems;
 
+/* Ownership: each structure below owns what it points to, except where a
+ * comment says otherwise, and can be taken out of its fetch and freed with
+ * its own free function. The strings of an address, an envelope, a body part
+ * and a section share that structure's allocation (a first sync decodes
+ * hundreds of thousands of them): they live as long as it does and go with
+ * it, so copy one to keep it longer, and never free or steal one alone.
+ * Lists, hash tables, GStrv, GBytes and the strings of BuzonImapFetch itself
+ * are allocated on their own, as usual. */
+
 /* One entry of an envelope address list, every field raw as sent and
  * nullable. RFC 3501 group syntax is kept as entries: a group starts with an
  * entry whose host is NULL and whose mailbox is the group's name, and ends
@@ -43,7 +52,8 @@ typedef struct
 } BuzonImapAddress;
 
 /* All strings raw as sent (the subject may be RFC 2047 encoded: decoding is
- * the store's job) and nullable; an address list is NULL for NIL. */
+ * the store's job), nullable and part of the envelope's allocation; an
+ * address list is NULL for NIL. */
 typedef struct
 {
   char *date;
@@ -63,7 +73,8 @@ typedef struct _BuzonImapBodyPart BuzonImapBodyPart;
 /* A node of a BODY or BODYSTRUCTURE tree. Type, subtype, encoding,
  * disposition and parameter names are lower case; everything else is as
  * sent. Extension data (md5 and after) is NULL when the server did not send
- * it, which BODY never does. */
+ * it, which BODY never does. The char * fields are part of the node's
+ * allocation; the tables, the language list and the children are not. */
 struct _BuzonImapBodyPart
 {
   BuzonImapBodyPart *parent; /* Not owned: the multipart or message/rfc822 above. */
@@ -92,7 +103,8 @@ struct _BuzonImapBodyPart
 typedef struct
 {
   gboolean binary; /* BINARY[…] (RFC 3516): the content transfer encoding is undone. */
-  char *section;   /* The text inside the brackets as sent: "", "1.2", "HEADER.FIELDS (TO)". */
+  char *section;   /* The text inside the brackets as sent: "", "1.2", "HEADER.FIELDS (TO)";
+                    * part of the section's allocation. */
   gint64 origin;   /* The <n> of a partial fetch, or -1. */
   GBytes *data;    /* May contain NUL bytes; NULL when the server sent NIL. */
 } BuzonImapFetchSection;

@@ -421,6 +421,33 @@ test_dovecot_full (void)
   g_assert_null (buzon_imap_fetch_get_section (f, TRUE, "1.1"));
 }
 
+/* Each decoded structure shares one allocation with its strings, and still
+ * stands on its own: taken out of the fetch, it outlives it and goes with its
+ * own free function (AddressSanitizer checks both). */
+static void
+test_structures_outlive_fetch (void)
+{
+  BuzonImapFetch *f = decode (DOVECOT_FULL);
+  g_autoptr (BuzonImapEnvelope) envelope = g_steal_pointer (&f->envelope);
+  g_autoptr (BuzonImapBodyPart) body = g_steal_pointer (&f->body);
+  g_autoptr (BuzonImapFetchSection) section = g_ptr_array_steal_index (f->sections, 0);
+  g_autoptr (BuzonImapAddress) bob = g_ptr_array_steal_index (envelope->to, 1);
+  const BuzonImapBodyPart *pdf;
+
+  buzon_imap_fetch_free (f);
+  g_assert_cmpstr (envelope->subject, ==, "=?UTF-8?Q?Informe_t=C3=A9cnico?=");
+  g_assert_cmpstr (envelope->message_id, ==, "<msg1@example.test>");
+  g_assert_cmpstr (bob->name, ==, "Bob");
+  g_assert_cmpstr (bob->host, ==, "example.test");
+  g_assert_cmpstr (section->section, ==, "HEADER.FIELDS (REFERENCES IN-REPLY-TO)");
+  g_assert_cmpstr (body->subtype, ==, "mixed");
+  pdf = buzon_imap_body_part_find (body, "3");
+  g_assert_cmpstr (pdf->md5, ==, "Q2hlY2s=");
+  g_assert_cmpstr (pdf->disposition, ==, "attachment");
+  g_assert_cmpstr (pdf->location, ==, "https://example.test/informe.pdf");
+  g_assert_cmpstr (buzon_imap_body_part_find (body, "2")->envelope->subject, ==, "Hola");
+}
+
 /* Gmail: X-GM-* items, quoted labels, upper-case body structure without
  * body-fld-loc (Gmail stops after language). */
 static void
@@ -925,6 +952,8 @@ main (int    argc,
   g_test_add_func ("/imap-fetch/dovecot/flags-modseq", test_dovecot_flags_modseq);
   g_test_add_func ("/imap-fetch/dovecot/full", test_dovecot_full);
   g_test_add_func ("/imap-fetch/dovecot/snippet-draft", test_dovecot_snippet_draft);
+  g_test_add_func ("/imap-fetch/dovecot/structures-outlive-fetch",
+                   test_structures_outlive_fetch);
   g_test_add_func ("/imap-fetch/gmail", test_gmail);
   g_test_add_func ("/imap-fetch/exchange/disposition-string", test_exchange_disposition_string);
   g_test_add_func ("/imap-fetch/office365/nil-types", test_office365_nil_types);

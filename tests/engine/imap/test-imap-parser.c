@@ -266,6 +266,43 @@ test_typed_access (void)
   g_assert_null (buzon_imap_value_get_item (items, 8));
 }
 
+/* Numbers are whole atoms of digits up to G_MAXINT64, which a signed
+ * SQLite column can hold: anything else is not a number. */
+static void
+test_numbers (void)
+{
+  static const char input[] = "* 1 FETCH (0 007 9223372036854775807 9223372036854775808 "
+                              "99999999999999999999999 12a -1 \"12\" NIL ())\r\n";
+  static const struct
+  {
+    gboolean ok;
+    guint64 number;
+  } expected[] = {
+    { TRUE, 0 },  { TRUE, 7 },   { TRUE, G_MAXINT64 }, { FALSE, 0 }, { FALSE, 0 },
+    { FALSE, 0 }, { FALSE, 0 },  { FALSE, 0 },         { FALSE, 0 }, { FALSE, 0 },
+  };
+  g_autoptr (BuzonImapParser) parser = buzon_imap_parser_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+  const BuzonImapValue *items;
+
+  buzon_imap_parser_feed (parser, input, sizeof input - 1);
+  response = buzon_imap_parser_next (parser, &error);
+  g_assert_no_error (error);
+  items = buzon_imap_value_get_item (response->values, 0);
+  g_assert_cmpuint (items->length, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      guint64 number = 4242;
+
+      g_assert_cmpint (buzon_imap_value_get_number (items->items[i], &number), ==,
+                       expected[i].ok);
+      /* A failure leaves the number alone. */
+      g_assert_cmpuint (number, ==, expected[i].ok ? expected[i].number : 4242);
+    }
+  g_assert_false (buzon_imap_value_get_number (NULL, NULL));
+}
+
 typedef struct
 {
   const char *name;
@@ -365,6 +402,7 @@ main (int    argc,
       g_test_add_data_func (path, &bad[i], test_bad);
     }
   g_test_add_func ("/imap-parser/typed-access", test_typed_access);
+  g_test_add_func ("/imap-parser/numbers", test_numbers);
   g_test_add_func ("/imap-parser/partial-needs-more", test_partial_needs_more);
 
   return g_test_run ();
