@@ -1,11 +1,12 @@
-// BuzonImapSession and its quirks object against scripted servers that
-// behave as real providers do, where the fixture Dovecot cannot: Gmail's
-// and Office 365's capabilities and Office 365's throttling answer, iCloud's
-// CAPABILITY line with a trailing space, Yahoo without IDLE, a server that
-// advertises IDLE and refuses it, Courier's APPENDUID without UIDPLUS, and
-// UW's UIDPLUS without APPENDUID. Capability lines are those of
-// ../shared/PROVIDERS.md.
+// BuzonImapSession and its quirks object against scripted servers.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The servers behave as real providers do, where the fixture Dovecot cannot:
+// Gmail's and Office 365's capabilities and Office 365's throttling answer,
+// iCloud's CAPABILITY line with a trailing space, Yahoo without IDLE, a server
+// that advertises IDLE and refuses it, Courier's APPENDUID without UIDPLUS,
+// and UW's UIDPLUS without APPENDUID. Capability lines are those of
+// ../shared/PROVIDERS.md.
 
 #include <string.h>
 

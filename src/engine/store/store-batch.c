@@ -1,0 +1,671 @@
+// BuzonStoreBatch: one step of a folder's sync, applied in one transaction:
+// messages added (with their threads and full-text entries), flags changed,
+// UIDs expunged, the folder's sync state moved on.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The state goes in the same transaction as the changes it describes: a
+// HIGHESTMODSEQ is never saved without the flag changes up to it, so a
+// crash between batches costs a re-fetch, never a missed change.
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "imap/imap-uid-set.h"
+#include "store-batch.h"
+#include "store-private.h"
+#include "store-summary.h"
+
+struct _BuzonStoreBatch
+{
+  gint64 folder_id;
+  gboolean reset;
+  GPtrArray *fetches; /* Of BuzonImapFetch. */
+  GArray *removed;    /* Of BuzonImapUidRange. */
+  BuzonStoreFolderState state;
+};
+
+BuzonStoreBatch *
+buzon_store_batch_new (gint64 folder_id)
+{
+  BuzonStoreBatch *self = g_new0 (BuzonStoreBatch, 1);
+
+  self->folder_id = folder_id;
+  self->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
+  self->removed = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+  return self;
+}
+
+void
+buzon_store_batch_free (BuzonStoreBatch *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->fetches);
+  g_array_unref (self->removed);
+  g_free (self);
+}
+
+/* Empties the folder first: its UIDVALIDITY changed, so every cached UID
+ * means nothing any more. */
+void
+buzon_store_batch_reset (BuzonStoreBatch *self)
+{
+  g_return_if_fail (self != NULL);
+  self->reset = TRUE;
+}
+
+/* A message new to the cache (its ENVELOPE was fetched), or only new flags
+ * and MODSEQ for one it has. Takes @fetch. */
+void
+buzon_store_batch_add_fetch (BuzonStoreBatch *self,
+                             BuzonImapFetch  *fetch)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (fetch != NULL);
+
+  if (fetch->uid == 0)
+    {
+      /* Without its UID a FETCH cannot be stored; the next sync finds it. */
+      buzon_imap_fetch_free (fetch);
+      return;
+    }
+  g_ptr_array_add (self->fetches, fetch);
+}
+
+void
+buzon_store_batch_remove_uids (BuzonStoreBatch *self,
+                               const GArray    *ranges)
+{
+  g_return_if_fail (self != NULL);
+  g_array_append_vals (self->removed, ranges->data, ranges->len);
+}
+
+void
+buzon_store_batch_set_state (BuzonStoreBatch             *self,
+                             const BuzonStoreFolderState *state)
+{
+  BuzonStoreStateFields fields;
+
+  g_return_if_fail (self != NULL);
+  fields = self->state.fields | state->fields;
+  if (state->fields & BUZON_STORE_STATE_UIDVALIDITY)
+    self->state.uidvalidity = state->uidvalidity;
+  if (state->fields & BUZON_STORE_STATE_UIDNEXT)
+    self->state.uidnext = state->uidnext;
+  if (state->fields & BUZON_STORE_STATE_HIGHESTMODSEQ)
+    self->state.highestmodseq = state->highestmodseq;
+  if (state->fields & BUZON_STORE_STATE_COUNTS)
+    {
+      self->state.exists_count = state->exists_count;
+      self->state.unseen_count = state->unseen_count;
+    }
+  if (state->fields & BUZON_STORE_STATE_FIRST_SYNC_DONE)
+    self->state.first_sync_done = state->first_sync_done;
+  if (state->fields & BUZON_STORE_STATE_SYNCED_AT)
+    self->state.synced_at = state->synced_at;
+  self->state.fields = fields;
+}
+
+/* How many changes the batch holds. */
+guint
+buzon_store_batch_get_size (BuzonStoreBatch *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->fetches->len + self->removed->len + (self->reset ? 1 : 0);
+}
+
+/* Applying. */
+
+static gboolean
+step_done (sqlite3_stmt *statement,
+           int          *rc)
+{
+  *rc = sqlite3_step (statement);
+  if (*rc == SQLITE_DONE || *rc == SQLITE_ROW)
+    {
+      *rc = SQLITE_OK;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+bind_text (sqlite3_stmt *statement,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (statement, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (statement, index);
+}
+
+/* The thread of a new message (JWZ's idea, kept in tables): any thread
+ * that holds one of the IDs it names; several are merged into the oldest;
+ * none, and a reply's subject may still find its thread; else a new one,
+ * numbered after the message's own row. */
+static gint64
+assign_thread (BuzonStore              *self,
+               sqlite3                 *db,
+               gint64                   row_id,
+               const BuzonStoreSummary *summary,
+               int                     *rc)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GArray) threads = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *statement;
+  gint64 thread = 0;
+
+  for (gsize i = 0; summary->references[i] != NULL; i++)
+    g_ptr_array_add (ids, summary->references[i]);
+  if (summary->in_reply_to != NULL)
+    g_ptr_array_add (ids, summary->in_reply_to);
+  if (summary->message_id != NULL)
+    g_ptr_array_add (ids, summary->message_id);
+
+  statement = _buzon_store_prepare (self, "SELECT thread_id FROM thread_member WHERE message_id = ?",
+                                    NULL);
+  for (guint i = 0; statement != NULL && i < ids->len; i++)
+    {
+      sqlite3_reset (statement);
+      sqlite3_bind_text (statement, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      if (sqlite3_step (statement) == SQLITE_ROW)
+        {
+          gint64 found = sqlite3_column_int64 (statement, 0);
+          gboolean known = FALSE;
+
+          for (guint t = 0; t < threads->len && !known; t++)
+            known = g_array_index (threads, gint64, t) == found;
+          if (!known)
+            g_array_append_val (threads, found);
+        }
+    }
+  for (guint t = 0; t < threads->len; t++)
+    if (thread == 0 || g_array_index (threads, gint64, t) < thread)
+      thread = g_array_index (threads, gint64, t);
+
+  if (thread == 0 && ids->len <= 1 && summary->is_reply && summary->thread_subject[0] != '\0')
+    {
+      statement = _buzon_store_prepare (self,
+                                        "SELECT thread_id FROM thread_subject WHERE subject = ?",
+                                        NULL);
+      if (statement != NULL)
+        {
+          sqlite3_bind_text (statement, 1, summary->thread_subject, -1, SQLITE_STATIC);
+          if (sqlite3_step (statement) == SQLITE_ROW)
+            thread = sqlite3_column_int64 (statement, 0);
+        }
+    }
+  if (thread == 0)
+    thread = row_id;
+
+  /* Merge: a message that names two threads' messages joins them. */
+  for (guint t = 0; t < threads->len && *rc == SQLITE_OK; t++)
+    {
+      gint64 other = g_array_index (threads, gint64, t);
+      const char *const merges[] = {
+        "UPDATE message SET thread_id = ?1 WHERE thread_id = ?2",
+        "UPDATE thread_member SET thread_id = ?1 WHERE thread_id = ?2",
+        "UPDATE thread_subject SET thread_id = ?1 WHERE thread_id = ?2",
+      };
+
+      if (other == thread)
+        continue;
+      for (gsize m = 0; m < G_N_ELEMENTS (merges) && *rc == SQLITE_OK; m++)
+        {
+          statement = _buzon_store_prepare (self, merges[m], NULL);
+          if (statement == NULL)
+            {
+              *rc = SQLITE_ERROR;
+              break;
+            }
+          sqlite3_bind_int64 (statement, 1, thread);
+          sqlite3_bind_int64 (statement, 2, other);
+          step_done (statement, rc);
+        }
+    }
+
+  statement = _buzon_store_prepare (self, "INSERT OR IGNORE INTO thread_member VALUES (?, ?)", NULL);
+  for (guint i = 0; statement != NULL && i < ids->len && *rc == SQLITE_OK; i++)
+    {
+      sqlite3_reset (statement);
+      sqlite3_bind_text (statement, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (statement, 2, thread);
+      step_done (statement, rc);
+    }
+  if (!summary->is_reply && summary->thread_subject[0] != '\0' && *rc == SQLITE_OK)
+    {
+      statement = _buzon_store_prepare (self,
+                                        "INSERT INTO thread_subject VALUES (?1, ?2, ?3) "
+                                        "ON CONFLICT (subject) DO UPDATE SET thread_id = ?2, "
+                                        "date = ?3 WHERE ?3 > date",
+                                        NULL);
+      if (statement != NULL)
+        {
+          sqlite3_bind_text (statement, 1, summary->thread_subject, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (statement, 2, thread);
+          sqlite3_bind_int64 (statement, 3, summary->date);
+          step_done (statement, rc);
+        }
+    }
+  return thread;
+}
+
+/* A message new to the cache: its row, its thread, its full-text entry. */
+static gboolean
+insert_message (BuzonStore            *self,
+                sqlite3               *db,
+                gint64                 folder_id,
+                const BuzonImapFetch  *fetch,
+                gboolean              *added,
+                int                   *rc)
+{
+  g_autoptr (BuzonStoreSummary) summary = buzon_store_summary_new_from_fetch (fetch);
+  g_autofree char *references = g_strjoinv (" ", summary->references);
+  g_autofree char *sender = NULL;
+  g_autofree char *recipients = NULL;
+  sqlite3_stmt *statement;
+  gint64 row_id;
+  gint64 thread;
+
+  statement = _buzon_store_prepare (
+    self,
+    "INSERT INTO message (folder_id, uid, modseq, flags, keywords, internaldate, date, size, "
+    "subject, sender_name, sender_address, from_list, to_list, cc_list, bcc_list, reply_to, "
+    "message_id, in_reply_to, references_list, list_id, has_attachment, preview) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+    "?19, ?20, ?21, ?22) ON CONFLICT (folder_id, uid) DO NOTHING",
+    NULL);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, folder_id);
+  sqlite3_bind_int64 (statement, 2, summary->uid);
+  sqlite3_bind_int64 (statement, 3, (sqlite3_int64) summary->modseq);
+  sqlite3_bind_int64 (statement, 4, summary->flags);
+  bind_text (statement, 5, summary->keywords);
+  sqlite3_bind_int64 (statement, 6, summary->internaldate);
+  sqlite3_bind_int64 (statement, 7, summary->date);
+  sqlite3_bind_int64 (statement, 8, (sqlite3_int64) summary->size);
+  bind_text (statement, 9, summary->subject);
+  bind_text (statement, 10, summary->sender_name);
+  bind_text (statement, 11, summary->sender_address);
+  bind_text (statement, 12, summary->from_list);
+  bind_text (statement, 13, summary->to_list);
+  bind_text (statement, 14, summary->cc_list);
+  bind_text (statement, 15, summary->bcc_list);
+  bind_text (statement, 16, summary->reply_to);
+  bind_text (statement, 17, summary->message_id);
+  bind_text (statement, 18, summary->in_reply_to);
+  bind_text (statement, 19, references[0] != '\0' ? references : NULL);
+  bind_text (statement, 20, summary->list_id);
+  sqlite3_bind_int (statement, 21, summary->has_attachment);
+  bind_text (statement, 22, summary->preview);
+  if (!step_done (statement, rc))
+    return FALSE;
+  /* Already cached (a resumed first sync fetched it again): nothing new. */
+  if (sqlite3_changes (db) == 0)
+    {
+      *added = FALSE;
+      return TRUE;
+    }
+  *added = TRUE;
+  row_id = sqlite3_last_insert_rowid (db);
+
+  thread = assign_thread (self, db, row_id, summary, rc);
+  statement = *rc == SQLITE_OK
+                ? _buzon_store_prepare (self, "UPDATE message SET thread_id = ? WHERE id = ?", NULL)
+                : NULL;
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, thread);
+  sqlite3_bind_int64 (statement, 2, row_id);
+  if (!step_done (statement, rc))
+    return FALSE;
+
+  sender = g_strjoin (" ", summary->sender_name != NULL ? summary->sender_name : "",
+                      summary->from_list != NULL ? summary->from_list : "", NULL);
+  recipients = g_strjoin (" ", summary->to_list != NULL ? summary->to_list : "",
+                          summary->cc_list != NULL ? summary->cc_list : "",
+                          summary->bcc_list != NULL ? summary->bcc_list : "", NULL);
+  statement = _buzon_store_prepare (self,
+                                    "INSERT INTO message_fts (rowid, subject, sender, recipients, "
+                                    "body) VALUES (?, ?, ?, ?, NULL)",
+                                    NULL);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, row_id);
+  bind_text (statement, 2, summary->subject);
+  sqlite3_bind_text (statement, 3, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 4, recipients, -1, SQLITE_STATIC);
+  return step_done (statement, rc);
+}
+
+/* New flags (and MODSEQ) for a cached message. */
+static gboolean
+update_flags (BuzonStore           *self,
+              gint64                folder_id,
+              const BuzonImapFetch *fetch,
+              gboolean             *updated,
+              int                  *rc)
+{
+  g_autofree char *keywords = NULL;
+  BuzonStoreFlags flags = buzon_store_flags_from_imap ((const char * const *) fetch->flags,
+                                                       &keywords);
+  gboolean has_flags = (fetch->present & BUZON_IMAP_FETCH_FLAGS) != 0;
+  gboolean has_modseq = (fetch->present & BUZON_IMAP_FETCH_MODSEQ) != 0;
+  sqlite3_stmt *statement;
+
+  *updated = FALSE;
+  if (!has_flags && !has_modseq)
+    return TRUE;
+  statement = _buzon_store_prepare (self,
+                                    "UPDATE message SET "
+                                    "flags = CASE WHEN ?1 THEN ?2 ELSE flags END, "
+                                    "keywords = CASE WHEN ?1 THEN ?3 ELSE keywords END, "
+                                    "modseq = CASE WHEN ?4 THEN ?5 ELSE modseq END "
+                                    "WHERE folder_id = ?6 AND uid = ?7",
+                                    NULL);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int (statement, 1, has_flags);
+  sqlite3_bind_int64 (statement, 2, flags);
+  bind_text (statement, 3, keywords);
+  sqlite3_bind_int (statement, 4, has_modseq);
+  sqlite3_bind_int64 (statement, 5, (sqlite3_int64) fetch->modseq);
+  sqlite3_bind_int64 (statement, 6, folder_id);
+  sqlite3_bind_int64 (statement, 7, fetch->uid);
+  if (!step_done (statement, rc))
+    return FALSE;
+  *updated = sqlite3_changes (sqlite3_db_handle (statement)) > 0;
+  return TRUE;
+}
+
+static gboolean
+remove_range (BuzonStore              *self,
+              gint64                   folder_id,
+              const BuzonImapUidRange *range,
+              guint                   *removed,
+              int                     *rc)
+{
+  const char *const statements[] = {
+    "DELETE FROM message_fts WHERE rowid IN (SELECT id FROM message WHERE folder_id = ?1 "
+    "AND uid BETWEEN ?2 AND ?3)",
+    "DELETE FROM message WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      sqlite3_stmt *statement = _buzon_store_prepare (self, statements[i], NULL);
+
+      if (statement == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (statement, 1, folder_id);
+      sqlite3_bind_int64 (statement, 2, range->first);
+      sqlite3_bind_int64 (statement, 3, range->last);
+      if (!step_done (statement, rc))
+        return FALSE;
+      if (i == 1)
+        *removed += sqlite3_changes (sqlite3_db_handle (statement));
+    }
+  return TRUE;
+}
+
+static gboolean
+save_state (BuzonStore                  *self,
+            gint64                       folder_id,
+            const BuzonStoreFolderState *state,
+            int                         *rc)
+{
+  sqlite3_stmt *statement;
+
+  if (state->fields == 0)
+    return TRUE;
+  statement = _buzon_store_prepare (
+    self,
+    "UPDATE folder SET "
+    "uidvalidity = CASE WHEN ?2 & 1 THEN ?3 ELSE uidvalidity END, "
+    "uidnext = CASE WHEN ?2 & 2 THEN ?4 ELSE uidnext END, "
+    "highestmodseq = CASE WHEN ?2 & 4 THEN ?5 ELSE highestmodseq END, "
+    "exists_count = CASE WHEN ?2 & 8 THEN ?6 ELSE exists_count END, "
+    "unseen_count = CASE WHEN ?2 & 8 THEN ?7 ELSE unseen_count END, "
+    "first_sync_done = CASE WHEN ?2 & 16 THEN ?8 ELSE first_sync_done END, "
+    "synced_at = CASE WHEN ?2 & 32 THEN ?9 ELSE synced_at END "
+    "WHERE id = ?1",
+    NULL);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, folder_id);
+  sqlite3_bind_int64 (statement, 2, state->fields);
+  sqlite3_bind_int64 (statement, 3, state->uidvalidity);
+  sqlite3_bind_int64 (statement, 4, state->uidnext);
+  sqlite3_bind_int64 (statement, 5, (sqlite3_int64) state->highestmodseq);
+  sqlite3_bind_int64 (statement, 6, state->exists_count);
+  sqlite3_bind_int64 (statement, 7, state->unseen_count);
+  sqlite3_bind_int (statement, 8, state->first_sync_done);
+  sqlite3_bind_int64 (statement, 9, state->synced_at);
+  return step_done (statement, rc);
+}
+
+static gboolean
+folder_exists (BuzonStore *self,
+               gint64      folder_id)
+{
+  sqlite3_stmt *statement = _buzon_store_prepare (self, "SELECT 1 FROM folder WHERE id = ?",
+                                                  NULL);
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, folder_id);
+  return sqlite3_step (statement) == SQLITE_ROW;
+}
+
+static void
+apply_job (BuzonStore *self,
+           sqlite3    *db,
+           GTask      *task)
+{
+  BuzonStoreBatch *batch = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatchResult *counts = g_new0 (BuzonStoreBatchResult, 1);
+  gboolean ok = TRUE;
+  int rc = SQLITE_OK;
+
+  if (!_buzon_store_begin (self, &error))
+    {
+      g_free (counts);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!folder_exists (self, batch->folder_id))
+    {
+      _buzon_store_rollback (self);
+      g_free (counts);
+      g_task_return_new_error (task, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND, "%s",
+                               _("The folder is not in the mail cache any more"));
+      return;
+    }
+  if (batch->reset)
+    {
+      BuzonImapUidRange all = { 1, G_MAXUINT32 };
+      ok = remove_range (self, batch->folder_id, &all, &counts->removed, &rc);
+    }
+  for (guint i = 0; ok && i < batch->removed->len; i++)
+    ok = remove_range (self, batch->folder_id,
+                       &g_array_index (batch->removed, BuzonImapUidRange, i), &counts->removed,
+                       &rc);
+  for (guint i = 0; ok && i < batch->fetches->len; i++)
+    {
+      const BuzonImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
+      gboolean changed = FALSE;
+
+      if (fetch->envelope != NULL)
+        {
+          ok = insert_message (self, db, batch->folder_id, fetch, &changed, &rc);
+          if (ok && changed)
+            counts->added++;
+          else if (ok)
+            {
+              /* Cached already: its flags may still be news. */
+              ok = update_flags (self, batch->folder_id, fetch, &changed, &rc);
+              counts->updated += changed;
+            }
+        }
+      else
+        {
+          ok = update_flags (self, batch->folder_id, fetch, &changed, &rc);
+          counts->updated += changed;
+        }
+    }
+  if (ok)
+    ok = save_state (self, batch->folder_id, &batch->state, &rc);
+  if (!ok)
+    {
+      error = _buzon_store_error (db, rc != SQLITE_OK ? rc : sqlite3_errcode (db),
+                                  _("saving messages"));
+      _buzon_store_rollback (self);
+      g_free (counts);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!_buzon_store_commit (self, &error))
+    {
+      g_free (counts);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, counts, g_free);
+  if (counts->added + counts->updated + counts->removed > 0)
+    _buzon_store_emit_folder_changed (self, batch->folder_id);
+  if (batch->state.fields != 0 || counts->added + counts->removed > 0)
+    _buzon_store_emit_folders_changed (self);
+}
+
+/**
+ * buzon_store_apply_async:
+ * @batch: (transfer full): the changes; the store takes it
+ *
+ * Applies the batch in one transaction: all of it or, on failure (a full
+ * disk, say), none of it. On success emits "folder-changed" when messages
+ * changed and "folders-changed" when counts or state did, after @callback.
+ */
+void
+buzon_store_apply_async (BuzonStore          *self,
+                         BuzonStoreBatch     *batch,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (BUZON_IS_STORE (self));
+  g_return_if_fail (batch != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_store_apply_async);
+  g_task_set_task_data (task, batch, (GDestroyNotify) buzon_store_batch_free);
+  _buzon_store_run (self, task, apply_job);
+}
+
+/**
+ * buzon_store_apply_finish:
+ * @counts: (out caller-allocates) (optional): what the batch did
+ */
+gboolean
+buzon_store_apply_finish (BuzonStore             *self,
+                          GAsyncResult           *result,
+                          BuzonStoreBatchResult  *counts,
+                          GError                **error)
+{
+  g_autofree BuzonStoreBatchResult *value = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  if (value == NULL)
+    return FALSE;
+  if (counts != NULL)
+    *counts = *value;
+  return TRUE;
+}
+
+/* The UIDs cached for a folder. */
+
+static void
+list_uids_job (BuzonStore *self,
+               sqlite3    *db,
+               GTask      *task)
+{
+  gint64 folder_id = *(gint64 *) g_task_get_task_data (task);
+  g_autoptr (GArray) ranges = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+  g_autoptr (GError) error = NULL;
+  sqlite3_stmt *statement;
+  int rc;
+
+  statement = _buzon_store_prepare (self, "SELECT uid FROM message WHERE folder_id = ? ORDER BY uid",
+                                    &error);
+  if (statement == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  sqlite3_bind_int64 (statement, 1, folder_id);
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      guint32 uid = (guint32) sqlite3_column_int64 (statement, 0);
+      BuzonImapUidRange *last = ranges->len > 0
+                                  ? &g_array_index (ranges, BuzonImapUidRange, ranges->len - 1)
+                                  : NULL;
+
+      if (last != NULL && last->last + 1 == uid)
+        last->last = uid;
+      else
+        {
+          BuzonImapUidRange range = { uid, uid };
+          g_array_append_val (ranges, range);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      g_task_return_error (task, _buzon_store_error (db, rc, _("reading the cache")));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&ranges), (GDestroyNotify) g_array_unref);
+}
+
+/**
+ * buzon_store_list_uids_async:
+ *
+ * The UIDs the cache holds for a folder, as ascending ranges: what a
+ * resumed first sync skips, what QRESYNC's known-uids names.
+ */
+void
+buzon_store_list_uids_async (BuzonStore          *self,
+                             gint64               folder_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (BUZON_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_store_list_uids_async);
+  g_task_set_task_data (task, g_memdup2 (&folder_id, sizeof folder_id), g_free);
+  _buzon_store_run (self, task, list_uids_job);
+}
+
+/**
+ * buzon_store_list_uids_finish:
+ *
+ * Returns: (transfer full) (element-type BuzonImapUidRange): the ranges
+ */
+GArray *
+buzon_store_list_uids_finish (BuzonStore   *self,
+                              GAsyncResult *result,
+                              GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,40 @@
+// The inside of BuzonStore, shared by its files: the worker thread that
+// runs every statement, and helpers for the statements themselves.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+G_BEGIN_DECLS
+
+/* Runs on the worker thread with the open database; returns the task's
+ * result with g_task_return_*() before it returns. */
+typedef void (*BuzonStoreJobFunc) (BuzonStore *self,
+                                   sqlite3    *db,
+                                   GTask      *task);
+
+void          _buzon_store_run         (BuzonStore         *self,
+                                        GTask              *task,
+                                        BuzonStoreJobFunc   func);
+GError       *_buzon_store_error       (sqlite3            *db,
+                                        int                 rc,
+                                        const char         *doing);
+gboolean      _buzon_store_exec        (sqlite3            *db,
+                                        const char         *sql,
+                                        GError            **error);
+sqlite3_stmt *_buzon_store_prepare     (BuzonStore         *self,
+                                        const char         *sql,
+                                        GError            **error);
+gboolean      _buzon_store_begin       (BuzonStore         *self,
+                                        GError            **error);
+gboolean      _buzon_store_commit      (BuzonStore         *self,
+                                        GError            **error);
+void          _buzon_store_rollback    (BuzonStore         *self);
+void          _buzon_store_emit_folder_changed (BuzonStore *self,
+                                                gint64      folder_id);
+void          _buzon_store_emit_folders_changed (BuzonStore *self);
+
+G_END_DECLS

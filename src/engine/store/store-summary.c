@@ -1,0 +1,387 @@
+// BuzonStoreSummary: a message's row in the cache, decoded from FETCH.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// FETCH hands over the envelope raw, as the message has it: subjects and
+// names in RFC 2047 encoded words, addresses in pieces, the threading
+// headers References and List-ID in a header section. This turns that into
+// what the message list shows and searches, and what threading needs. It
+// runs on the store's thread, never the main one.
+
+#include "config.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "store-summary.h"
+
+void
+buzon_store_summary_free (BuzonStoreSummary *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->keywords);
+  g_free (self->subject);
+  g_free (self->sender_name);
+  g_free (self->sender_address);
+  g_free (self->from_list);
+  g_free (self->to_list);
+  g_free (self->cc_list);
+  g_free (self->bcc_list);
+  g_free (self->reply_to);
+  g_free (self->message_id);
+  g_free (self->in_reply_to);
+  g_strfreev (self->references);
+  g_free (self->list_id);
+  g_free (self->preview);
+  g_free (self->thread_subject);
+  g_free (self);
+}
+
+/* Flags. */
+
+static const struct
+{
+  const char *name;
+  BuzonStoreFlags flag;
+} system_flags[] = {
+  { "\\Seen", BUZON_STORE_FLAG_SEEN },
+  { "\\Answered", BUZON_STORE_FLAG_ANSWERED },
+  { "\\Flagged", BUZON_STORE_FLAG_FLAGGED },
+  { "\\Deleted", BUZON_STORE_FLAG_DELETED },
+  { "\\Draft", BUZON_STORE_FLAG_DRAFT },
+};
+
+/**
+ * buzon_store_flags_from_imap:
+ * @flags: (nullable): the flags FETCH reported
+ * @keywords: (out) (optional): the others (\Recent left out), space
+ *   separated, or %NULL when there are none
+ */
+BuzonStoreFlags
+buzon_store_flags_from_imap (const char * const *flags,
+                             char              **keywords)
+{
+  g_autoptr (GString) others = g_string_new (NULL);
+  BuzonStoreFlags result = 0;
+
+  for (gsize i = 0; flags != NULL && flags[i] != NULL; i++)
+    {
+      gboolean known = g_ascii_strcasecmp (flags[i], "\\Recent") == 0;
+
+      for (gsize k = 0; k < G_N_ELEMENTS (system_flags) && !known; k++)
+        if (g_ascii_strcasecmp (flags[i], system_flags[k].name) == 0)
+          {
+            result |= system_flags[k].flag;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          if (others->len > 0)
+            g_string_append_c (others, ' ');
+          g_string_append (others, flags[i]);
+        }
+    }
+  if (keywords != NULL)
+    *keywords = others->len > 0 ? g_string_free (g_steal_pointer (&others), FALSE) : NULL;
+  return result;
+}
+
+/* The IMAP flags for @flags and @keywords, as STORE … FLAGS would set them. */
+char **
+buzon_store_flags_to_imap (BuzonStoreFlags flags,
+                           const char     *keywords)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) words = g_strsplit (keywords != NULL ? keywords : "", " ", -1);
+
+  for (gsize k = 0; k < G_N_ELEMENTS (system_flags); k++)
+    if ((flags & system_flags[k].flag) != 0)
+      g_strv_builder_add (builder, system_flags[k].name);
+  for (gsize i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_strv_builder_add (builder, words[i]);
+  return g_strv_builder_end (builder);
+}
+
+/* Threading helpers. */
+
+/* Strips the prefixes replies and forwards add ("Re:", "RE[2]:", "Fwd:",
+ * "AW:", "SV:", "RV:", "[lista] ") and case-folds what is left, so that a
+ * reply's subject finds its original's. */
+char *
+buzon_store_thread_subject (const char *subject,
+                            gboolean   *is_reply)
+{
+  static const char *const prefixes[] = { "re", "fwd", "fw", "aw", "sv", "rv", "res", "enc",
+                                          "tr", "wg", "vs", "antw" };
+  const char *p = subject != NULL ? subject : "";
+  gboolean reply = FALSE;
+  gboolean stripped = TRUE;
+
+  while (stripped)
+    {
+      stripped = FALSE;
+      while (g_ascii_isspace (*p))
+        p++;
+      if (*p == '[')
+        {
+          const char *end = strchr (p, ']');
+
+          /* A list tag, only when something follows it. */
+          if (end != NULL && end[1] != '\0')
+            {
+              p = end + 1;
+              stripped = TRUE;
+              continue;
+            }
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (prefixes) && !stripped; i++)
+        {
+          gsize length = strlen (prefixes[i]);
+          const char *after = p + length;
+
+          if (g_ascii_strncasecmp (p, prefixes[i], length) != 0)
+            continue;
+          if (*after == '[' || *after == '(')
+            {
+              /* "Re[2]:" and "Re(2):". */
+              while (*after != '\0' && *after != ']' && *after != ')')
+                after++;
+              if (*after != '\0')
+                after++;
+            }
+          while (*after == ' ')
+            after++;
+          if (*after == ':' || g_str_has_prefix (after, "\xef\xbc\x9a")) /* Also "：". */
+            {
+              p = after + (*after == ':' ? 1 : 3);
+              stripped = reply = TRUE;
+            }
+        }
+    }
+  if (is_reply != NULL)
+    *is_reply = reply;
+  {
+    g_autofree char *trimmed = g_strstrip (g_strdup (p));
+    return g_utf8_casefold (trimmed, -1);
+  }
+}
+
+/* Every "<id>" in @text, without the brackets, in order; duplicates left
+ * out. Never NULL. */
+GStrv
+buzon_store_parse_message_ids (const char *text)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *p = text;
+
+  while (p != NULL && (p = strchr (p, '<')) != NULL)
+    {
+      const char *end = strchr (p + 1, '>');
+      g_autofree char *id = NULL;
+
+      if (end == NULL)
+        break;
+      id = g_strndup (p + 1, end - p - 1);
+      g_strstrip (id);
+      if (id[0] != '\0' && strchr (id, '<') == NULL && !g_hash_table_contains (seen, id))
+        {
+          g_strv_builder_add (builder, id);
+          g_hash_table_add (seen, g_steal_pointer (&id));
+        }
+      p = end + 1;
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* Header fields from a BODY[HEADER.FIELDS (…)] section. */
+
+/* The unfolded value of header @name in @headers, or NULL. */
+static char *
+header_value (GBytes     *headers,
+              const char *name)
+{
+  gsize size = 0;
+  const char *data = headers != NULL ? g_bytes_get_data (headers, &size) : NULL;
+  const char *end = data + size;
+  gsize name_length = strlen (name);
+
+  for (const char *line = data; line != NULL && line < end;)
+    {
+      const char *next = memchr (line, '\n', end - line);
+      const char *line_end = next != NULL ? next : end;
+
+      if ((gsize) (line_end - line) > name_length && line[name_length] == ':'
+          && g_ascii_strncasecmp (line, name, name_length) == 0)
+        {
+          g_autoptr (GString) value = g_string_new_len (line + name_length + 1,
+                                                        line_end - line - name_length - 1);
+
+          /* Continuation lines start with white space. */
+          while (next != NULL && next + 1 < end && (next[1] == ' ' || next[1] == '\t'))
+            {
+              const char *start = next + 1;
+
+              next = memchr (start, '\n', end - start);
+              g_string_append_len (value, start, (next != NULL ? next : end) - start);
+            }
+          g_strdelimit (value->str, "\r\n\t", ' ');
+          return g_strstrip (g_string_free (g_steal_pointer (&value), FALSE));
+        }
+      line = next != NULL ? next + 1 : NULL;
+    }
+  return NULL;
+}
+
+static GBytes *
+header_fields_section (const BuzonImapFetch *fetch)
+{
+  for (guint i = 0; fetch->sections != NULL && i < fetch->sections->len; i++)
+    {
+      const BuzonImapFetchSection *section = g_ptr_array_index (fetch->sections, i);
+
+      if (g_ascii_strncasecmp (section->section, "HEADER.FIELDS", 13) == 0 && section->data != NULL)
+        return section->data;
+    }
+  return NULL;
+}
+
+/* Addresses. */
+
+static char *
+decode_text (const char *raw)
+{
+  if (raw == NULL)
+    return NULL;
+  return g_mime_utils_header_decode_text (NULL, raw);
+}
+
+static char *
+address_of (const BuzonImapAddress *address)
+{
+  if (address->mailbox == NULL || address->host == NULL)
+    return NULL;
+  return g_strconcat (address->mailbox, "@", address->host, NULL);
+}
+
+/* The decoded list in RFC 5322 form, or NULL when empty. */
+static char *
+address_list (GPtrArray *addresses)
+{
+  InternetAddressList *list = internet_address_list_new ();
+  char *text = NULL;
+
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    {
+      const BuzonImapAddress *address = g_ptr_array_index (addresses, i);
+      g_autofree char *addr = address_of (address);
+      g_autofree char *name = decode_text (address->name);
+
+      /* Group markers carry no address. */
+      if (addr == NULL)
+        continue;
+      {
+        InternetAddress *mailbox = internet_address_mailbox_new (name, addr);
+
+        /* The list takes its own reference. */
+        internet_address_list_add (list, mailbox);
+        g_object_unref (mailbox);
+      }
+    }
+  if (internet_address_list_length (list) > 0)
+    text = internet_address_list_to_string (list, NULL, FALSE);
+  g_object_unref (list);
+  return text;
+}
+
+/* Attachments. */
+
+static gboolean
+has_attachment (const BuzonImapBodyPart *part,
+                gboolean                 in_related)
+{
+  if (part == NULL)
+    return FALSE;
+  if (part->children != NULL)
+    {
+      gboolean related = g_strcmp0 (part->subtype, "related") == 0;
+
+      for (guint i = 0; i < part->children->len; i++)
+        if (has_attachment (g_ptr_array_index (part->children, i), related))
+          return TRUE;
+      return FALSE;
+    }
+  if (g_strcmp0 (part->disposition, "attachment") == 0)
+    return TRUE;
+  if (g_strcmp0 (part->disposition, "inline") == 0 || in_related)
+    return FALSE;
+  /* A PDF or a forwarded message with no disposition is still a file the
+   * user will look for; text and the multipart alternatives are not. */
+  return g_strcmp0 (part->type, "text") != 0;
+}
+
+/**
+ * buzon_store_summary_new_from_fetch:
+ *
+ * Decodes what a header FETCH returned (UID FLAGS INTERNALDATE RFC822.SIZE
+ * ENVELOPE BODYSTRUCTURE and the REFERENCES/LIST-ID header fields; any of
+ * them may be missing).
+ */
+BuzonStoreSummary *
+buzon_store_summary_new_from_fetch (const BuzonImapFetch *fetch)
+{
+  BuzonStoreSummary *self = g_new0 (BuzonStoreSummary, 1);
+  const BuzonImapEnvelope *envelope = fetch->envelope;
+  GBytes *headers = header_fields_section (fetch);
+  g_autofree char *references = header_value (headers, "References");
+  g_autofree char *list_id = header_value (headers, "List-ID");
+
+  self->uid = fetch->uid;
+  self->modseq = fetch->modseq;
+  self->flags = buzon_store_flags_from_imap ((const char * const *) fetch->flags, &self->keywords);
+  self->internaldate = fetch->internaldate != NULL ? g_date_time_to_unix (fetch->internaldate) : 0;
+  self->size = fetch->rfc822_size;
+  self->date = self->internaldate;
+  self->preview = g_strdup (fetch->preview);
+  self->has_attachment = has_attachment (fetch->body, FALSE);
+
+  if (envelope != NULL)
+    {
+      const BuzonImapAddress *first = envelope->from != NULL && envelope->from->len > 0
+                                        ? g_ptr_array_index (envelope->from, 0) : NULL;
+      g_auto (GStrv) in_reply_to = buzon_store_parse_message_ids (envelope->in_reply_to);
+      g_auto (GStrv) message_id = buzon_store_parse_message_ids (envelope->message_id);
+
+      if (envelope->date != NULL)
+        {
+          g_autoptr (GDateTime) date = g_mime_utils_header_decode_date (envelope->date);
+
+          if (date != NULL)
+            self->date = g_date_time_to_unix (date);
+        }
+      self->subject = decode_text (envelope->subject);
+      if (first != NULL)
+        {
+          self->sender_name = decode_text (first->name);
+          self->sender_address = address_of (first);
+          if (self->sender_name != NULL && self->sender_name[0] == '\0')
+            g_clear_pointer (&self->sender_name, g_free);
+        }
+      self->from_list = address_list (envelope->from);
+      self->to_list = address_list (envelope->to);
+      self->cc_list = address_list (envelope->cc);
+      self->bcc_list = address_list (envelope->bcc);
+      self->reply_to = address_list (envelope->reply_to);
+      self->message_id = g_strdup (message_id[0]);
+      self->in_reply_to = g_strdup (in_reply_to[0]);
+    }
+  self->references = buzon_store_parse_message_ids (references);
+  if (list_id != NULL)
+    {
+      g_auto (GStrv) ids = buzon_store_parse_message_ids (list_id);
+      self->list_id = g_strdup (ids[0] != NULL ? ids[0] : list_id);
+    }
+  self->thread_subject = buzon_store_thread_subject (self->subject, &self->is_reply);
+  return self;
+}

@@ -1,0 +1,691 @@
+// BuzonStore: opening, migrations, a database from a newer Buzón or not a
+// database at all, folders, batches of messages (added once, flags, MODSEQ,
+// expunges, UIDVALIDITY resets, all or nothing), threads across folders,
+// and the summaries decoded from FETCH.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "engine.h"
+#include "imap/imap-mailbox.h"
+#include "imap/imap-parser.h"
+#include "imap/imap-uid-set.h"
+#include "store/store-batch.h"
+#include "store/store-folder.h"
+#include "store/store-summary.h"
+#include "store/store.h"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+  BuzonStore *store;
+} Fixture;
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (500), TRUE);
+  g_assert_nonnull (*slot);
+  return *slot;
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+open_store (BuzonStore *store,
+            GError    **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  buzon_store_open_async (store, NULL, store_result_cb, &result);
+  return buzon_store_open_finish (store, wait_for (&result), error);
+}
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("buzon-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "account", "cache.db", NULL);
+  f->store = buzon_store_new (f->path);
+  g_assert_true (open_store (f->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  if (f->store != NULL)
+    {
+      gpointer weak = f->store;
+
+      g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
+      buzon_store_close (f->store);
+      g_object_unref (f->store);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_assert_null (weak);
+    }
+  remove_tree (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+/* Helpers: IMAP data as Dovecot sends it, decoded. */
+
+static BuzonImapResponse *
+parse (const char *text)
+{
+  g_autoptr (BuzonImapParser) parser = buzon_imap_parser_new (NULL);
+  g_autoptr (GError) error = NULL;
+  BuzonImapResponse *response;
+
+  buzon_imap_parser_feed (parser, text, strlen (text));
+  response = buzon_imap_parser_next (parser, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (response);
+  return response;
+}
+
+static BuzonImapFetch *
+fetch_from (const char *text)
+{
+  g_autoptr (BuzonImapResponse) response = parse (text);
+  g_autoptr (GError) error = NULL;
+  BuzonImapFetch *fetch = buzon_imap_fetch_decode (response, &error);
+
+  g_assert_no_error (error);
+  return fetch;
+}
+
+/* A header FETCH of a message: @refs is the References header's value
+ * (may be empty), @in_reply_to an ID or NIL. */
+static BuzonImapFetch *
+message (guint32     uid,
+         const char *flags,
+         const char *subject,
+         const char *message_id,
+         const char *in_reply_to,
+         const char *refs)
+{
+  g_autofree char *headers = refs[0] != '\0'
+                               ? g_strdup_printf ("References: %s\r\nList-ID: Equipo "
+                                                  "<equipo.example.org>\r\n\r\n", refs)
+                               : g_strdup ("\r\n");
+  g_autofree char *text = g_strdup_printf (
+    "* %u FETCH (UID %u FLAGS (%s) INTERNALDATE \"05-Mar-2026 10:00:00 +0100\" RFC822.SIZE 1234 "
+    "MODSEQ (%u) ENVELOPE (\"Thu, 05 Mar 2026 10:%02u:00 +0100\" \"%s\" "
+    "((\"=?UTF-8?Q?Mar=C3=ADa_N=C3=BA=C3=B1ez?=\" NIL \"maria\" \"example.org\")) NIL NIL "
+    "((NIL NIL \"ana\" \"example.test\")(\"Bob\" NIL \"bob\" \"example.com\")) NIL NIL %s \"<%s>\") "
+    "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"8bit\" 10 1 NIL NIL NIL "
+    "NIL)(\"application\" \"pdf\" (\"name\" \"factura.pdf\") NIL NIL \"base64\" 2000 NIL "
+    "(\"attachment\" (\"filename\" \"factura.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL "
+    "NIL) BODY[HEADER.FIELDS (REFERENCES IN-REPLY-TO LIST-ID)] {%zu}\r\n%s)\r\n",
+    uid, uid, flags, uid * 10, uid % 60, subject, in_reply_to, message_id, strlen (headers),
+    headers);
+
+  return fetch_from (text);
+}
+
+static gint64
+add_folder (Fixture    *f,
+            GPtrArray  *mailboxes,
+            const char *name)
+{
+  g_autofree char *line = g_strdup_printf ("* LIST (\\HasNoChildren) \"/\" \"%s\"\r\n", name);
+  g_autoptr (BuzonImapResponse) response = parse (line);
+  g_autoptr (GError) error = NULL;
+
+  g_ptr_array_add (mailboxes, buzon_imap_mailbox_new_from_list (response, FALSE, &error));
+  g_assert_no_error (error);
+  return 0;
+}
+
+static gboolean
+save_folders (Fixture   *f,
+              GPtrArray *mailboxes)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  buzon_store_save_folders_async (f->store, mailboxes, NULL, store_result_cb, &result);
+  ok = buzon_store_save_folders_finish (f->store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return ok;
+}
+
+static GPtrArray *
+list_folders (Fixture *f)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *folders;
+
+  buzon_store_list_folders_async (f->store, NULL, store_result_cb, &result);
+  folders = buzon_store_list_folders_finish (f->store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return folders;
+}
+
+static const BuzonStoreFolder *
+folder_named (GPtrArray  *folders,
+              const char *name)
+{
+  for (guint i = 0; i < folders->len; i++)
+    if (g_str_equal (((BuzonStoreFolder *) folders->pdata[i])->name, name))
+      return folders->pdata[i];
+  return NULL;
+}
+
+/* Saves INBOX, Sent and Archivo; returns their ids in that order. */
+static void
+three_folders (Fixture *f,
+               gint64   ids[3])
+{
+  g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) buzon_imap_mailbox_free);
+  g_autoptr (GPtrArray) folders = NULL;
+
+  add_folder (f, mailboxes, "INBOX");
+  add_folder (f, mailboxes, "Sent");
+  add_folder (f, mailboxes, "Archivo");
+  g_assert_true (save_folders (f, mailboxes));
+  folders = list_folders (f);
+  ids[0] = folder_named (folders, "INBOX")->id;
+  ids[1] = folder_named (folders, "Sent")->id;
+  ids[2] = folder_named (folders, "Archivo")->id;
+}
+
+static gboolean
+apply (Fixture               *f,
+       BuzonStoreBatch       *batch,
+       BuzonStoreBatchResult *counts,
+       GError               **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  buzon_store_apply_async (f->store, batch, NULL, store_result_cb, &result);
+  return buzon_store_apply_finish (f->store, wait_for (&result), counts, error);
+}
+
+/* Runs @sql on the database directly (a second connection, as a reader)
+ * and returns the first column of each row, joined with ",". */
+static char *
+query (Fixture    *f,
+       const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (statement) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (statement, 0);
+
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, text != NULL ? text : "NULL");
+    }
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Opening. */
+
+static void
+test_open (Fixture      *f,
+           gconstpointer data)
+{
+  g_autofree char *version = query (f, "PRAGMA user_version");
+  g_autofree char *journal = query (f, "PRAGMA journal_mode");
+  g_autofree char *expected = g_strdup_printf ("%u", buzon_store_get_schema_version ());
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpuint (buzon_store_get_schema_version (), >=, 1);
+  g_assert_cmpstr (version, ==, expected);
+  g_assert_cmpstr (journal, ==, "wal");
+
+  /* Opening again does nothing more. */
+  g_assert_true (open_store (f->store, &error));
+  g_assert_no_error (error);
+
+  /* Reopened by another store: the schema is there already. */
+  buzon_store_close (f->store);
+  g_clear_object (&f->store);
+  f->store = buzon_store_new (f->path);
+  g_assert_true (open_store (f->store, &error));
+  g_assert_no_error (error);
+
+  /* After closing, operations fail cleanly. */
+  buzon_store_close (f->store);
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+
+    buzon_store_list_folders_async (f->store, NULL, store_result_cb, &result);
+    g_assert_null (buzon_store_list_folders_finish (f->store, wait_for (&result), &error));
+    g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_CLOSED);
+  }
+}
+
+static void
+test_too_new (Fixture      *f,
+              gconstpointer data)
+{
+  sqlite3 *db = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *version = NULL;
+
+  buzon_store_close (f->store);
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 999", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = buzon_store_new (f->path);
+  g_assert_false (open_store (f->store, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_TOO_NEW);
+  /* Left as it was, for the newer Buzón. */
+  version = query (f, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "999");
+}
+
+static void
+test_not_a_database (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  char garbage[8192];
+
+  buzon_store_close (f->store);
+  g_clear_object (&f->store);
+  memset (garbage, 'x', sizeof garbage);
+  g_assert_true (g_file_set_contents (f->path, garbage, sizeof garbage, NULL));
+  {
+    g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+    g_unlink (wal);
+  }
+
+  f->store = buzon_store_new (f->path);
+  g_assert_false (open_store (f->store, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_CORRUPT);
+}
+
+/* Folders. */
+
+static void
+folders_changed_cb (BuzonStore *store,
+                    gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_folders (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) buzon_imap_mailbox_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  gint64 ids[3];
+  guint changes = 0;
+
+  g_signal_connect (f->store, "folders-changed", G_CALLBACK (folders_changed_cb), &changes);
+  three_folders (f, ids);
+  g_assert_cmpuint (changes, ==, 1);
+
+  /* A message in Archivo, then Archivo goes from the server: it goes from
+   * the cache with its message and its full-text entry. */
+  {
+    BuzonStoreBatch *batch = buzon_store_batch_new (ids[2]);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *fts = NULL;
+
+    buzon_store_batch_add_fetch (batch, message (1, "", "Archivado", "a@x", "NIL", ""));
+    g_assert_true (apply (f, batch, NULL, &error));
+    g_assert_no_error (error);
+    fts = query (f, "SELECT count(*) FROM message_fts");
+    g_assert_cmpstr (fts, ==, "1");
+  }
+  add_folder (f, mailboxes, "INBOX");
+  add_folder (f, mailboxes, "Sent");
+  add_folder (f, mailboxes, "Año 2026");
+  g_assert_true (save_folders (f, mailboxes));
+  folders = list_folders (f);
+  g_assert_cmpuint (folders->len, ==, 3);
+  /* INBOX first, then by name; ids kept for the folders that stayed. */
+  g_assert_cmpstr (((BuzonStoreFolder *) folders->pdata[0])->name, ==, "INBOX");
+  g_assert_cmpint (((BuzonStoreFolder *) folders->pdata[0])->id, ==, ids[0]);
+  g_assert_nonnull (folder_named (folders, "Año 2026"));
+  g_assert_null (folder_named (folders, "Archivo"));
+  {
+    g_autofree char *messages = query (f, "SELECT count(*) FROM message");
+    g_autofree char *fts = query (f, "SELECT count(*) FROM message_fts");
+
+    g_assert_cmpstr (messages, ==, "0");
+    g_assert_cmpstr (fts, ==, "0");
+  }
+}
+
+/* Batches. */
+
+static void
+test_batch (Fixture      *f,
+            gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  BuzonStoreBatchResult counts;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+
+  /* New messages, with the folder's state, in one batch. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "\\Seen", "Uno", "1@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "\\Flagged $Trabajo", "Dos", "2@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (3, "", "Tres", "3@x", "NIL", ""));
+  buzon_store_batch_set_state (batch, &(BuzonStoreFolderState) {
+                                        .fields = BUZON_STORE_STATE_UIDVALIDITY
+                                                  | BUZON_STORE_STATE_UIDNEXT
+                                                  | BUZON_STORE_STATE_HIGHESTMODSEQ,
+                                        .uidvalidity = 77, .uidnext = 4, .highestmodseq = 30 });
+  g_assert_true (apply (f, batch, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.added, ==, 3);
+
+  /* The same messages again (a resumed first sync): nothing doubles. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (2, "\\Flagged $Trabajo", "Dos", "2@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (3, "", "Tres", "3@x", "NIL", ""));
+  g_assert_true (apply (f, batch, &counts, &error));
+  g_assert_cmpuint (counts.added, ==, 0);
+  {
+    g_autofree char *uids = query (f, "SELECT uid FROM message ORDER BY uid");
+    g_autofree char *flags = query (f, "SELECT flags || ':' || coalesce (keywords, '') "
+                                       "FROM message ORDER BY uid");
+    g_autofree char *state = query (f, "SELECT uidvalidity || '/' || uidnext || '/' || "
+                                       "highestmodseq FROM folder WHERE raw_name = 'INBOX'");
+
+    g_assert_cmpstr (uids, ==, "1,2,3");
+    g_assert_cmpstr (flags, ==, "1:,4:$Trabajo,0:");
+    g_assert_cmpstr (state, ==, "77/4/30");
+  }
+
+  /* Flags only (a CHANGEDSINCE answer) and an expunge. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, fetch_from ("* 3 FETCH (UID 3 FLAGS (\\Seen \\Answered) "
+                                                  "MODSEQ (41))\r\n"));
+  {
+    BuzonImapUidRange range = { 1, 1 };
+    g_autoptr (GArray) removed = g_array_new (FALSE, FALSE, sizeof range);
+
+    g_array_append_val (removed, range);
+    buzon_store_batch_remove_uids (batch, removed);
+  }
+  g_assert_true (apply (f, batch, &counts, &error));
+  g_assert_cmpuint (counts.updated, ==, 1);
+  g_assert_cmpuint (counts.removed, ==, 1);
+  folders = list_folders (f);
+  g_assert_cmpuint (folder_named (folders, "INBOX")->cached_count, ==, 2);
+  g_assert_cmpuint (folder_named (folders, "INBOX")->cached_unseen, ==, 1);
+  {
+    g_autofree char *row = query (f, "SELECT flags || '/' || modseq FROM message WHERE uid = 3");
+    g_autofree char *fts = query (f, "SELECT count(*) FROM message_fts");
+
+    g_assert_cmpstr (row, ==, "3/41");
+    g_assert_cmpstr (fts, ==, "2");
+  }
+
+  /* A batch for a folder that went: an error, and nothing of it kept. */
+  batch = buzon_store_batch_new (ids[2] + 100);
+  buzon_store_batch_add_fetch (batch, message (9, "", "Nueve", "9@x", "NIL", ""));
+  g_assert_false (apply (f, batch, NULL, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* UIDVALIDITY changed: the folder is emptied and refilled. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_reset (batch);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Nuevo uno", "n1@x", "NIL", ""));
+  buzon_store_batch_set_state (batch, &(BuzonStoreFolderState) {
+                                        .fields = BUZON_STORE_STATE_UIDVALIDITY,
+                                        .uidvalidity = 78 });
+  g_assert_true (apply (f, batch, &counts, &error));
+  g_assert_cmpuint (counts.removed, ==, 2);
+  g_assert_cmpuint (counts.added, ==, 1);
+  {
+    g_autofree char *subjects = query (f, "SELECT subject FROM message");
+    g_autofree char *fts = query (f, "SELECT count(*) FROM message_fts");
+
+    g_assert_cmpstr (subjects, ==, "Nuevo uno");
+    g_assert_cmpstr (fts, ==, "1");
+  }
+
+  /* The cached UIDs, as ranges. */
+  batch = buzon_store_batch_new (ids[0]);
+  for (guint uid = 5; uid <= 8; uid++)
+    buzon_store_batch_add_fetch (batch, message (uid, "", "x", "y@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (20, "", "x", "y@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GArray) ranges = NULL;
+
+    buzon_store_list_uids_async (f->store, ids[0], NULL, store_result_cb, &result);
+    ranges = buzon_store_list_uids_finish (f->store, wait_for (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ranges->len, ==, 3);
+    g_assert_cmpuint (g_array_index (ranges, BuzonImapUidRange, 1).first, ==, 5);
+    g_assert_cmpuint (g_array_index (ranges, BuzonImapUidRange, 1).last, ==, 8);
+  }
+}
+
+/* What a summary holds. */
+static void
+test_summary (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr (BuzonImapFetch) fetch = message (7, "\\Seen \\Recent $Label1",
+                                              "=?UTF-8?B?UmU6IMOxb8Oxbw==?=", "m7@example.org",
+                                              "\"<m6@example.org>\"",
+                                              "<m5@example.org>\r\n <m6@example.org>");
+  g_autoptr (BuzonStoreSummary) summary = buzon_store_summary_new_from_fetch (fetch);
+  g_auto (GStrv) imap_flags = buzon_store_flags_to_imap (summary->flags, summary->keywords);
+  g_autofree char *joined = g_strjoinv (" ", imap_flags);
+
+  g_assert_cmpuint (summary->uid, ==, 7);
+  g_assert_cmpuint (summary->modseq, ==, 70);
+  g_assert_cmpint (summary->flags, ==, BUZON_STORE_FLAG_SEEN);
+  g_assert_cmpstr (summary->keywords, ==, "$Label1");
+  g_assert_cmpstr (joined, ==, "\\Seen $Label1");
+  g_assert_cmpstr (summary->subject, ==, "Re: ñoño");
+  g_assert_cmpstr (summary->thread_subject, ==, "ñoño");
+  g_assert_true (summary->is_reply);
+  g_assert_cmpstr (summary->sender_name, ==, "María Núñez");
+  g_assert_cmpstr (summary->sender_address, ==, "maria@example.org");
+  g_assert_cmpstr (summary->to_list, ==, "ana@example.test, Bob <bob@example.com>");
+  g_assert_cmpstr (summary->message_id, ==, "m7@example.org");
+  g_assert_cmpstr (summary->in_reply_to, ==, "m6@example.org");
+  g_assert_cmpuint (g_strv_length (summary->references), ==, 2);
+  g_assert_cmpstr (summary->references[0], ==, "m5@example.org");
+  g_assert_cmpstr (summary->list_id, ==, "equipo.example.org");
+  g_assert_true (summary->has_attachment);
+  /* The Date header, not INTERNALDATE. */
+  g_assert_cmpint (summary->date, ==, 1772701620);
+
+  {
+    struct
+    {
+      const char *subject;
+      const char *expected;
+      gboolean reply;
+    } subjects[] = {
+      { "Re: Re: Hola", "hola", TRUE },
+      { "RE[2]: Hola", "hola", TRUE },
+      { "[equipo] Fwd: Informe", "informe", TRUE },
+      { "AW: SV: Møde", "møde", TRUE },
+      { "Réunion", "réunion", FALSE },
+      { "Re:", "", TRUE },
+      { "[solo]", "[solo]", FALSE },
+      { "Recuerdo", "recuerdo", FALSE },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (subjects); i++)
+      {
+        gboolean reply = FALSE;
+        g_autofree char *normal = buzon_store_thread_subject (subjects[i].subject, &reply);
+
+        g_assert_cmpstr (normal, ==, subjects[i].expected);
+        g_assert_cmpint (reply, ==, subjects[i].reply);
+      }
+  }
+}
+
+/* Threads. */
+
+static gint64
+thread_of (Fixture    *f,
+           const char *message_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT thread_id FROM message WHERE message_id = '%s'",
+                                          message_id);
+  g_autofree char *value = query (f, sql);
+
+  g_assert_cmpstr (value, !=, "");
+  return g_ascii_strtoll (value, NULL, 10);
+}
+
+static void
+test_threads (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Plan", "a@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Re: Plan", "b@x", "\"<a@x>\"", "<a@x>"));
+  buzon_store_batch_add_fetch (batch, message (3, "", "Otra cosa", "d@x", "NIL", ""));
+  /* A reply by subject alone, with no IDs (as some clients send). */
+  buzon_store_batch_add_fetch (batch, message (4, "", "RE: otra COSA", "e@x", "NIL", ""));
+  /* A reply to a message not cached yet: its own thread for now. */
+  buzon_store_batch_add_fetch (batch, message (5, "", "Re: Viaje", "g@x", "\"<f@x>\"", "<f@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The user's reply in Sent joins its thread across folders. */
+  batch = buzon_store_batch_new (ids[1]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Re: Plan", "c@x", "\"<b@x>\"",
+                                               "<a@x> <b@x>"));
+  /* The message the reply of 5 answered, arriving later. */
+  buzon_store_batch_add_fetch (batch, message (2, "", "Viaje", "f@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+
+  g_assert_cmpint (thread_of (f, "a@x"), ==, thread_of (f, "b@x"));
+  g_assert_cmpint (thread_of (f, "a@x"), ==, thread_of (f, "c@x"));
+  g_assert_cmpint (thread_of (f, "d@x"), ==, thread_of (f, "e@x"));
+  g_assert_cmpint (thread_of (f, "d@x"), !=, thread_of (f, "a@x"));
+  g_assert_cmpint (thread_of (f, "f@x"), ==, thread_of (f, "g@x"));
+
+  /* A message that names both threads merges them, everywhere. */
+  batch = buzon_store_batch_new (ids[2]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Resumen", "h@x", "NIL", "<c@x> <d@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_cmpint (thread_of (f, "a@x"), ==, thread_of (f, "d@x"));
+  g_assert_cmpint (thread_of (f, "e@x"), ==, thread_of (f, "h@x"));
+  g_assert_cmpint (thread_of (f, "f@x"), !=, thread_of (f, "h@x"));
+  {
+    g_autofree char *threads = query (f, "SELECT count(DISTINCT thread_id) FROM message");
+    g_assert_cmpstr (threads, ==, "2");
+  }
+}
+
+/* Full text: accents and case do not matter. */
+static void
+test_full_text (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Reunión del café", "a@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Otra", "b@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  {
+    g_autofree char *cafe = query (f, "SELECT m.uid FROM message m WHERE m.id IN (SELECT rowid "
+                                      "FROM message_fts WHERE message_fts MATCH 'cafe')");
+    g_autofree char *nunez = query (f, "SELECT count(*) FROM message_fts WHERE message_fts "
+                                       "MATCH 'sender : nunez'");
+
+    g_assert_cmpstr (cafe, ==, "1");
+    g_assert_cmpstr (nunez, ==, "2");
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  buzon_engine_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/store/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("open", test_open);
+  ADD ("too-new", test_too_new);
+  ADD ("not-a-database", test_not_a_database);
+  ADD ("folders", test_folders);
+  ADD ("batch", test_batch);
+  ADD ("summary", test_summary);
+  ADD ("threads", test_threads);
+  ADD ("full-text", test_full_text);
+#undef ADD
+
+  return g_test_run ();
+}
