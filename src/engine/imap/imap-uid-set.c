@@ -156,3 +156,121 @@ buzon_imap_uid_set_is_valid (const char *text)
 {
   return text != NULL && read_set (text, strlen (text), TRUE, NULL);
 }
+
+static int
+compare_ranges (gconstpointer a,
+                gconstpointer b)
+{
+  const BuzonImapUidRange *x = a;
+  const BuzonImapUidRange *y = b;
+
+  return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/**
+ * buzon_imap_uid_set_normalize:
+ * @ranges: (element-type BuzonImapUidRange): changed in place
+ *
+ * Sorts the ranges and merges those that overlap or touch: the result is
+ * ascending and disjoint, the form the other functions return.
+ */
+void
+buzon_imap_uid_set_normalize (GArray *ranges)
+{
+  guint out = 0;
+
+  g_return_if_fail (ranges != NULL);
+
+  if (ranges->len == 0)
+    return;
+  g_array_sort (ranges, compare_ranges);
+  for (guint i = 1; i < ranges->len; i++)
+    {
+      BuzonImapUidRange *last = &g_array_index (ranges, BuzonImapUidRange, out);
+      const BuzonImapUidRange *next = &g_array_index (ranges, BuzonImapUidRange, i);
+
+      if ((guint64) next->first <= (guint64) last->last + 1)
+        last->last = MAX (last->last, next->last);
+      else
+        g_array_index (ranges, BuzonImapUidRange, ++out) = *next;
+    }
+  g_array_set_size (ranges, out + 1);
+}
+
+/**
+ * buzon_imap_uid_set_subtract:
+ * @a: (element-type BuzonImapUidRange): ascending and disjoint
+ * @b: (element-type BuzonImapUidRange): ascending and disjoint
+ *
+ * Returns: (transfer full): the UIDs of @a that are not in @b, ascending and
+ * disjoint. Costs the number of ranges, not of UIDs.
+ */
+GArray *
+buzon_imap_uid_set_subtract (const GArray *a,
+                             const GArray *b)
+{
+  GArray *result = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+  guint j = 0;
+
+  g_return_val_if_fail (a != NULL && b != NULL, result);
+
+  for (guint i = 0; i < a->len; i++)
+    {
+      BuzonImapUidRange rest = g_array_index (a, BuzonImapUidRange, i);
+      gboolean empty = FALSE;
+
+      /* Ranges of @b wholly before this one cannot touch it or later ones. */
+      while (j < b->len && g_array_index (b, BuzonImapUidRange, j).last < rest.first)
+        j++;
+      for (guint k = j; k < b->len && !empty; k++)
+        {
+          const BuzonImapUidRange *cut = &g_array_index (b, BuzonImapUidRange, k);
+
+          if (cut->first > rest.last)
+            break;
+          if (cut->first > rest.first)
+            {
+              BuzonImapUidRange before = { rest.first, cut->first - 1 };
+              g_array_append_val (result, before);
+            }
+          if (cut->last >= rest.last)
+            empty = TRUE;
+          else
+            rest.first = MAX (rest.first, cut->last + 1);
+        }
+      if (!empty)
+        g_array_append_val (result, rest);
+    }
+  return result;
+}
+
+/**
+ * buzon_imap_uid_set_to_string:
+ * @ranges: (element-type BuzonImapUidRange)
+ *
+ * Returns: (transfer full) (nullable): the set as a command sends it
+ * ("1:5,9"), in the order given; %NULL when @ranges is empty.
+ */
+char *
+buzon_imap_uid_set_to_string (const GArray *ranges)
+{
+  GString *out;
+
+  g_return_val_if_fail (ranges != NULL, NULL);
+
+  if (ranges->len == 0)
+    return NULL;
+  out = g_string_new (NULL);
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const BuzonImapUidRange *range = &g_array_index (ranges, BuzonImapUidRange, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      if (range->first == range->last)
+        g_string_append_printf (out, "%u", range->first);
+      else
+        g_string_append_printf (out, "%u:%u", range->first, range->last);
+    }
+  return g_string_free (out, FALSE);
+}

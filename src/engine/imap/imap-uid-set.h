@@ -22,5 +22,9 @@ guint64   buzon_imap_uid_set_count    (const GArray *ranges);
 gboolean  buzon_imap_uid_set_contains (const GArray *ranges,
                                        guint32       uid);
 gboolean  buzon_imap_uid_set_is_valid (const char   *text);
+void      buzon_imap_uid_set_normalize (GArray      *ranges);
+GArray   *buzon_imap_uid_set_subtract (const GArray *a,
+                                       const GArray *b);
+char     *buzon_imap_uid_set_to_string (const GArray *ranges);
 
 G_END_DECLS

@@ -95,11 +95,10 @@ buzon_store_batch_set_state (BuzonStoreBatch             *self,
     self->state.uidnext = state->uidnext;
   if (state->fields & BUZON_STORE_STATE_HIGHESTMODSEQ)
     self->state.highestmodseq = state->highestmodseq;
-  if (state->fields & BUZON_STORE_STATE_COUNTS)
-    {
-      self->state.exists_count = state->exists_count;
-      self->state.unseen_count = state->unseen_count;
-    }
+  if (state->fields & BUZON_STORE_STATE_EXISTS)
+    self->state.exists_count = state->exists_count;
+  if (state->fields & BUZON_STORE_STATE_UNSEEN)
+    self->state.unseen_count = state->unseen_count;
   if (state->fields & BUZON_STORE_STATE_FIRST_SYNC_DONE)
     self->state.first_sync_done = state->first_sync_done;
   if (state->fields & BUZON_STORE_STATE_SYNCED_AT)
@@ -341,7 +340,8 @@ insert_message (BuzonStore            *self,
   return step_done (statement, rc);
 }
 
-/* New flags (and MODSEQ) for a cached message. */
+/* New flags (and MODSEQ) for a cached message; a message whose flags are
+ * what the cache has is not written, nor counted. */
 static gboolean
 update_flags (BuzonStore           *self,
               gint64                folder_id,
@@ -364,7 +364,9 @@ update_flags (BuzonStore           *self,
                                     "flags = CASE WHEN ?1 THEN ?2 ELSE flags END, "
                                     "keywords = CASE WHEN ?1 THEN ?3 ELSE keywords END, "
                                     "modseq = CASE WHEN ?4 THEN ?5 ELSE modseq END "
-                                    "WHERE folder_id = ?6 AND uid = ?7",
+                                    "WHERE folder_id = ?6 AND uid = ?7 AND ("
+                                    "(?1 AND (flags IS NOT ?2 OR keywords IS NOT ?3)) "
+                                    "OR (?4 AND modseq IS NOT ?5))",
                                     NULL);
   if (statement == NULL)
     return FALSE;
@@ -428,7 +430,7 @@ save_state (BuzonStore                  *self,
     "uidnext = CASE WHEN ?2 & 2 THEN ?4 ELSE uidnext END, "
     "highestmodseq = CASE WHEN ?2 & 4 THEN ?5 ELSE highestmodseq END, "
     "exists_count = CASE WHEN ?2 & 8 THEN ?6 ELSE exists_count END, "
-    "unseen_count = CASE WHEN ?2 & 8 THEN ?7 ELSE unseen_count END, "
+    "unseen_count = CASE WHEN ?2 & 64 THEN ?7 ELSE unseen_count END, "
     "first_sync_done = CASE WHEN ?2 & 16 THEN ?8 ELSE first_sync_done END, "
     "synced_at = CASE WHEN ?2 & 32 THEN ?9 ELSE synced_at END "
     "WHERE id = ?1",
@@ -534,11 +536,19 @@ apply_job (BuzonStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_return_pointer (task, counts, g_free);
-  if (counts->added + counts->updated + counts->removed > 0)
-    _buzon_store_emit_folder_changed (self, batch->folder_id);
-  if (batch->state.fields != 0 || counts->added + counts->removed > 0)
-    _buzon_store_emit_folders_changed (self);
+  {
+    /* Decided before the result goes: from then on it belongs to the
+     * caller's thread. */
+    gboolean messages_changed = counts->added + counts->updated + counts->removed > 0;
+    gboolean folder_changed = batch->state.fields != 0 || counts->added + counts->removed > 0;
+    gint64 folder_id = batch->folder_id;
+
+    g_task_return_pointer (task, counts, g_free);
+    if (messages_changed)
+      _buzon_store_emit_folder_changed (self, folder_id);
+    if (folder_changed)
+      _buzon_store_emit_folders_changed (self);
+  }
 }
 
 /**

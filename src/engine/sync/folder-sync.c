@@ -1,0 +1,795 @@
+// BuzonFolderSync: brings one folder of the cache up to date with the
+// server, by the cheapest path the server allows.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// A run selects the folder and picks its path:
+//   - first sync (nothing cached, an unfinished first sync, or UIDVALIDITY
+//     changed): UID SEARCH ALL, then the headers of every UID not cached,
+//     newest first, in batches; each batch is one transaction that reaches
+//     the listeners at once. Killed halfway, the next run fetches only what
+//     is missing: no duplicates, no gaps.
+//   - QRESYNC: SELECT (QRESYNC (uidvalidity modseq known-uids)) hands over
+//     the flag changes and the expunges (VANISHED) in its answer.
+//   - CONDSTORE: UID FETCH 1:* (FLAGS) (CHANGEDSINCE modseq), and an expunge
+//     check by UID SEARCH ALL only when the counts say something went.
+//   - neither: every message's flags, compared, and the UIDs missing.
+// Then the headers of the messages new since last time. The folder's state
+// (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, first sync done) is saved with the
+// last batch, so a run interrupted anywhere is simply done again.
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "folder-sync.h"
+#include "imap/imap-uid-set.h"
+#include "store/store-batch.h"
+
+/* What a header fetch asks for: what the message list, threads and search
+ * need, without the body. */
+#define HEADER_ITEMS                                                                               \
+  "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE "                                   \
+  "BODY.PEEK[HEADER.FIELDS (REFERENCES LIST-ID)])"
+#define HEADER_ITEMS_MODSEQ                                                                        \
+  "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ "                            \
+  "BODY.PEEK[HEADER.FIELDS (REFERENCES LIST-ID)])"
+
+/* The first batch is small so that the newest mail shows at once; the
+ * others are large so that transactions stay few. */
+#define FIRST_BATCH    100
+#define FLAGS_BATCH    5000
+#define MAX_APPLYING   2 /* Batches waiting for the store before fetching pauses. */
+
+G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
+                    G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FIRST, "first"),
+                    G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_QRESYNC, "qresync"),
+                    G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_CONDSTORE, "condstore"),
+                    G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FLAGS, "flags"))
+
+struct _BuzonFolderSync
+{
+  GObject parent_instance;
+
+  BuzonImapSession *session;
+  BuzonStore *store;
+  BuzonStoreFolder *folder;
+  guint batch_size;
+  gboolean running;
+};
+
+G_DEFINE_FINAL_TYPE (BuzonFolderSync, buzon_folder_sync, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_BATCH_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef enum
+{
+  STEP_SELECTED,
+  STEP_CHANGES,   /* CONDSTORE's CHANGEDSINCE, or the FLAGS diff. */
+  STEP_NEW,       /* Headers of the messages new since last time. */
+  STEP_EXPUNGES,  /* UID SEARCH ALL, to find what went. */
+  STEP_FIRST,     /* The first sync's header batches. */
+  STEP_DONE,
+} Step;
+
+typedef struct
+{
+  BuzonFolderSync *self; /* Not owned: the task holds it. */
+  GTask *task;           /* Not owned: it owns the run. */
+  GCancellable *cancellable;
+  Step step;
+  GArray *cached;              /* The UIDs cached when the run began, as ranges. */
+  guint32 max_cached;
+  BuzonImapSelected *selected;
+  gboolean reset;
+  BuzonStoreBatch *batch;      /* Being filled. */
+  GArray *seen;                /* FLAGS diff: the UIDs the server listed. */
+  GArray *todo;                /* First sync: UIDs to fetch, newest first. */
+  guint todo_next;
+  guint fetched;                /* Headers received in this run. */
+  guint new_count;             /* … of them, for UIDs above what was cached. */
+  guint applying;              /* Batches handed to the store, not applied yet. */
+  gboolean waiting;            /* Fetching paused until a batch is applied. */
+  gboolean fetch_in_flight;
+  GError *error;
+  BuzonFolderSyncResult result;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_pointer (&run->cached, g_array_unref);
+  g_clear_pointer (&run->selected, buzon_imap_selected_free);
+  g_clear_pointer (&run->batch, buzon_store_batch_free);
+  g_clear_pointer (&run->seen, g_array_unref);
+  g_clear_pointer (&run->todo, g_array_unref);
+  g_clear_error (&run->error);
+  g_free (run);
+}
+
+static void advance (GTask *task);
+static void submit (GTask           *task,
+                    BuzonStoreBatch *batch);
+static void fetch_next_first_batch (GTask *task);
+
+/* Ends the run once nothing is in flight: with the first error, if any. */
+static void
+maybe_return (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->applying > 0 || run->fetch_in_flight)
+    return;
+  if (run->error == NULL && run->step != STEP_DONE)
+    return;
+  run->self->running = FALSE;
+  if (run->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&run->error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&run->result, sizeof run->result), g_free);
+}
+
+static void
+fail (GTask  *task,
+      GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  maybe_return (task);
+}
+
+static BuzonStoreBatch *
+take_batch (Run *run)
+{
+  BuzonStoreBatch *batch = g_steal_pointer (&run->batch);
+
+  run->batch = buzon_store_batch_new (run->self->folder->id);
+  return batch;
+}
+
+/* Applying batches. */
+
+static void
+apply_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatchResult counts = { 0 };
+
+  run->applying--;
+  if (!buzon_store_apply_finish (BUZON_STORE (source), result, &counts, &error))
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  run->result.added += counts.added;
+  run->result.updated += counts.updated;
+  run->result.removed += counts.removed;
+  if (run->step == STEP_FIRST)
+    g_signal_emit (run->self, signals[SIGNAL_PROGRESS], 0, run->fetched,
+                   run->todo != NULL ? run->todo->len : 0);
+  if (run->error != NULL || run->step == STEP_DONE)
+    {
+      maybe_return (task);
+      return;
+    }
+  if (run->waiting)
+    {
+      run->waiting = FALSE;
+      fetch_next_first_batch (task);
+    }
+}
+
+static void
+submit (GTask           *task,
+        BuzonStoreBatch *batch)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->applying++;
+  buzon_store_apply_async (run->self->store, batch, NULL, apply_done_cb, g_object_ref (task));
+}
+
+/* The folder's state as the server left it, saved with the last batch. */
+static void
+finish_run (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  BuzonStoreFolderState state = { 0 };
+
+  state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_UIDNEXT
+                 | BUZON_STORE_STATE_HIGHESTMODSEQ | BUZON_STORE_STATE_EXISTS
+                 | BUZON_STORE_STATE_FIRST_SYNC_DONE | BUZON_STORE_STATE_SYNCED_AT;
+  state.uidvalidity = run->selected->uidvalidity;
+  state.uidnext = run->selected->uidnext;
+  /* Without MODSEQs the next run must not trust an old one. */
+  state.highestmodseq = run->selected->nomodseq ? 0 : run->selected->highestmodseq;
+  state.exists_count = run->selected->exists;
+  state.first_sync_done = TRUE;
+  state.synced_at = g_get_real_time () / G_USEC_PER_SEC;
+  buzon_store_batch_set_state (run->batch, &state);
+  run->step = STEP_DONE;
+  submit (task, take_batch (run));
+}
+
+/* Fetch callbacks. */
+
+static void
+on_fetch_cb (BuzonImapFetch *fetch,
+             gpointer        user_data)
+{
+  Run *run = user_data;
+
+  if (run->seen != NULL && fetch->uid != 0)
+    {
+      BuzonImapUidRange *last = run->seen->len > 0
+                                  ? &g_array_index (run->seen, BuzonImapUidRange,
+                                                    run->seen->len - 1)
+                                  : NULL;
+
+      if (last != NULL && last->last + 1 == fetch->uid)
+        last->last = fetch->uid;
+      else
+        {
+          BuzonImapUidRange range = { fetch->uid, fetch->uid };
+          g_array_append_val (run->seen, range);
+        }
+    }
+  if (fetch->envelope != NULL)
+    {
+      run->fetched++;
+      if (fetch->uid > run->max_cached)
+        run->new_count++;
+    }
+  buzon_store_batch_add_fetch (run->batch, fetch);
+  /* Comparing every message's flags: hand them over in slices, so that
+   * memory stays bounded whatever the folder's size. */
+  if (run->step == STEP_CHANGES && buzon_store_batch_get_size (run->batch) >= FLAGS_BATCH)
+    submit (run->task, take_batch (run));
+}
+
+static void
+on_vanished_cb (const GArray *uids,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+
+  buzon_store_batch_remove_uids (run->batch, uids);
+}
+
+/* The first sync's batches, newest first. */
+
+static void first_batch_fetched_cb (GObject      *source,
+                                    GAsyncResult *result,
+                                    gpointer      user_data);
+
+static void
+fetch_next_first_batch (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  guint batch_size = run->self->batch_size;
+  guint size = run->todo_next == 0 ? MIN (FIRST_BATCH, batch_size) : batch_size;
+  guint count = MIN (size, run->todo->len - run->todo_next);
+  g_autofree char *set = NULL;
+
+  if (count == 0)
+    {
+      finish_run (task);
+      return;
+    }
+  if (run->applying >= MAX_APPLYING)
+    {
+      /* The store is behind: wait, so that memory stays bounded. */
+      run->waiting = TRUE;
+      return;
+    }
+  set = buzon_imap_sequence_set_to_string (&g_array_index (run->todo, guint32, run->todo_next),
+                                           count);
+  run->todo_next += count;
+  run->fetch_in_flight = TRUE;
+  buzon_imap_session_fetch_async (run->self->session, set,
+                                  buzon_imap_session_get_condstore (run->self->session)
+                                    ? HEADER_ITEMS_MODSEQ : HEADER_ITEMS,
+                                  on_fetch_cb, run, run->cancellable, first_batch_fetched_cb,
+                                  g_object_ref (task));
+}
+
+static void
+first_batch_fetched_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  run->fetch_in_flight = FALSE;
+  if (!buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error))
+    {
+      /* What was fetched is kept: the next run goes on from there. */
+      submit (task, take_batch (run));
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  if (run->todo_next < run->todo->len)
+    submit (task, take_batch (run));
+  fetch_next_first_batch (task);
+}
+
+static int
+compare_descending (gconstpointer a,
+                    gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a;
+  guint32 y = *(const guint32 *) b;
+
+  return x > y ? -1 : x < y;
+}
+
+/* Starts the first sync from the server's UIDs: fetch those not cached,
+ * forget those cached but gone. */
+static void
+start_first_sync (GTask  *task,
+                  GArray *all)
+{
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GArray) missing = buzon_imap_uid_set_subtract (all, run->cached);
+  g_autoptr (GArray) gone = buzon_imap_uid_set_subtract (run->cached, all);
+  BuzonStoreFolderState state = { 0 };
+
+  buzon_store_batch_remove_uids (run->batch, gone);
+  /* The UIDVALIDITY goes with the first batch, so that a run interrupted
+   * later does not take its own messages for another UIDVALIDITY's. */
+  state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_FIRST_SYNC_DONE;
+  state.uidvalidity = run->selected->uidvalidity;
+  state.first_sync_done = FALSE;
+  buzon_store_batch_set_state (run->batch, &state);
+
+  run->todo = g_array_sized_new (FALSE, FALSE, sizeof (guint32),
+                                 (guint) MIN (buzon_imap_uid_set_count (missing), G_MAXUINT));
+  for (guint i = 0; i < missing->len; i++)
+    {
+      const BuzonImapUidRange *range = &g_array_index (missing, BuzonImapUidRange, i);
+
+      for (guint64 uid = range->first; uid <= range->last; uid++)
+        {
+          guint32 value = (guint32) uid;
+          g_array_append_val (run->todo, value);
+        }
+    }
+  g_array_sort (run->todo, compare_descending);
+  run->step = STEP_FIRST;
+  fetch_next_first_batch (task);
+}
+
+/* The steps after SELECT. */
+
+static void
+search_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) all = NULL;
+
+  run->fetch_in_flight = FALSE;
+  all = buzon_imap_session_search_finish (BUZON_IMAP_SESSION (source), result, &error);
+  if (all == NULL)
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  if (run->step == STEP_SELECTED)
+    {
+      start_first_sync (task, all);
+      return;
+    }
+  /* The expunge check: what is cached (or was just fetched) and not on
+   * the server any more. */
+  {
+    g_autoptr (GArray) gone = buzon_imap_uid_set_subtract (run->cached, all);
+
+    buzon_store_batch_remove_uids (run->batch, gone);
+  }
+  finish_run (task);
+}
+
+static void
+search_all (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->fetch_in_flight = TRUE;
+  buzon_imap_session_search_async (run->self->session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE,
+                                   run->cancellable, search_done_cb, g_object_ref (task));
+}
+
+static void
+step_fetched_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  run->fetch_in_flight = FALSE;
+  if (!buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error))
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  advance (task);
+}
+
+/* Moves the run on from its current step. */
+static void
+advance (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  BuzonFolderSync *self = run->self;
+
+  if (run->error != NULL)
+    {
+      maybe_return (task);
+      return;
+    }
+  switch (run->step)
+    {
+    case STEP_SELECTED:
+      if (run->result.path == BUZON_FOLDER_SYNC_FIRST)
+        {
+          if (run->selected->exists == 0)
+            {
+              g_autoptr (GArray) none = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+              start_first_sync (task, none);
+            }
+          else
+            search_all (task);
+          return;
+        }
+      run->step = STEP_CHANGES;
+      if (run->result.path == BUZON_FOLDER_SYNC_CONDSTORE
+          && run->selected->highestmodseq != self->folder->highestmodseq)
+        {
+          run->fetch_in_flight = TRUE;
+          buzon_imap_session_fetch_changed_since_async (self->session, "1:*", "(UID FLAGS)",
+                                                        self->folder->highestmodseq, on_fetch_cb,
+                                                        on_vanished_cb, run, run->cancellable,
+                                                        step_fetched_cb, g_object_ref (task));
+          return;
+        }
+      if (run->result.path == BUZON_FOLDER_SYNC_FLAGS && run->max_cached > 0)
+        {
+          g_autofree char *set = g_strdup_printf ("1:%u", run->max_cached);
+
+          run->seen = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+          run->fetch_in_flight = TRUE;
+          buzon_imap_session_fetch_async (self->session, set, "(UID FLAGS)", on_fetch_cb, run,
+                                          run->cancellable, step_fetched_cb, g_object_ref (task));
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case STEP_CHANGES:
+      run->step = STEP_NEW;
+      if (run->selected->uidnext == 0 || run->selected->uidnext > run->max_cached + 1)
+        {
+          g_autofree char *set = g_strdup_printf ("%u:*", run->max_cached + 1);
+
+          /* Counted as seen too: new messages are not expunged ones. */
+          run->fetch_in_flight = TRUE;
+          buzon_imap_session_fetch_async (self->session, set,
+                                          buzon_imap_session_get_condstore (self->session)
+                                            ? HEADER_ITEMS_MODSEQ : HEADER_ITEMS,
+                                          on_fetch_cb, run, run->cancellable, step_fetched_cb,
+                                          g_object_ref (task));
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case STEP_NEW:
+      run->step = STEP_EXPUNGES;
+      if (run->result.path == BUZON_FOLDER_SYNC_FLAGS)
+        {
+          /* Whatever the server did not list is gone. */
+          g_autoptr (GArray) gone = NULL;
+
+          if (run->seen == NULL)
+            run->seen = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+          buzon_imap_uid_set_normalize (run->seen);
+          gone = buzon_imap_uid_set_subtract (run->cached, run->seen);
+          buzon_store_batch_remove_uids (run->batch, gone);
+        }
+      else if (run->result.path == BUZON_FOLDER_SYNC_CONDSTORE
+               && run->selected->exists
+                    != buzon_imap_uid_set_count (run->cached) + run->new_count)
+        {
+          /* The counts disagree: something went. */
+          search_all (task);
+          return;
+        }
+      finish_run (task);
+      return;
+    case STEP_EXPUNGES:
+    case STEP_FIRST:
+    case STEP_DONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+selected_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  BuzonFolderSync *self = run->self;
+  g_autoptr (GError) error = NULL;
+
+  run->fetch_in_flight = FALSE;
+  run->selected = buzon_imap_session_select_finish (BUZON_IMAP_SESSION (source), result, &error);
+  if (run->selected == NULL)
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  run->step = STEP_SELECTED;
+  if (self->folder->uidvalidity != 0 && self->folder->uidvalidity != run->selected->uidvalidity)
+    {
+      /* Every cached UID means nothing now: start again. */
+      g_clear_pointer (&run->batch, buzon_store_batch_free);
+      run->batch = buzon_store_batch_new (self->folder->id);
+      buzon_store_batch_reset (run->batch);
+      g_array_set_size (run->cached, 0);
+      run->max_cached = 0;
+      run->result.uidvalidity_changed = TRUE;
+      run->result.path = BUZON_FOLDER_SYNC_FIRST;
+    }
+  else if (!self->folder->first_sync_done)
+    run->result.path = BUZON_FOLDER_SYNC_FIRST;
+  else if (run->selected->qresync)
+    run->result.path = BUZON_FOLDER_SYNC_QRESYNC;
+  else if (buzon_imap_session_get_condstore (self->session) && !run->selected->nomodseq
+           && self->folder->highestmodseq > 0)
+    run->result.path = BUZON_FOLDER_SYNC_CONDSTORE;
+  else
+    run->result.path = BUZON_FOLDER_SYNC_FLAGS;
+  advance (task);
+}
+
+static void
+cached_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  BuzonFolderSync *self = run->self;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *known = NULL;
+  BuzonImapQresync qresync = { 0 };
+  BuzonImapSelectFlags flags = BUZON_IMAP_SELECT_NONE;
+  gboolean use_qresync;
+
+  run->cached = buzon_store_list_uids_finish (BUZON_STORE (source), result, &error);
+  if (run->cached == NULL)
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  if (run->cached->len > 0)
+    run->max_cached = g_array_index (run->cached, BuzonImapUidRange, run->cached->len - 1).last;
+
+  use_qresync = buzon_imap_session_get_qresync (self->session) && self->folder->first_sync_done
+                && self->folder->uidvalidity != 0 && self->folder->highestmodseq > 0;
+  if (use_qresync)
+    {
+      known = buzon_imap_uid_set_to_string (run->cached);
+      qresync.uidvalidity = self->folder->uidvalidity;
+      qresync.modseq = self->folder->highestmodseq;
+      qresync.known_uids = known;
+    }
+  else if (buzon_imap_session_get_condstore (self->session))
+    flags |= BUZON_IMAP_SELECT_CONDSTORE;
+  run->fetch_in_flight = TRUE;
+  buzon_imap_session_select_async (self->session, self->folder->raw_name, flags,
+                                   use_qresync ? &qresync : NULL, on_fetch_cb, on_vanished_cb, run,
+                                   run->cancellable, selected_cb, g_object_ref (task));
+}
+
+/* The object. */
+
+static void
+buzon_folder_sync_finalize (GObject *object)
+{
+  BuzonFolderSync *self = BUZON_FOLDER_SYNC (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+  buzon_store_folder_free (self->folder);
+
+  G_OBJECT_CLASS (buzon_folder_sync_parent_class)->finalize (object);
+}
+
+static void
+buzon_folder_sync_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  BuzonFolderSync *self = BUZON_FOLDER_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_BATCH_SIZE:
+      g_value_set_uint (value, self->batch_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+buzon_folder_sync_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  BuzonFolderSync *self = BUZON_FOLDER_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_BATCH_SIZE:
+      self->batch_size = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+buzon_folder_sync_class_init (BuzonFolderSyncClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = buzon_folder_sync_finalize;
+  object_class->get_property = buzon_folder_sync_get_property;
+  object_class->set_property = buzon_folder_sync_set_property;
+
+  /* How many messages' headers one batch of a first sync fetches and
+   * stores in one transaction (the first batch is smaller still). */
+  properties[PROP_BATCH_SIZE] =
+    g_param_spec_uint ("batch-size", NULL, NULL, 1, 10000, 500,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * BuzonFolderSync::progress:
+   * @fetched: messages whose headers arrived so far in this run
+   * @total: messages the first sync has to fetch
+   *
+   * Emitted during a first sync each time a batch reached the store.
+   */
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+static void
+buzon_folder_sync_init (BuzonFolderSync *self)
+{
+  self->batch_size = 500;
+}
+
+/**
+ * buzon_folder_sync_new:
+ * @session: logged in; the run selects the folder on it
+ * @store: the account's store, open
+ * @folder: the folder as the store listed it; copied
+ */
+BuzonFolderSync *
+buzon_folder_sync_new (BuzonImapSession       *session,
+                       BuzonStore             *store,
+                       const BuzonStoreFolder *folder)
+{
+  BuzonFolderSync *self;
+
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (session), NULL);
+  g_return_val_if_fail (BUZON_IS_STORE (store), NULL);
+  g_return_val_if_fail (folder != NULL, NULL);
+
+  self = g_object_new (BUZON_TYPE_FOLDER_SYNC, NULL);
+  self->session = g_object_ref (session);
+  self->store = g_object_ref (store);
+  self->folder = buzon_store_folder_copy (folder);
+  return self;
+}
+
+/**
+ * buzon_folder_sync_run_async:
+ * @cancellable: (nullable): cancelling stops fetching; what reached the
+ *   store stays, and the result is G_IO_ERROR_CANCELLED
+ *
+ * Selects the folder and brings the cache up to date (see the top of this
+ * file for the paths). Batches reach the store, and its "folder-changed"
+ * listeners, as they arrive. The session is left with the folder selected.
+ * One run at a time: a second fails with G_IO_ERROR_PENDING.
+ */
+void
+buzon_folder_sync_run_async (BuzonFolderSync     *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  Run *run;
+
+  g_return_if_fail (BUZON_IS_FOLDER_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_folder_sync_run_async);
+  if (self->running)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s",
+                               _("This folder is being synchronised already"));
+      return;
+    }
+  self->running = TRUE;
+  run = g_new0 (Run, 1);
+  run->self = self;
+  run->task = task;
+  run->cancellable = cancellable;
+  run->batch = buzon_store_batch_new (self->folder->id);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  /* The run's result arrives after the store has applied its last batch,
+   * whatever the cancellable says meanwhile. */
+  g_task_set_check_cancellable (task, FALSE);
+  buzon_store_list_uids_async (self->store, self->folder->id, NULL, cached_cb,
+                               g_steal_pointer (&task));
+}
+
+/**
+ * buzon_folder_sync_run_finish:
+ * @summary: (out caller-allocates) (optional): what the run did
+ */
+gboolean
+buzon_folder_sync_run_finish (BuzonFolderSync        *self,
+                              GAsyncResult           *result,
+                              BuzonFolderSyncResult  *summary,
+                              GError                **error)
+{
+  g_autofree BuzonFolderSyncResult *value = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  if (value == NULL)
+    return FALSE;
+  if (summary != NULL)
+    *summary = *value;
+  return TRUE;
+}
