@@ -1,11 +1,12 @@
-// BuzonFolderSync against the fixture Dovecot, on each path: a first sync
-// of hundreds of messages (newest first, in batches, resumed without
-// duplicates or gaps after being cut off), then every change another client
-// makes (flags, keywords, new mail, expunges, a UIDVALIDITY reset) found by
-// QRESYNC, by CONDSTORE with Dovecot's QRESYNC hidden, and by comparing
-// flags with CONDSTORE hidden too. After every run the cache must equal
-// what the server says, message for message.
+// BuzonFolderSync against the fixture Dovecot, on each path.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// A first sync of hundreds of messages (newest first, in batches, resumed
+// without duplicates or gaps after being cut off), then every change another
+// client makes (flags, keywords, new mail, expunges, a UIDVALIDITY reset)
+// found by QRESYNC, by CONDSTORE with Dovecot's QRESYNC hidden, and by
+// comparing flags with CONDSTORE hidden too. After every run the cache must
+// equal what the server says, message for message.
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>

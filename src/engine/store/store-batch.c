@@ -163,7 +163,8 @@ assign_thread (BuzonStore              *self,
   if (summary->message_id != NULL)
     g_ptr_array_add (ids, summary->message_id);
 
-  statement = _buzon_store_prepare (self, "SELECT thread_id FROM thread_member WHERE message_id = ?",
+  statement = _buzon_store_prepare (self,
+                                    "SELECT thread_id FROM thread_member WHERE message_id = ?",
                                     NULL);
   for (guint i = 0; statement != NULL && i < ids->len; i++)
     {
@@ -225,7 +226,8 @@ assign_thread (BuzonStore              *self,
         }
     }
 
-  statement = _buzon_store_prepare (self, "INSERT OR IGNORE INTO thread_member VALUES (?, ?)", NULL);
+  statement = _buzon_store_prepare (self, "INSERT OR IGNORE INTO thread_member VALUES (?, ?)",
+                                    NULL);
   for (guint i = 0; statement != NULL && i < ids->len && *rc == SQLITE_OK; i++)
     {
       sqlite3_reset (statement);
@@ -612,7 +614,8 @@ list_uids_job (BuzonStore *self,
   sqlite3_stmt *statement;
   int rc;
 
-  statement = _buzon_store_prepare (self, "SELECT uid FROM message WHERE folder_id = ? ORDER BY uid",
+  statement = _buzon_store_prepare (self,
+                                    "SELECT uid FROM message WHERE folder_id = ? ORDER BY uid",
                                     &error);
   if (statement == NULL)
     {

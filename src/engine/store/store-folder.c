@@ -53,9 +53,10 @@ save_folders_job (BuzonStore *self,
                               "DELETE FROM listed", &error))
     goto failed;
   upsert = _buzon_store_prepare (self,
-                                 "INSERT INTO folder (raw_name, name, delimiter, flags, special_use) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (raw_name) DO UPDATE SET "
-                                 "name = ?2, delimiter = ?3, flags = ?4, special_use = ?5",
+                                 "INSERT INTO folder (raw_name, name, delimiter, flags, "
+                                 "special_use) VALUES (?1, ?2, ?3, ?4, ?5) "
+                                 "ON CONFLICT (raw_name) DO UPDATE SET name = ?2, "
+                                 "delimiter = ?3, flags = ?4, special_use = ?5",
                                  &error);
   mark = upsert != NULL ? _buzon_store_prepare (self, "INSERT OR IGNORE INTO listed VALUES (?1)",
                                                 &error)

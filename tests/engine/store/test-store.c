@@ -151,10 +151,12 @@ message (guint32     uid,
     "* %u FETCH (UID %u FLAGS (%s) INTERNALDATE \"05-Mar-2026 10:00:00 +0100\" RFC822.SIZE 1234 "
     "MODSEQ (%u) ENVELOPE (\"Thu, 05 Mar 2026 10:%02u:00 +0100\" \"%s\" "
     "((\"=?UTF-8?Q?Mar=C3=ADa_N=C3=BA=C3=B1ez?=\" NIL \"maria\" \"example.org\")) NIL NIL "
-    "((NIL NIL \"ana\" \"example.test\")(\"Bob\" NIL \"bob\" \"example.com\")) NIL NIL %s \"<%s>\") "
+    "((NIL NIL \"ana\" \"example.test\")(\"Bob\" NIL \"bob\" \"example.com\")) NIL NIL %s "
+    "\"<%s>\") "
     "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"8bit\" 10 1 NIL NIL NIL "
     "NIL)(\"application\" \"pdf\" (\"name\" \"factura.pdf\") NIL NIL \"base64\" 2000 NIL "
-    "(\"attachment\" (\"filename\" \"factura.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL "
+    "(\"attachment\" (\"filename\" \"factura.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b\") "
+    "NIL NIL "
     "NIL) BODY[HEADER.FIELDS (REFERENCES IN-REPLY-TO LIST-ID)] {%zu}\r\n%s)\r\n",
     uid, uid, flags, uid * 10, uid % 60, subject, in_reply_to, message_id, strlen (headers),
     headers);
