@@ -14,6 +14,7 @@
 #include "imap/imap-uid-set.h"
 #include "store/store-batch.h"
 #include "store/store-folder.h"
+#include "store/store-message.h"
 #include "store/store-summary.h"
 #include "store/store.h"
 
@@ -670,6 +671,75 @@ test_full_text (Fixture      *f,
   }
 }
 
+/* Listing a page, newest first; searching with the query language. */
+static void
+test_list_and_search (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  /* message() dates them by UID: the higher, the newer. */
+  buzon_store_batch_add_fetch (batch, message (1, "\\Seen", "Factura de marzo", "a@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Reunión", "b@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (3, "\\Flagged", "Café el viernes", "c@x", "NIL",
+                                               ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  batch = buzon_store_batch_new (ids[1]);
+  buzon_store_batch_add_fetch (batch, message (1, "\\Seen", "Re: Reunión", "d@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+
+  buzon_store_list_messages_async (f->store, ids[0], 1, 5, NULL, store_result_cb, &result);
+  page = buzon_store_list_messages_finish (f->store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (((BuzonStoreMessage *) page->pdata[0])->subject, ==, "Reunión");
+  g_assert_cmpstr (((BuzonStoreMessage *) page->pdata[1])->subject, ==, "Factura de marzo");
+  g_assert_cmpstr (((BuzonStoreMessage *) page->pdata[0])->sender_name, ==, "María Núñez");
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  {
+    struct
+    {
+      const char *query;
+      gint64 folder;
+      const char *expected;
+    } cases[] = {
+      { "reunion", 0, "Reunión|Re: Reunión" },
+      { "reunion", 1, "Reunión" },
+      { "is:unread", 1, "Café el viernes|Reunión" },
+      { "is:flagged cafe", 0, "Café el viernes" },
+      { "from:nunez -subject:\"re\"", 0, "Café el viernes|Reunión|Factura de marzo" },
+      { "has:attachment factura", 0, "Factura de marzo" },
+      { "nada de esto", 0, "" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr (BuzonSearchQuery) search = buzon_search_query_parse (cases[i].query, NULL,
+                                                                        &error);
+        g_autoptr (GPtrArray) found = NULL;
+        g_autoptr (GString) subjects = g_string_new (NULL);
+
+        g_assert_no_error (error);
+        g_clear_object (&result);
+        buzon_store_search_async (f->store, cases[i].folder ? ids[0] : 0, search, 50, NULL,
+                                  store_result_cb, &result);
+        found = buzon_store_search_finish (f->store, wait_for (&result), &error);
+        g_assert_no_error (error);
+        for (guint m = 0; m < found->len; m++)
+          g_string_append_printf (subjects, "%s%s", m > 0 ? "|" : "",
+                                  ((BuzonStoreMessage *) found->pdata[m])->subject);
+        g_assert_cmpstr (subjects->str, ==, cases[i].expected);
+      }
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -687,6 +757,7 @@ main (int    argc,
   ADD ("summary", test_summary);
   ADD ("threads", test_threads);
   ADD ("full-text", test_full_text);
+  ADD ("list-and-search", test_list_and_search);
 #undef ADD
 
   return g_test_run ();
