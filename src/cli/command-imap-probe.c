@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "account/credentials.h"
 #include "account/server-url.h"
 #include "cli-commands.h"
 #include "cli-password.h"
@@ -253,7 +254,7 @@ open_done_cb (GObject      *source,
 {
   Probe *probe = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *password = NULL;
+  g_auto (BuzonCredentialsSecret) password = NULL;
   const char *sha256;
 
   if (!buzon_imap_connection_open_finish (probe->connection, result, &error))
@@ -296,7 +297,6 @@ open_done_cb (GObject      *source,
     }
   buzon_imap_connection_login_async (probe->connection, probe->url->user, password, NULL,
                                      login_done_cb, probe);
-  explicit_bzero (password, strlen (password));
 }
 
 /* buzon-cli imap-probe URL [--password-command CMD] [--trust-cert SHA256:HEX]… */
