@@ -99,13 +99,13 @@ lookup_cb (GObject      *source,
   if (found == NULL)
     {
       if (server->user != NULL)
-        /* Translators: the first %s is a user name, the second a host name. */
         g_task_return_new_error (task, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_NO_SECRET,
+                                 /* Translators: a user name, then a host name. */
                                  _("The keyring holds no password for %s on %s"), server->user,
                                  server->host);
       else
-        /* Translators: %s is a host name. */
         g_task_return_new_error (task, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_NO_SECRET,
+                                 /* Translators: %s is a host name. */
                                  _("The keyring holds no password for %s"), server->host);
       return;
     }

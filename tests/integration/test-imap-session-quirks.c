@@ -1,3 +1,6 @@
+// BuzonImapSession's quirks against scripted servers that act as real providers.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
 // BuzonImapSession and its quirks object against scripted servers that
 // behave as real providers do, where the fixture Dovecot cannot: Gmail's
 // and Office 365's capabilities and Office 365's throttling answer, iCloud's
@@ -5,7 +8,6 @@
 // advertises IDLE and refuses it, Courier's APPENDUID without UIDPLUS, and
 // UW's UIDPLUS without APPENDUID. Capability lines are those of
 // ../shared/PROVIDERS.md.
-// SPDX-License-Identifier: GPL-3.0-or-later
 
 #include <string.h>
 

@@ -125,6 +125,9 @@ take_first_line (GBytes *bytes)
     line_length++;
   if (line_length > 0 && data[line_length - 1] == '\r')
     line_length--;
+  /* Empty output comes back as NULL data. */
+  if (data == NULL)
+    return g_strdup ("");
   line = g_strndup ((const char *) data, line_length);
   explicit_bzero (data, length);
   g_free (data);
@@ -167,8 +170,8 @@ command_error (gint        code,
 static char *
 timeout_message (guint seconds)
 {
-  /* Translators: %u is a number of seconds. */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of seconds. */
                                        "The password command did not finish within %u second",
                                        "The password command did not finish within %u seconds",
                                        seconds),
@@ -319,8 +322,8 @@ command_lookup_async (BuzonCredentials    *credentials,
                                                  NULL);
   if (lookup->process == NULL)
     {
-      /* Translators: %s says why, e.g. "No such file or directory". */
       g_task_return_new_error (task, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND,
+                               /* Translators: %s says why, e.g. "No such file or directory". */
                                _("Cannot run the password command: %s"), error->message);
       return;
     }
