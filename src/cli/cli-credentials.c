@@ -2,11 +2,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // The engine's credentials are asynchronous; a command line has nothing
-// else to do meanwhile. Each call runs the operation on a fresh main
-// context pushed for the current thread, so that it can be called from
-// inside another operation's callback (imap-probe asks for the password
-// once the connection is open) without dispatching that operation's
-// sources re-entrantly.
+// else to do meanwhile. Each call runs the operation on a main context of
+// these calls' own, pushed for the current thread, so that it can be called
+// from inside another operation's callback (imap-probe asks for the
+// password once the connection is open) without dispatching that
+// operation's sources re-entrantly. It is one context for the whole run,
+// not one per call: D-Bus proxies that libsecret makes in it release their
+// signal subscriptions through it, which buzon_cli_credentials_shutdown() lets
+// happen.
 
 #include "config.h"
 
@@ -37,6 +40,17 @@ done_cb (GObject      *source,
   *slot = g_object_ref (result);
 }
 
+static GMainContext *credentials_context;
+
+static GMainContext *
+begin (void)
+{
+  if (credentials_context == NULL)
+    credentials_context = g_main_context_new ();
+  g_main_context_push_thread_default (credentials_context);
+  return credentials_context;
+}
+
 static void
 wait_for (GMainContext  *context,
           GAsyncResult **slot)
@@ -54,10 +68,9 @@ buzon_cli_credentials_lookup (BuzonCredentials      *credentials,
                               const BuzonServerUrl  *url,
                               GError               **error)
 {
-  g_autoptr (GMainContext) context = g_main_context_new ();
+  GMainContext *context = begin ();
   g_autoptr (GAsyncResult) result = NULL;
 
-  g_main_context_push_thread_default (context);
   buzon_credentials_lookup_async (credentials, account_id, buzon_cli_protocol_name (url),
                                   url->host, url->user, NULL, done_cb, &result);
   wait_for (context, &result);
@@ -71,10 +84,9 @@ buzon_cli_credentials_store (BuzonCredentials      *credentials,
                              const char            *secret,
                              GError               **error)
 {
-  g_autoptr (GMainContext) context = g_main_context_new ();
+  GMainContext *context = begin ();
   g_autoptr (GAsyncResult) result = NULL;
 
-  g_main_context_push_thread_default (context);
   buzon_credentials_store_async (credentials, account_id, buzon_cli_protocol_name (url),
                                  url->host, url->user, secret, NULL, done_cb, &result);
   wait_for (context, &result);
@@ -86,10 +98,9 @@ buzon_cli_credentials_delete (BuzonCredentials  *credentials,
                               const char        *account_id,
                               GError           **error)
 {
-  g_autoptr (GMainContext) context = g_main_context_new ();
+  GMainContext *context = begin ();
   g_autoptr (GAsyncResult) result = NULL;
 
-  g_main_context_push_thread_default (context);
   buzon_credentials_delete_async (credentials, account_id, NULL, done_cb, &result);
   wait_for (context, &result);
   return buzon_credentials_delete_finish (credentials, result, error);
@@ -114,12 +125,20 @@ buzon_cli_keyring_new (GError **error)
 #endif
 }
 
-/* Lets go of the Secret Service connection libsecret keeps for the process,
- * so that the leak checker sees only what Buzón itself allocated. */
+/* Called once no more credentials are needed: lets go of the Secret Service
+ * connection libsecret keeps for the process and of what its proxies and
+ * finished operations left to release, so that the leak checker sees only
+ * what Buzón itself allocated. */
 void
-buzon_cli_keyring_close (void)
+buzon_cli_credentials_shutdown (void)
 {
 #ifdef HAVE_LIBSECRET
   secret_service_disconnect ();
 #endif
+  if (credentials_context != NULL)
+    {
+      while (g_main_context_iteration (credentials_context, FALSE))
+        ;
+      g_clear_pointer (&credentials_context, g_main_context_unref);
+    }
 }

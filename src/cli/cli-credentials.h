@@ -9,20 +9,20 @@
 
 G_BEGIN_DECLS
 
-const char       *buzon_cli_protocol_name      (const BuzonServerUrl  *url);
-char             *buzon_cli_credentials_lookup (BuzonCredentials      *credentials,
-                                                const char            *account_id,
-                                                const BuzonServerUrl  *url,
-                                                GError               **error);
-gboolean          buzon_cli_credentials_store  (BuzonCredentials      *credentials,
-                                                const char            *account_id,
-                                                const BuzonServerUrl  *url,
-                                                const char            *secret,
-                                                GError               **error);
-gboolean          buzon_cli_credentials_delete (BuzonCredentials      *credentials,
-                                                const char            *account_id,
-                                                GError               **error);
-BuzonCredentials *buzon_cli_keyring_new        (GError               **error);
-void              buzon_cli_keyring_close      (void);
+const char       *buzon_cli_protocol_name        (const BuzonServerUrl  *url);
+char             *buzon_cli_credentials_lookup   (BuzonCredentials      *credentials,
+                                                  const char            *account_id,
+                                                  const BuzonServerUrl  *url,
+                                                  GError               **error);
+gboolean          buzon_cli_credentials_store    (BuzonCredentials      *credentials,
+                                                  const char            *account_id,
+                                                  const BuzonServerUrl  *url,
+                                                  const char            *secret,
+                                                  GError               **error);
+gboolean          buzon_cli_credentials_delete   (BuzonCredentials      *credentials,
+                                                  const char            *account_id,
+                                                  GError               **error);
+void              buzon_cli_credentials_shutdown (void);
+BuzonCredentials *buzon_cli_keyring_new          (GError               **error);
 
 G_END_DECLS

@@ -291,6 +291,6 @@ buzon_cli_command_account_add (int    argc,
       status = BUZON_CLI_EXIT_FAILED;
     }
   if (in_keyring)
-    buzon_cli_keyring_close ();
+    buzon_cli_credentials_shutdown ();
   return status;
 }

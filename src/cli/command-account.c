@@ -169,7 +169,7 @@ remove_secrets (const char  *id,
   if (keyring == NULL)
     return TRUE;
   removed = buzon_cli_credentials_delete (keyring, id, error);
-  buzon_cli_keyring_close ();
+  buzon_cli_credentials_shutdown ();
   return removed;
 }
 

@@ -10,6 +10,7 @@
 #include "account/credentials.h"
 #include "account/server-url.h"
 #include "cli-commands.h"
+#include "cli-credentials.h"
 #include "cli-password.h"
 #include "imap/imap-command.h"
 #include "imap/imap-connection.h"
@@ -365,6 +366,7 @@ buzon_cli_command_imap_probe (int    argc,
   while (g_main_context_iteration (NULL, FALSE))
     ;
 
+  buzon_cli_credentials_shutdown ();
   g_clear_object (&probe.connection);
   g_main_loop_unref (probe.loop);
   g_ptr_array_unref (probe.mailboxes);

@@ -7,8 +7,9 @@
 // prints the password; without it the passwords are in the keyring). The
 // store keeps the whole key file it read and changes only the groups of the
 // accounts it adds or removes, so keys it does not know (written by a newer
-// Buzón, or by hand) and groups it could not read survive a save untouched. A group it cannot read is reported in
-// buzon_account_store_get_problems(), never dropped.
+// Buzón, or by hand) and groups it could not read survive a save untouched.
+// A group it cannot read is reported in buzon_account_store_get_problems(),
+// never dropped.
 //
 // Saving writes a new file and renames it over the old one, after an fsync:
 // a crash leaves either the old or the new file, never half of one. The file

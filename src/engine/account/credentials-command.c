@@ -21,9 +21,11 @@
 
 #include "config.h"
 
+#include <gio/gunixinputstream.h>
 #include <glib/gi18n-lib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "account-error.h"
@@ -58,12 +60,18 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* One run of the command. */
+/* One run of the command. It ends when three things have: the reading of
+ * its output, the reading of its error output, and its exit. */
 typedef struct
 {
-  GSubprocess *process;
-  pid_t process_group;
-  GCancellable *stop; /* Ends the reading of the output: cancelled, or killed and stuck. */
+  GPid pid; /* Also its process group's id, after setsid(). */
+  gboolean exited;
+  int wait_status;
+  GMemoryOutputStream *output;
+  GMemoryOutputStream *error_output;
+  guint pending; /* How many of the three are still to come. */
+  GError *read_error;
+  GCancellable *stop; /* Ends the reading: cancelled, or killed yet still open. */
   GCancellable *cancellable;
   gulong cancelled_id;
   GSource *timeout_source;
@@ -83,6 +91,18 @@ stop_timers (Lookup *lookup)
   g_clear_pointer (&lookup->grace_source, g_source_unref);
 }
 
+/* The output may hold the password, or the start of it: it is wiped. */
+static void
+wipe_and_unref (GMemoryOutputStream *stream)
+{
+  if (stream == NULL)
+    return;
+  if (g_memory_output_stream_get_data (stream) != NULL)
+    explicit_bzero (g_memory_output_stream_get_data (stream),
+                    g_memory_output_stream_get_size (stream));
+  g_object_unref (stream);
+}
+
 static void
 lookup_free (Lookup *lookup)
 {
@@ -90,19 +110,23 @@ lookup_free (Lookup *lookup)
     g_cancellable_disconnect (lookup->cancellable, lookup->cancelled_id);
   g_clear_object (&lookup->cancellable);
   stop_timers (lookup);
-  g_clear_object (&lookup->process);
+  wipe_and_unref (lookup->output);
+  wipe_and_unref (lookup->error_output);
+  g_clear_error (&lookup->read_error);
   g_clear_object (&lookup->stop);
   g_free (lookup);
 }
 
-/* The process group is the command's own (setsid() below), so its id
- * cannot be handed to another process while anything of the command lives;
- * once nothing does, there is nothing left to kill either. */
+/* The process group is the command's own (setsid() below) and has the id
+ * of its first process, which this lookup alone reaps: until then no other
+ * process can be given that id. Afterwards the id stays taken while
+ * anything the command started lives in its group, which is when killing
+ * it still matters. */
 static void
 kill_process_group (Lookup *lookup)
 {
-  if (lookup->process_group > 0)
-    kill (-lookup->process_group, SIGKILL);
+  if (lookup->pid > 0)
+    kill (-lookup->pid, SIGKILL);
 }
 
 /* Runs in the child between fork and exec: only async-signal-safe calls. */
@@ -112,41 +136,38 @@ child_setup (gpointer user_data)
   setsid ();
 }
 
-/* The first line of @bytes, without its line end; @bytes is wiped and freed. */
+/* The first line of what the command printed, without its line end. */
 static char *
-take_first_line (GBytes *bytes)
+first_line (GMemoryOutputStream *stream)
 {
-  gsize length = 0;
-  guint8 *data = g_bytes_unref_to_data (bytes, &length);
+  const char *data = g_memory_output_stream_get_data (stream);
+  gsize length = g_memory_output_stream_get_data_size (stream);
   gsize line_length = 0;
-  char *line;
 
+  if (data == NULL)
+    return g_strdup ("");
   while (line_length < length && data[line_length] != '\n' && data[line_length] != '\0')
     line_length++;
   if (line_length > 0 && data[line_length - 1] == '\r')
     line_length--;
-  /* Empty output comes back as NULL data. */
-  if (data == NULL)
-    return g_strdup ("");
-  line = g_strndup ((const char *) data, line_length);
-  explicit_bzero (data, length);
-  g_free (data);
-  return line;
+  return g_strndup (data, line_length);
 }
 
 /* The first line of what the command said on its error output, if anything:
  * the part of an error message that tells the user what went wrong. */
 static char *
-error_output_line (GBytes *stderr_bytes)
+error_output_line (GMemoryOutputStream *stream)
 {
-  gsize length = 0;
-  const char *data = stderr_bytes != NULL ? g_bytes_get_data (stderr_bytes, &length) : NULL;
+  const char *data = g_memory_output_stream_get_data (stream);
+  gsize length = g_memory_output_stream_get_data_size (stream);
   gsize line_length = 0;
   g_autofree char *line = NULL;
 
+  if (data == NULL)
+    return NULL;
   while (line_length < length && data[line_length] != '\n' && data[line_length] != '\r')
     line_length++;
-  line = g_utf8_make_valid (data != NULL ? data : "", line_length);
+  line = g_utf8_make_valid (data, line_length);
   g_strstrip (line);
   if (line[0] == '\0')
     return NULL;
@@ -155,12 +176,12 @@ error_output_line (GBytes *stderr_bytes)
 
 /* Takes @message; appends the command's own words when it had any. */
 static GError *
-command_error (gint        code,
-               char       *message,
-               GBytes     *stderr_bytes)
+command_error (gint    code,
+               char   *message,
+               Lookup *lookup)
 {
   g_autofree char *owned = message;
-  g_autofree char *said = error_output_line (stderr_bytes);
+  g_autofree char *said = error_output_line (lookup->error_output);
 
   if (said == NULL)
     return g_error_new_literal (BUZON_ACCOUNT_ERROR, code, owned);
@@ -178,72 +199,110 @@ timeout_message (guint seconds)
                           seconds);
 }
 
+/* All three parts are done: the command is gone and reaped. */
 static void
-communicate_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+finish_lookup (GTask  *task,
+               Lookup *lookup)
 {
-  g_autoptr (GTask) task = user_data;
-  Lookup *lookup = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) stdout_bytes = NULL;
-  g_autoptr (GBytes) stderr_bytes = NULL;
   g_autofree char *password = NULL;
-
-  /* The caller may keep the result alive: no timer may fire after this. */
-  stop_timers (lookup);
-  if (!g_subprocess_communicate_finish (lookup->process, result, &stdout_bytes, &stderr_bytes,
-                                        &error))
-    {
-      /* Cancelled, or its output still held open after the kill: whatever
-       * is left of the command goes now. */
-      kill_process_group (lookup);
-      if (lookup->timed_out)
-        g_task_return_error (task, command_error (BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND_TIMEOUT,
-                                                  timeout_message (lookup->timeout), NULL));
-      else
-        g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   if (lookup->timed_out)
     {
       g_task_return_error (task, command_error (BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND_TIMEOUT,
-                                                timeout_message (lookup->timeout),
-                                                stderr_bytes));
+                                                timeout_message (lookup->timeout), lookup));
       return;
     }
-  if (g_subprocess_get_if_signaled (lookup->process))
+  if (g_error_matches (lookup->read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&lookup->read_error));
+      return;
+    }
+  if (lookup->read_error != NULL)
+    {
+      /* Translators: %s says why. */
+      g_task_return_new_error (task, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND,
+                               _("Cannot read what the password command printed: %s"),
+                               lookup->read_error->message);
+      return;
+    }
+  if (WIFSIGNALED (lookup->wait_status))
     {
       /* Translators: %d is a signal number. */
       char *message = g_strdup_printf (_("The password command was killed by signal %d"),
-                                       g_subprocess_get_term_sig (lookup->process));
-      g_task_return_error (task, command_error (BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND, message,
-                                                stderr_bytes));
+                                       WTERMSIG (lookup->wait_status));
+      g_task_return_error (task,
+                           command_error (BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND, message, lookup));
       return;
     }
-  if (g_subprocess_get_exit_status (lookup->process) != 0)
+  if (!WIFEXITED (lookup->wait_status) || WEXITSTATUS (lookup->wait_status) != 0)
     {
       /* Translators: %d is the command's exit status, a number. */
       char *message = g_strdup_printf (_("The password command failed with exit status %d"),
-                                       g_subprocess_get_exit_status (lookup->process));
-      g_task_return_error (task, command_error (BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND, message,
-                                                stderr_bytes));
+                                       WEXITSTATUS (lookup->wait_status));
+      g_task_return_error (task,
+                           command_error (BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND, message, lookup));
       return;
     }
 
-  password = stdout_bytes != NULL ? take_first_line (g_steal_pointer (&stdout_bytes))
-                                  : g_strdup ("");
+  password = first_line (lookup->output);
   if (password[0] == '\0')
     {
       g_task_return_error (task,
                            command_error (BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND,
                                           g_strdup (_("The password command printed no password")),
-                                          stderr_bytes));
+                                          lookup));
       return;
     }
   g_task_return_pointer (task, g_steal_pointer (&password),
                          (GDestroyNotify) buzon_credentials_secret_free);
+}
+
+static void
+one_part_done (GTask *task)
+{
+  Lookup *lookup = g_task_get_task_data (task);
+
+  g_assert (lookup->pending > 0);
+  if (--lookup->pending > 0)
+    return;
+  /* The caller may keep the result alive: no timer may fire after this. */
+  stop_timers (lookup);
+  finish_lookup (task, lookup);
+}
+
+static void
+splice_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Lookup *lookup = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error) < 0)
+    {
+      /* Cancelled, or the output is still held open after the kill:
+       * whatever is left of the command goes now. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        kill_process_group (lookup);
+      if (lookup->read_error == NULL)
+        lookup->read_error = g_steal_pointer (&error);
+    }
+  one_part_done (task);
+}
+
+static void
+child_exited_cb (GPid     pid,
+                 int      wait_status,
+                 gpointer user_data)
+{
+  GTask *task = user_data;
+  Lookup *lookup = g_task_get_task_data (task);
+
+  lookup->exited = TRUE;
+  lookup->wait_status = wait_status;
+  g_spawn_close_pid (pid);
+  one_part_done (task);
 }
 
 /* The command was killed, yet its output is still open: something it
@@ -282,6 +341,21 @@ cancelled_cb (GCancellable *cancellable,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+static GMemoryOutputStream *
+read_all_async (GTask *task,
+                int    fd)
+{
+  Lookup *lookup = g_task_get_task_data (task);
+  g_autoptr (GInputStream) input = g_unix_input_stream_new (fd, TRUE);
+  GOutputStream *output = g_memory_output_stream_new_resizable ();
+
+  g_output_stream_splice_async (output, input,
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE
+                                  | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                G_PRIORITY_DEFAULT, lookup->stop, splice_cb, g_object_ref (task));
+  return G_MEMORY_OUTPUT_STREAM (output);
+}
+
 static void
 command_lookup_async (BuzonCredentials    *credentials,
                       const char          *account_id,
@@ -294,42 +368,53 @@ command_lookup_async (BuzonCredentials    *credentials,
 {
   BuzonCommandCredentials *self = BUZON_COMMAND_CREDENTIALS (credentials);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  const char *argv[] = { "/bin/sh", "-c", self->command, NULL };
+  g_auto (GStrv) environment = g_get_environ ();
   g_autoptr (GError) error = NULL;
+  GSource *child_watch;
   Lookup *lookup;
+  int output_fd = -1;
+  int error_fd = -1;
 
   g_task_set_source_tag (task, command_lookup_async);
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "BUZON_ACCOUNT", account_id, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BUZON_PROTOCOL", protocol, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BUZON_HOST", host, TRUE);
+  environment = g_environ_setenv (environment, "BUZON_ACCOUNT", account_id, TRUE);
+  environment = g_environ_setenv (environment, "BUZON_PROTOCOL", protocol, TRUE);
+  environment = g_environ_setenv (environment, "BUZON_HOST", host, TRUE);
   if (user != NULL)
-    g_subprocess_launcher_setenv (launcher, "BUZON_USER", user, TRUE);
+    environment = g_environ_setenv (environment, "BUZON_USER", user, TRUE);
   else
-    g_subprocess_launcher_unsetenv (launcher, "BUZON_USER");
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+    environment = g_environ_unsetenv (environment, "BUZON_USER");
 
   lookup = g_new0 (Lookup, 1);
   lookup->timeout = self->timeout;
   lookup->stop = g_cancellable_new ();
   g_task_set_task_data (task, lookup, (GDestroyNotify) lookup_free);
 
-  lookup->process = g_subprocess_launcher_spawn (launcher, &error, "/bin/sh", "-c", self->command,
-                                                 NULL);
-  if (lookup->process == NULL)
+  /* The child is reaped by the watch below, not by GLib on its own, so
+   * that its id stays this lookup's to kill until then. */
+  if (!g_spawn_async_with_pipes_and_fds (NULL, argv, (const char * const *) environment,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL
+                                           | G_SPAWN_CLOEXEC_PIPES,
+                                         child_setup, NULL, -1, -1, -1, NULL, NULL, 0,
+                                         &lookup->pid, NULL, &output_fd, &error_fd, &error))
     {
       g_task_return_new_error (task, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND,
                                /* Translators: %s says why, e.g. "No such file or directory". */
                                _("Cannot run the password command: %s"), error->message);
       return;
     }
-  /* After setsid() the command leads a process group of its own id. */
-  lookup->process_group = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (lookup->process),
-                                                   NULL, 10);
+
+  lookup->pending = 3;
+  lookup->output = read_all_async (task, output_fd);
+  lookup->error_output = read_all_async (task, error_fd);
+  child_watch = g_child_watch_source_new (lookup->pid);
+  g_source_set_callback (child_watch, G_SOURCE_FUNC (child_exited_cb), g_object_ref (task),
+                         g_object_unref);
+  g_source_attach (child_watch, g_task_get_context (task));
+  g_source_unref (child_watch);
 
   if (cancellable != NULL)
     {
@@ -340,9 +425,6 @@ command_lookup_async (BuzonCredentials    *credentials,
   lookup->timeout_source = g_timeout_source_new (lookup->timeout * 1000);
   g_source_set_callback (lookup->timeout_source, timeout_cb, task, NULL);
   g_source_attach (lookup->timeout_source, g_task_get_context (task));
-
-  g_subprocess_communicate_async (lookup->process, NULL, lookup->stop, communicate_cb,
-                                  g_steal_pointer (&task));
 }
 
 static char *
