@@ -14,8 +14,9 @@
 // the GPG agent or a graphical prompt work; programs that read the terminal
 // themselves fail at once instead of hanging.
 //
-// The output is read whole (a password command prints little); its copy is
-// wiped before it is freed, and only the first line is kept. This
+// The output is read whole (a password command prints little, so one
+// buffer holds it, unmoved); that buffer is wiped before it is freed, and
+// only the first line is kept. This
 // implementation cannot keep secrets: store and delete fail with
 // G_IO_ERROR_NOT_SUPPORTED.
 
