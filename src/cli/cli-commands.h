@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,10 @@ int buzon_cli_command_account    (int    argc,
                                   char **argv);
 int buzon_cli_command_imap_probe (int    argc,
                                   char **argv);
+
+/* Within `buzon-cli account`. */
+int  buzon_cli_command_account_add (int    argc,
+                                    char **argv);
+void buzon_cli_account_usage       (FILE  *out);
 
 G_END_DECLS

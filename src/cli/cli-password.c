@@ -7,48 +7,13 @@
 #include <glib/gi18n.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "account/credentials-command.h"
+#include "cli-credentials.h"
 #include "cli-password.h"
-
-/* Runs @command with sh -c, like mbsync's PassCmd: the first line it prints
- * is the password. */
-static char *
-run_password_command (const char  *command,
-                      GError     **error)
-{
-  const char *argv[] = { "/bin/sh", "-c", command, NULL };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  char *newline;
-  int status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                     &status, error))
-    return NULL;
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_strchomp (err);
-      /* Translators: %s is what the command printed on its error output. */
-      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
-                   _("The password command failed: %s"), err[0] != '\0' ? err : command);
-      return NULL;
-    }
-  newline = strpbrk (out, "\r\n");
-  if (newline != NULL)
-    {
-      /* Only the first line is the password; wipe whatever followed it. */
-      explicit_bzero (newline, strlen (newline));
-    }
-  if (out[0] == '\0')
-    {
-      g_set_error_literal (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
-                           _("The password command printed no password"));
-      return NULL;
-    }
-  return g_steal_pointer (&out);
-}
 
 /* The terminal as it was before echo was turned off for the password. */
 static struct termios saved_terminal;
@@ -62,15 +27,29 @@ restore_terminal_and_die (int signal_number)
   raise (signal_number);
 }
 
-static char *
-ask (const BuzonServerUrl  *url,
-     GError               **error)
+/**
+ * buzon_cli_prompt_password:
+ * @prompt: what to ask, shown on a terminal only
+ * @allow_empty: whether an empty answer is one (else it is an error)
+ *
+ * Reads one line from standard input: on a terminal after showing @prompt,
+ * with echo off; otherwise as it comes, so that scripts can pipe passwords
+ * in, one per line.
+ *
+ * Returns: (transfer full): the password; the caller wipes and frees it
+ *   with buzon_credentials_secret_free().
+ */
+char *
+buzon_cli_prompt_password (const char  *prompt,
+                           gboolean     allow_empty,
+                           GError     **error)
 {
   char line[1024];
   gboolean tty = isatty (STDIN_FILENO);
   struct sigaction restore = { 0 };
   struct sigaction old_int, old_term, old_hup;
   char *newline;
+  char *password;
 
   if (tty)
     {
@@ -86,8 +65,7 @@ ask (const BuzonServerUrl  *url,
       quiet.c_lflag &= ~ECHO;
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
       /* Asked only once echo is off: nothing typed after it shows. */
-      /* Translators: %s@%s is the user name and the host. */
-      g_printerr (_("Password for %s@%s: "), url->user, url->host);
+      g_printerr ("%s", prompt);
     }
   if (fgets (line, sizeof line, stdin) == NULL)
     line[0] = '\0';
@@ -102,31 +80,40 @@ ask (const BuzonServerUrl  *url,
   newline = strpbrk (line, "\r\n");
   if (newline != NULL)
     *newline = '\0';
-  if (line[0] == '\0')
+  if (line[0] == '\0' && !allow_empty)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("No password given"));
       return NULL;
     }
-  {
-    char *password = g_strdup (line);
-    explicit_bzero (line, sizeof line);
-    return password;
-  }
+  password = g_strdup (line);
+  explicit_bzero (line, sizeof line);
+  return password;
 }
 
 /**
  * buzon_cli_read_password:
- * @command: (nullable): a shell command that prints the password
+ * @command: (nullable): a shell command that prints the password, run as
+ *   BuzonCommandCredentials runs it
  *
- * Returns: (transfer full): the password; the caller wipes and frees it.
+ * Returns: (transfer full): the password; the caller wipes and frees it
+ *   with buzon_credentials_secret_free().
  */
 char *
 buzon_cli_read_password (const char           *command,
                          const BuzonServerUrl *url,
                          GError              **error)
 {
+  g_autofree char *prompt = NULL;
+
   if (command != NULL)
-    return run_password_command (command, error);
-  return ask (url, error);
+    {
+      g_autoptr (BuzonCommandCredentials) credentials = buzon_command_credentials_new (command);
+
+      /* No account: the command sees an empty BUZON_ACCOUNT. */
+      return buzon_cli_credentials_lookup (BUZON_CREDENTIALS (credentials), "", url, error);
+    }
+  /* Translators: %s@%s is the user name and the host. */
+  prompt = g_strdup_printf (_("Password for %s@%s: "), url->user, url->host);
+  return buzon_cli_prompt_password (prompt, FALSE, error);
 }

@@ -7,8 +7,11 @@
 
 G_BEGIN_DECLS
 
-char *buzon_cli_read_password (const char           *command,
-                               const BuzonServerUrl *url,
-                               GError              **error);
+char *buzon_cli_prompt_password (const char           *prompt,
+                                 gboolean              allow_empty,
+                                 GError              **error);
+char *buzon_cli_read_password   (const char           *command,
+                                 const BuzonServerUrl *url,
+                                 GError              **error);
 
 G_END_DECLS

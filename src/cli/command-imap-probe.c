@@ -7,8 +7,10 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "account/credentials.h"
 #include "account/server-url.h"
 #include "cli-commands.h"
+#include "cli-credentials.h"
 #include "cli-password.h"
 #include "imap/imap-command.h"
 #include "imap/imap-connection.h"
@@ -253,7 +255,7 @@ open_done_cb (GObject      *source,
 {
   Probe *probe = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *password = NULL;
+  g_auto (BuzonCredentialsSecret) password = NULL;
   const char *sha256;
 
   if (!buzon_imap_connection_open_finish (probe->connection, result, &error))
@@ -296,7 +298,6 @@ open_done_cb (GObject      *source,
     }
   buzon_imap_connection_login_async (probe->connection, probe->url->user, password, NULL,
                                      login_done_cb, probe);
-  explicit_bzero (password, strlen (password));
 }
 
 /* buzon-cli imap-probe URL [--password-command CMD] [--trust-cert SHA256:HEX]… */
@@ -365,6 +366,7 @@ buzon_cli_command_imap_probe (int    argc,
   while (g_main_context_iteration (NULL, FALSE))
     ;
 
+  buzon_cli_credentials_shutdown ();
   g_clear_object (&probe.connection);
   g_main_loop_unref (probe.loop);
   g_ptr_array_unref (probe.mailboxes);

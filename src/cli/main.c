@@ -36,7 +36,18 @@ static int command_check_url (int argc, char **argv);
 static const Command commands[] = {
   { "account", N_("list [--json]"),
     N_("List the configured accounts (with --json: id, name, address, imap, smtp, "
-       "trusted_certificates)"),
+       "trusted_certificates, password_command: the command, or null when the passwords "
+       "are in the keyring)"),
+    buzon_cli_command_account },
+  { "account", N_("add NAME --email ADDRESS --imap URL --smtp URL [--display-name \"FULL NAME\"] "
+                  "[--password-command CMD] [--trust-cert SHA256:HEX]…"),
+    N_("Add an account (exit status 1 if NAME exists). Without --password-command, asks for "
+       "the IMAP and the SMTP password (Enter reuses the IMAP one) and keeps them in the "
+       "keyring"),
+    buzon_cli_command_account },
+  { "account", N_("remove NAME"),
+    N_("Remove an account (exit status 1 if there is none), its passwords in the keyring "
+       "and its cached mail"),
     buzon_cli_command_account },
   { "imap-probe", N_("URL [--password-command CMD] [--trust-cert SHA256:HEX]…"),
     N_("Connect to an IMAP server (imaps://USER@HOST, imap:// for STARTTLS) and print its "

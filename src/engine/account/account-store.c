@@ -2,12 +2,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // The file has one group per account, "[Account <id>]", with the keys Name,
-// Email, IMAP, SMTP (server URLs, see server-url.c) and TrustedCertificates
-// (a list of "sha256:<hex>"). The store keeps the whole key file it read and
-// changes only the groups of the accounts it adds or removes, so keys it
-// does not know (written by a newer Buzón, or by hand) and groups it could
-// not read survive a save untouched. A group it cannot read is reported in
-// buzon_account_store_get_problems(), never dropped.
+// Email, IMAP, SMTP (server URLs, see server-url.c), TrustedCertificates
+// (a list of "sha256:<hex>") and PasswordCommand (a shell command that
+// prints the password; without it the passwords are in the keyring). The
+// store keeps the whole key file it read and changes only the groups of the
+// accounts it adds or removes, so keys it does not know (written by a newer
+// Buzón, or by hand) and groups it could not read survive a save untouched.
+// A group it cannot read is reported in buzon_account_store_get_problems(),
+// never dropped.
 //
 // Saving writes a new file and renames it over the old one, after an fsync:
 // a crash leaves either the old or the new file, never half of one. The file
@@ -155,6 +157,7 @@ account_from_group (BuzonAccountStore *self,
   g_autofree char *imap_text = NULL;
   g_autofree char *smtp_text = NULL;
   g_auto (GStrv) trusted = NULL;
+  g_autofree char *password_command = NULL;
   g_autoptr (BuzonServerUrl) imap = NULL;
   g_autoptr (BuzonServerUrl) smtp = NULL;
   BuzonAccount *account;
@@ -180,10 +183,12 @@ account_from_group (BuzonAccountStore *self,
       return NULL;
     }
   trusted = g_key_file_get_string_list (self->key_file, group, "TrustedCertificates", NULL, NULL);
+  password_command = g_key_file_get_string (self->key_file, group, "PasswordCommand", NULL);
 
   account = buzon_account_new (id, name, email, imap, smtp);
   if (trusted != NULL)
     buzon_account_set_trusted_certificates (account, (const char * const *) trusted);
+  buzon_account_set_password_command (account, password_command);
   return account;
 }
 
@@ -269,6 +274,21 @@ buzon_account_store_lookup (BuzonAccountStore *self,
   return NULL;
 }
 
+/* Whether accounts.conf has a group for @id, even one that could not be
+ * read: what buzon_account_store_add() refuses and _remove() removes. */
+gboolean
+buzon_account_store_contains (BuzonAccountStore *self,
+                              const char        *id)
+{
+  g_autofree char *group = NULL;
+
+  g_return_val_if_fail (BUZON_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  group = g_strconcat (GROUP_PREFIX, id, NULL);
+  return g_key_file_has_group (self->key_file, group);
+}
+
 static gboolean
 save (BuzonAccountStore  *self,
       GError            **error)
@@ -306,6 +326,7 @@ write_group (GKeyFile     *key_file,
   g_autofree char *smtp = buzon_server_url_to_string (buzon_account_get_smtp_url (account));
   const char * const *trusted = buzon_account_get_trusted_certificates (account);
   const char *name = buzon_account_get_display_name (account);
+  const char *password_command = buzon_account_get_password_command (account);
 
   if (g_strcmp0 (name, buzon_account_get_address (account)) != 0)
     g_key_file_set_string (key_file, group, "Name", name);
@@ -315,6 +336,8 @@ write_group (GKeyFile     *key_file,
   if (trusted[0] != NULL)
     g_key_file_set_string_list (key_file, group, "TrustedCertificates", trusted,
                                 g_strv_length ((char **) trusted));
+  if (password_command != NULL)
+    g_key_file_set_string (key_file, group, "PasswordCommand", password_command);
 }
 
 /**

@@ -21,6 +21,8 @@ gboolean            buzon_account_store_load         (BuzonAccountStore  *self,
 const char * const *buzon_account_store_get_problems (BuzonAccountStore  *self);
 BuzonAccount       *buzon_account_store_lookup       (BuzonAccountStore  *self,
                                                       const char         *id);
+gboolean            buzon_account_store_contains     (BuzonAccountStore  *self,
+                                                      const char         *id);
 gboolean            buzon_account_store_add          (BuzonAccountStore  *self,
                                                       BuzonAccount       *account,
                                                       GError            **error);

@@ -13,6 +13,7 @@ struct _BuzonAccount
   BuzonServerUrl *imap;
   BuzonServerUrl *smtp;
   GStrv trusted_certificates; /* "sha256:<64 lower-case hex digits>" */
+  char *password_command;     /* NULL: the passwords are in the keyring. */
 };
 
 G_DEFINE_FINAL_TYPE (BuzonAccount, buzon_account, G_TYPE_OBJECT)
@@ -26,6 +27,7 @@ enum
   PROP_IMAP_URL,
   PROP_SMTP_URL,
   PROP_TRUSTED_CERTIFICATES,
+  PROP_PASSWORD_COMMAND,
   N_PROPS
 };
 
@@ -42,6 +44,7 @@ buzon_account_finalize (GObject *object)
   g_clear_pointer (&self->imap, buzon_server_url_free);
   g_clear_pointer (&self->smtp, buzon_server_url_free);
   g_strfreev (self->trusted_certificates);
+  g_free (self->password_command);
 
   G_OBJECT_CLASS (buzon_account_parent_class)->finalize (object);
 }
@@ -73,6 +76,9 @@ buzon_account_get_property (GObject    *object,
       break;
     case PROP_TRUSTED_CERTIFICATES:
       g_value_set_boxed (value, self->trusted_certificates);
+      break;
+    case PROP_PASSWORD_COMMAND:
+      g_value_set_string (value, self->password_command);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -107,6 +113,9 @@ buzon_account_set_property (GObject      *object,
     case PROP_TRUSTED_CERTIFICATES:
       buzon_account_set_trusted_certificates (self, g_value_get_boxed (value));
       break;
+    case PROP_PASSWORD_COMMAND:
+      buzon_account_set_password_command (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -133,6 +142,9 @@ buzon_account_class_init (BuzonAccountClass *klass)
   properties[PROP_TRUSTED_CERTIFICATES] =
     g_param_spec_boxed ("trusted-certificates", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PASSWORD_COMMAND] =
+    g_param_spec_string ("password-command", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -240,6 +252,36 @@ buzon_account_set_trusted_certificates (BuzonAccount       *self,
   self->trusted_certificates = fingerprints != NULL ? g_strdupv ((char **) fingerprints)
                                                     : g_new0 (char *, 1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRUSTED_CERTIFICATES]);
+}
+
+/**
+ * buzon_account_get_password_command:
+ *
+ * Returns: (nullable): the shell command that prints the account's password
+ *   (see BuzonCommandCredentials), or %NULL when its passwords are in the
+ *   keyring.
+ */
+const char *
+buzon_account_get_password_command (BuzonAccount *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (self), NULL);
+  return self->password_command;
+}
+
+/* @command: (nullable): a shell command line; %NULL or "" for none. */
+void
+buzon_account_set_password_command (BuzonAccount *self,
+                                    const char   *command)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT (self));
+
+  if (command != NULL && command[0] == '\0')
+    command = NULL;
+  if (g_strcmp0 (command, self->password_command) == 0)
+    return;
+  g_free (self->password_command);
+  self->password_command = g_strdup (command);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD_COMMAND]);
 }
 
 /* @sha256_hex: the certificate's SHA-256, as hex digits in either case. */

@@ -26,6 +26,9 @@ const BuzonServerUrl *buzon_account_get_smtp_url             (BuzonAccount      
 const char * const   *buzon_account_get_trusted_certificates (BuzonAccount         *self);
 void                  buzon_account_set_trusted_certificates (BuzonAccount         *self,
                                                               const char * const   *fingerprints);
+const char           *buzon_account_get_password_command     (BuzonAccount         *self);
+void                  buzon_account_set_password_command     (BuzonAccount         *self,
+                                                              const char           *command);
 gboolean              buzon_account_trusts_certificate       (BuzonAccount         *self,
                                                               const char           *sha256_hex);
 gboolean              buzon_account_id_is_valid              (const char           *id);

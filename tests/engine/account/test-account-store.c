@@ -207,6 +207,68 @@ test_add_and_remove_keep_the_rest (Fixture       *f,
 }
 
 static void
+notified_cb (GObject    *object,
+             GParamSpec *pspec,
+             gpointer    user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+/* PasswordCommand is read, written back, and absent when there is none;
+ * contains() sees unreadable groups too. */
+static void
+test_password_command (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr (BuzonAccountStore) store = buzon_account_store_new (f->dir);
+  g_autoptr (BuzonAccountStore) again = buzon_account_store_new (f->dir);
+  g_autoptr (BuzonAccount) carol = new_account ("carol");
+  g_autoptr (BuzonAccount) dave = new_account ("dave");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *from_property = NULL;
+  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  guint notified = 0;
+
+  g_assert_true (g_file_set_contents (f->path, sample, -1, NULL));
+  g_assert_true (buzon_account_store_load (store, &error));
+  g_assert_true (buzon_account_store_contains (store, "demo"));
+  g_assert_true (buzon_account_store_contains (store, "broken"));
+  g_assert_false (buzon_account_store_contains (store, "carol"));
+
+  g_assert_null (buzon_account_get_password_command (carol));
+  g_signal_connect (carol, "notify::password-command", G_CALLBACK (notified_cb), &notified);
+  buzon_account_set_password_command (carol, "pass show \"mail/$BUZON_PROTOCOL\" # ñ");
+  buzon_account_set_password_command (carol, "pass show \"mail/$BUZON_PROTOCOL\" # ñ");
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (carol, "password-command", &from_property, NULL);
+  g_assert_cmpstr (from_property, ==, "pass show \"mail/$BUZON_PROTOCOL\" # ñ");
+  /* An empty command is no command. */
+  buzon_account_set_password_command (dave, "");
+  g_assert_null (buzon_account_get_password_command (dave));
+
+  g_assert_true (buzon_account_store_add (store, carol, &error));
+  g_assert_true (buzon_account_store_add (store, dave, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_account_store_contains (store, "carol"));
+  g_assert_true (g_file_get_contents (f->path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "PasswordCommand=pass show"));
+  g_assert_true (g_key_file_load_from_data (key_file, contents, -1, G_KEY_FILE_NONE, NULL));
+  g_assert_false (g_key_file_has_key (key_file, "Account dave", "PasswordCommand", NULL));
+
+  g_assert_true (buzon_account_store_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (buzon_account_get_password_command (buzon_account_store_lookup (again, "carol")),
+                   ==, "pass show \"mail/$BUZON_PROTOCOL\" # ñ");
+  g_assert_null (buzon_account_get_password_command (buzon_account_store_lookup (again, "dave")));
+  g_assert_null (buzon_account_get_password_command (buzon_account_store_lookup (again, "demo")));
+  /* Keys the store does not know survive next to it. */
+  g_assert_nonnull (strstr (contents, "FutureSetting=kept"));
+}
+
+static void
 test_unwritable_changes_nothing (Fixture       *f,
                                  gconstpointer  data)
 {
@@ -267,6 +329,8 @@ main (int    argc,
   g_test_add ("/account-store/load", Fixture, NULL, fixture_set_up, test_load, fixture_tear_down);
   g_test_add ("/account-store/add-and-remove-keep-the-rest", Fixture, NULL, fixture_set_up,
               test_add_and_remove_keep_the_rest, fixture_tear_down);
+  g_test_add ("/account-store/password-command", Fixture, NULL, fixture_set_up,
+              test_password_command, fixture_tear_down);
   g_test_add ("/account-store/unwritable-changes-nothing", Fixture, NULL, fixture_set_up,
               test_unwritable_changes_nothing, fixture_tear_down);
   g_test_add ("/account-store/garbage-file", Fixture, NULL, fixture_set_up, test_garbage_file,
