@@ -24,6 +24,14 @@ int buzon_cli_command_account    (int    argc,
                                   char **argv);
 int buzon_cli_command_imap_probe (int    argc,
                                   char **argv);
+int buzon_cli_command_sync       (int    argc,
+                                  char **argv);
+int buzon_cli_command_folders    (int    argc,
+                                  char **argv);
+int buzon_cli_command_list       (int    argc,
+                                  char **argv);
+int buzon_cli_command_search     (int    argc,
+                                  char **argv);
 
 /* Within `buzon-cli account`. */
 int  buzon_cli_command_account_add (int    argc,

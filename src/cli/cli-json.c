@@ -41,3 +41,14 @@ buzon_cli_json_string (GString    *out,
     }
   g_string_append_c (out, '"');
 }
+
+/* As buzon_cli_json_string(), with null for a missing @text. */
+void
+buzon_cli_json_nullable_string (GString    *out,
+                                const char *text)
+{
+  if (text == NULL)
+    g_string_append (out, "null");
+  else
+    buzon_cli_json_string (out, text);
+}

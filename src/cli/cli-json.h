@@ -7,6 +7,8 @@
 
 G_BEGIN_DECLS
 
+void buzon_cli_json_nullable_string (GString    *out,
+                                     const char *text);
 void buzon_cli_json_string (GString    *out,
                             const char *text);
 

@@ -10,6 +10,7 @@
 #include "account/credentials.h"
 #include "account/server-url.h"
 #include "cli-commands.h"
+#include "cli-status.h"
 #include "cli-credentials.h"
 #include "cli-password.h"
 #include "imap/imap-command.h"
@@ -38,27 +39,6 @@ print_capabilities (const char          *when,
   g_print ("%s: %s\n", when, joined);
 }
 
-static int
-exit_status_for (const GError *error)
-{
-  if (error->domain == G_TLS_ERROR)
-    return BUZON_CLI_EXIT_TLS;
-  if (error->domain == BUZON_IMAP_ERROR)
-    switch (error->code)
-      {
-      case BUZON_IMAP_ERROR_AUTHENTICATION_FAILED:
-      case BUZON_IMAP_ERROR_LOGIN_DISABLED:
-        return BUZON_CLI_EXIT_AUTH;
-      case BUZON_IMAP_ERROR_NO_STARTTLS:
-        return BUZON_CLI_EXIT_TLS;
-      default:
-        return BUZON_CLI_EXIT_PROTOCOL;
-      }
-  if (error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR)
-    return BUZON_CLI_EXIT_CONNECT;
-  return BUZON_CLI_EXIT_FAILED;
-}
-
 static void
 finish (Probe        *probe,
         const GError *error)
@@ -73,7 +53,7 @@ finish (Probe        *probe,
       if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) && sha256 != NULL)
         /* Translators: %s is a certificate fingerprint. */
         g_printerr (_("If you trust this certificate, add --trust-cert SHA256:%s\n"), sha256);
-      probe->status = exit_status_for (error);
+      probe->status = buzon_cli_exit_status_for (error);
     }
   if (probe->connection != NULL)
     buzon_imap_connection_close (probe->connection);

@@ -1,0 +1,569 @@
+// buzon-cli's mail commands on the engine: `sync`, `folders`, `list` and
+// `search`, over an account's cache.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// `sync` talks to the server and fills the cache; the others read only the
+// cache, so they work offline and answer at once. Progress goes to stderr,
+// results to stdout, in lines for people or, with --json, as documented in
+// `buzon-cli --help`.
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+
+#include "account/account-store.h"
+#include "account/credentials-command.h"
+#include "cli-commands.h"
+#include "cli-credentials.h"
+#include "cli-json.h"
+#include "cli-status.h"
+#include "store/search-query.h"
+#include "store/store-folder.h"
+#include "store/store-message.h"
+#include "store/store.h"
+#include "sync/account-sync.h"
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* Returns: (transfer full) (nullable): the account called @name, or NULL
+ * with a message on stderr. */
+static BuzonAccount *
+find_account (BuzonAccountStore *accounts,
+              const char        *name)
+{
+  BuzonAccount *account = buzon_account_store_lookup (accounts, name);
+
+  if (account == NULL)
+    {
+      /* Translators: %s is an account's name. */
+      g_printerr (_("buzon-cli: there is no account called “%s”\n"), name);
+      return NULL;
+    }
+  return g_object_ref (account);
+}
+
+static BuzonAccountStore *
+load_accounts (void)
+{
+  g_autoptr (BuzonAccountStore) accounts = buzon_account_store_new (NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!buzon_account_store_load (accounts, &error))
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&accounts);
+}
+
+/* The account's cache, open; NULL with a message on stderr. */
+static BuzonStore *
+open_store (BuzonAccount *account)
+{
+  g_autofree char *path = buzon_store_path_for_account (buzon_account_get_id (account));
+  g_autoptr (BuzonStore) store = buzon_store_new (path);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_store_open_async (store, NULL, store_result_cb, &result);
+  if (!buzon_store_open_finish (store, wait_for (&result), &error))
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&store);
+}
+
+static void
+close_store (BuzonStore *store)
+{
+  buzon_store_close (store);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* The folder called @name (for people, or raw), or NULL with a message. */
+static BuzonStoreFolder *
+find_folder (BuzonStore *store,
+             const char *name)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_store_list_folders_async (store, NULL, store_result_cb, &result);
+  folders = buzon_store_list_folders_finish (store, wait_for (&result), &error);
+  if (folders == NULL)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonStoreFolder *folder = folders->pdata[i];
+
+      if (g_str_equal (folder->name, name) || g_str_equal (folder->raw_name, name))
+        return buzon_store_folder_copy (folder);
+    }
+  /* Translators: %s is a folder's name. */
+  g_printerr (_("buzon-cli: there is no folder called “%s” in the cache; run buzon-cli sync "
+                "first\n"), name);
+  return NULL;
+}
+
+/* sync. */
+
+typedef struct
+{
+  gboolean quiet;
+  gboolean progress_line; /* A progress line is on stderr, not ended yet. */
+} SyncOutput;
+
+static void
+end_progress_line (SyncOutput *output)
+{
+  if (output->progress_line)
+    g_printerr ("\n");
+  output->progress_line = FALSE;
+}
+
+static void
+sync_progress_cb (BuzonAccountSync *sync,
+                  const char       *folder,
+                  guint             fetched,
+                  guint             total,
+                  gpointer          user_data)
+{
+  SyncOutput *output = user_data;
+
+  if (output->quiet)
+    return;
+  /* Back to the start of the line: each report replaces the last. */
+  g_printerr ("\r");
+  /* Translators: %s is a folder; then messages fetched of how many. */
+  g_printerr (_("%s: %u of %u messages"), folder, fetched, total);
+  output->progress_line = TRUE;
+}
+
+static void
+sync_folder_finished_cb (BuzonAccountSync            *sync,
+                         const char                  *folder,
+                         const BuzonFolderSyncResult *summary,
+                         const GError                *error,
+                         gpointer                     user_data)
+{
+  SyncOutput *output = user_data;
+
+  end_progress_line (output);
+  if (error != NULL)
+    g_printerr ("%s: %s\n", folder, error->message);
+  else if (!output->quiet && summary->added + summary->updated + summary->removed > 0)
+    /* Translators: a folder, then counts of messages new, changed and gone. */
+    g_printerr (_("%s: %u new, %u changed, %u gone\n"), folder, summary->added, summary->updated,
+                summary->removed);
+}
+
+static BuzonCredentials *
+credentials_for (BuzonAccount *account,
+                 GError      **error)
+{
+  const char *command = buzon_account_get_password_command (account);
+
+  if (command != NULL)
+    return BUZON_CREDENTIALS (buzon_command_credentials_new (command));
+  return buzon_cli_keyring_new (error);
+}
+
+static int
+sync_account (BuzonAccount *account,
+              const char   *folder,
+              gboolean      quiet)
+{
+  g_autoptr (BuzonStore) store = open_store (account);
+  g_autoptr (BuzonCredentials) credentials = NULL;
+  g_autoptr (BuzonAccountSync) sync = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+  SyncOutput output = { quiet, FALSE };
+  gboolean ok;
+
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  credentials = credentials_for (account, &error);
+  if (credentials == NULL)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      close_store (store);
+      return BUZON_CLI_EXIT_AUTH;
+    }
+  sync = buzon_account_sync_new (account, store, credentials);
+  g_signal_connect (sync, "progress", G_CALLBACK (sync_progress_cb), &output);
+  g_signal_connect (sync, "folder-finished", G_CALLBACK (sync_folder_finished_cb), &output);
+  buzon_account_sync_run_async (sync, folder, NULL, store_result_cb, &result);
+  ok = buzon_account_sync_run_finish (sync, wait_for (&result), &summary, &error);
+  end_progress_line (&output);
+  close_store (store);
+
+  /* Translators: an account's name, then counts: folders, and messages
+   * new, changed and gone. */
+  g_print (_("%s: %u folders, %u new, %u changed, %u gone\n"), buzon_account_get_id (account),
+           summary.folders, summary.added, summary.updated, summary.removed);
+  if (!ok)
+    {
+      g_printerr ("buzon-cli: %s: %s\n", buzon_account_get_id (account), error->message);
+      return buzon_cli_exit_status_for (error);
+    }
+  return BUZON_CLI_EXIT_OK;
+}
+
+int
+buzon_cli_command_sync (int    argc,
+                        char **argv)
+{
+  g_autoptr (BuzonAccountStore) accounts = NULL;
+  const char *name = NULL;
+  const char *folder = NULL;
+  gboolean quiet = FALSE;
+  int status = BUZON_CLI_EXIT_OK;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--folder") && i + 1 < argc)
+        folder = argv[++i];
+      else if (g_str_equal (argv[i], "--quiet"))
+        quiet = TRUE;
+      else if (argv[i][0] != '-' && name == NULL)
+        name = argv[i];
+      else
+        {
+          g_printerr ("%s", _("Usage: buzon-cli sync [NAME] [--folder FOLDER] [--quiet]\n"));
+          return BUZON_CLI_EXIT_USAGE;
+        }
+    }
+  if (folder != NULL && name == NULL)
+    {
+      g_printerr ("%s", _("buzon-cli sync: --folder needs an account's NAME\n"));
+      return BUZON_CLI_EXIT_USAGE;
+    }
+  accounts = load_accounts ();
+  if (accounts == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  if (name != NULL)
+    {
+      g_autoptr (BuzonAccount) account = find_account (accounts, name);
+
+      if (account == NULL)
+        return BUZON_CLI_EXIT_FAILED;
+      status = sync_account (account, folder, quiet);
+    }
+  else
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+      {
+        g_autoptr (BuzonAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+        int account_status = sync_account (account, NULL, quiet);
+
+        /* Every account is tried; the status is the first failure's. */
+        if (status == BUZON_CLI_EXIT_OK)
+          status = account_status;
+      }
+  buzon_cli_credentials_shutdown ();
+  return status;
+}
+
+/* folders. */
+
+static const char *
+special_use_name (BuzonImapSpecialUse use)
+{
+  switch (use)
+    {
+    case BUZON_IMAP_SPECIAL_USE_ALL:
+      return "all";
+    case BUZON_IMAP_SPECIAL_USE_ARCHIVE:
+      return "archive";
+    case BUZON_IMAP_SPECIAL_USE_DRAFTS:
+      return "drafts";
+    case BUZON_IMAP_SPECIAL_USE_FLAGGED:
+      return "flagged";
+    case BUZON_IMAP_SPECIAL_USE_JUNK:
+      return "junk";
+    case BUZON_IMAP_SPECIAL_USE_SENT:
+      return "sent";
+    case BUZON_IMAP_SPECIAL_USE_TRASH:
+      return "trash";
+    case BUZON_IMAP_SPECIAL_USE_IMPORTANT:
+      return "important";
+    case BUZON_IMAP_SPECIAL_USE_NONE:
+    default:
+      return NULL;
+    }
+}
+
+int
+buzon_cli_command_folders (int    argc,
+                           char **argv)
+{
+  g_autoptr (BuzonAccountStore) accounts = NULL;
+  g_autoptr (BuzonAccount) account = NULL;
+  g_autoptr (BuzonStore) store = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) json = g_string_new ("[");
+  gboolean as_json = argc == 3 && g_str_equal (argv[2], "--json");
+
+  if (argc < 2 || argv[1][0] == '-' || (argc == 3 && !as_json) || argc > 3)
+    {
+      g_printerr ("%s", _("Usage: buzon-cli folders NAME [--json]\n"));
+      return BUZON_CLI_EXIT_USAGE;
+    }
+  if ((accounts = load_accounts ()) == NULL || (account = find_account (accounts, argv[1])) == NULL
+      || (store = open_store (account)) == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  buzon_store_list_folders_async (store, NULL, store_result_cb, &result);
+  folders = buzon_store_list_folders_finish (store, wait_for (&result), &error);
+  close_store (store);
+  if (folders == NULL)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  for (guint i = 0; i < folders->len; i++)
+    {
+      const BuzonStoreFolder *folder = folders->pdata[i];
+      const char *use = special_use_name (folder->special_use);
+
+      if (!as_json)
+        {
+          /* Translators: a folder's messages in the cache, and how many unread. */
+          g_print (_("%-30s %-8s %6u messages, %u unread\n"), folder->name, use != NULL ? use : "",
+                   folder->cached_count, folder->cached_unseen);
+          continue;
+        }
+      g_string_append (json, i > 0 ? ",\n  {" : "\n  {");
+      g_string_append (json, "\"name\": ");
+      buzon_cli_json_string (json, folder->name);
+      g_string_append (json, ", \"raw_name\": ");
+      buzon_cli_json_string (json, folder->raw_name);
+      g_string_append (json, ", \"special_use\": ");
+      buzon_cli_json_nullable_string (json, use);
+      g_string_append_printf (json, ", \"messages\": %u, \"unread\": %u, \"synced\": %s}",
+                              folder->cached_count, folder->cached_unseen,
+                              folder->first_sync_done ? "true" : "false");
+    }
+  if (as_json)
+    g_print ("%s\n]\n", json->str);
+  return BUZON_CLI_EXIT_OK;
+}
+
+/* list and search. */
+
+static void
+append_flags_json (GString                 *json,
+                   const BuzonStoreMessage *message)
+{
+  g_auto (GStrv) flags = buzon_store_flags_to_imap (message->flags, message->keywords);
+
+  g_string_append_c (json, '[');
+  for (gsize i = 0; flags[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append (json, ", ");
+      buzon_cli_json_string (json, flags[i]);
+    }
+  g_string_append_c (json, ']');
+}
+
+static void
+print_messages (GPtrArray *messages,
+                gboolean   as_json)
+{
+  g_autoptr (GString) json = g_string_new ("[");
+
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const BuzonStoreMessage *message = messages->pdata[i];
+      g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (message->date);
+      g_autofree char *when = date != NULL ? g_date_time_format (date, "%Y-%m-%d %H:%M") : NULL;
+      g_autofree char *iso = date != NULL ? g_date_time_format_iso8601 (date) : NULL;
+      const char *from = message->sender_name != NULL ? message->sender_name
+                                                      : message->sender_address;
+
+      if (!as_json)
+        {
+          g_print ("%7u  %s  %c%c%c  %-24.24s  %s\n", message->uid, when != NULL ? when : "",
+                   (message->flags & BUZON_STORE_FLAG_SEEN) ? ' ' : 'N',
+                   (message->flags & BUZON_STORE_FLAG_FLAGGED) ? '*' : ' ',
+                   message->has_attachment ? '@' : ' ', from != NULL ? from : "",
+                   message->subject != NULL ? message->subject : "");
+          continue;
+        }
+      g_string_append (json, i > 0 ? ",\n  {" : "\n  {");
+      g_string_append_printf (json, "\"uid\": %u, \"folder_id\": %" G_GINT64_FORMAT ", \"date\": ",
+                              message->uid, message->folder_id);
+      buzon_cli_json_nullable_string (json, iso);
+      g_string_append (json, ", \"from\": {\"name\": ");
+      buzon_cli_json_nullable_string (json, message->sender_name);
+      g_string_append (json, ", \"address\": ");
+      buzon_cli_json_nullable_string (json, message->sender_address);
+      g_string_append (json, "}, \"subject\": ");
+      buzon_cli_json_nullable_string (json, message->subject);
+      g_string_append (json, ", \"flags\": ");
+      append_flags_json (json, message);
+      g_string_append_printf (json, ", \"thread_id\": %" G_GINT64_FORMAT
+                                    ", \"has_attachment\": %s, \"size\": %" G_GUINT64_FORMAT
+                                    ", \"message_id\": ",
+                              message->thread_id, message->has_attachment ? "true" : "false",
+                              message->size);
+      buzon_cli_json_nullable_string (json, message->message_id);
+      g_string_append (json, ", \"preview\": ");
+      buzon_cli_json_nullable_string (json, message->preview);
+      g_string_append_c (json, '}');
+    }
+  if (as_json)
+    g_print ("%s\n]\n", json->str);
+}
+
+/* Reads --limit N and --json among @argv[@first…]; the others go to
+ * @positional. FALSE on a bad option. */
+static gboolean
+parse_list_options (int        argc,
+                    char     **argv,
+                    GPtrArray *positional,
+                    guint     *limit,
+                    gboolean  *as_json,
+                    const char **folder)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      guint64 value = 0;
+
+      if (g_str_equal (argv[i], "--json"))
+        *as_json = TRUE;
+      else if (g_str_equal (argv[i], "--limit") && i + 1 < argc
+               && g_ascii_string_to_unsigned (argv[i + 1], 10, 1, G_MAXUINT, &value, NULL))
+        {
+          *limit = (guint) value;
+          i++;
+        }
+      else if (folder != NULL && g_str_equal (argv[i], "--folder") && i + 1 < argc)
+        *folder = argv[++i];
+      else if (argv[i][0] == '-' && argv[i][1] == '-')
+        return FALSE;
+      else
+        g_ptr_array_add (positional, argv[i]);
+    }
+  return TRUE;
+}
+
+int
+buzon_cli_command_list (int    argc,
+                        char **argv)
+{
+  g_autoptr (GPtrArray) positional = g_ptr_array_new ();
+  g_autoptr (BuzonAccountStore) accounts = NULL;
+  g_autoptr (BuzonAccount) account = NULL;
+  g_autoptr (BuzonStore) store = NULL;
+  g_autoptr (BuzonStoreFolder) folder = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean as_json = FALSE;
+  guint limit = 50;
+
+  if (!parse_list_options (argc, argv, positional, &limit, &as_json, NULL) || positional->len != 2)
+    {
+      g_printerr ("%s", _("Usage: buzon-cli list NAME FOLDER [--limit N] [--json]\n"));
+      return BUZON_CLI_EXIT_USAGE;
+    }
+  if ((accounts = load_accounts ()) == NULL
+      || (account = find_account (accounts, positional->pdata[0])) == NULL
+      || (store = open_store (account)) == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  folder = find_folder (store, positional->pdata[1]);
+  if (folder == NULL)
+    {
+      close_store (store);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  buzon_store_list_messages_async (store, folder->id, 0, limit, NULL, store_result_cb, &result);
+  messages = buzon_store_list_messages_finish (store, wait_for (&result), &error);
+  close_store (store);
+  if (messages == NULL)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  print_messages (messages, as_json);
+  return BUZON_CLI_EXIT_OK;
+}
+
+int
+buzon_cli_command_search (int    argc,
+                          char **argv)
+{
+  g_autoptr (GPtrArray) positional = g_ptr_array_new ();
+  g_autoptr (BuzonAccountStore) accounts = NULL;
+  g_autoptr (BuzonAccount) account = NULL;
+  g_autoptr (BuzonStore) store = NULL;
+  g_autoptr (BuzonStoreFolder) folder = NULL;
+  g_autoptr (BuzonSearchQuery) query = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *folder_name = NULL;
+  gboolean as_json = FALSE;
+  guint limit = 50;
+
+  if (!parse_list_options (argc, argv, positional, &limit, &as_json, &folder_name)
+      || positional->len != 2)
+    {
+      g_printerr ("%s", _("Usage: buzon-cli search NAME QUERY [--folder FOLDER] [--limit N] "
+                          "[--json]\n"));
+      return BUZON_CLI_EXIT_USAGE;
+    }
+  query = buzon_search_query_parse (positional->pdata[1], NULL, &error);
+  if (query == NULL)
+    {
+      g_printerr ("buzon-cli search: %s\n", error->message);
+      return BUZON_CLI_EXIT_USAGE;
+    }
+  if ((accounts = load_accounts ()) == NULL
+      || (account = find_account (accounts, positional->pdata[0])) == NULL
+      || (store = open_store (account)) == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  if (folder_name != NULL && (folder = find_folder (store, folder_name)) == NULL)
+    {
+      close_store (store);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  buzon_store_search_async (store, folder != NULL ? folder->id : 0, query, limit, NULL,
+                            store_result_cb, &result);
+  messages = buzon_store_search_finish (store, wait_for (&result), &error);
+  close_store (store);
+  if (messages == NULL)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  print_messages (messages, as_json);
+  return BUZON_CLI_EXIT_OK;
+}

@@ -1,0 +1,509 @@
+// BuzonAccountSync: one pass over an account — the password, the
+// connection, login, the folder list, then each folder — reporting as it
+// goes.
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// INBOX goes first, so that new mail shows before the archive folders are
+// looked at. A folder that fails (deleted by another client halfway, say)
+// is reported and the others go on; a connection that fails ends the pass,
+// keeping everything that reached the store.
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "account-sync.h"
+#include "imap/imap-connection.h"
+#include "imap/imap-error.h"
+#include "imap/imap-session.h"
+#include "store/store-folder.h"
+
+struct _BuzonAccountSync
+{
+  GObject parent_instance;
+
+  BuzonAccount *account;
+  BuzonStore *store;
+  BuzonCredentials *credentials;
+  gboolean running;
+};
+
+G_DEFINE_FINAL_TYPE (BuzonAccountSync, buzon_account_sync, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_FOLDER_STARTED,
+  SIGNAL_PROGRESS,
+  SIGNAL_FOLDER_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  BuzonAccountSync *self; /* Not owned: the task holds it. */
+  char *only_folder;
+  BuzonImapConnection *connection;
+  BuzonImapSession *session;
+  GPtrArray *folders;     /* Of BuzonStoreFolder: those to sync, in order. */
+  guint next;
+  BuzonFolderSync *current;
+  BuzonAccountSyncResult result;
+  GError *folder_error;   /* The first folder's failure. */
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_free (run->only_folder);
+  g_clear_object (&run->current);
+  g_clear_object (&run->session);
+  g_clear_object (&run->connection);
+  g_clear_pointer (&run->folders, g_ptr_array_unref);
+  g_clear_error (&run->folder_error);
+  g_free (run);
+}
+
+static void
+run_return (GTask  *task,
+            GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->self->running = FALSE;
+  if (error == NULL && run->folder_error != NULL)
+    error = g_steal_pointer (&run->folder_error);
+  if (error != NULL)
+    {
+      /* The summary goes along with the error: what did work, worked. */
+      g_object_set_data_full (G_OBJECT (task), "summary",
+                              g_memdup2 (&run->result, sizeof run->result), g_free);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, g_memdup2 (&run->result, sizeof run->result), g_free);
+}
+
+/* The end: LOGOUT, whatever happened before. */
+
+static void
+logged_out_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = g_object_steal_data (G_OBJECT (task), "error");
+
+  buzon_imap_session_logout_finish (BUZON_IMAP_SESSION (source), result, NULL);
+  run_return (task, error);
+}
+
+static void
+finish (GTask  *task,
+        GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->session == NULL)
+    {
+      run_return (task, error);
+      return;
+    }
+  if (error != NULL)
+    g_object_set_data (G_OBJECT (task), "error", error);
+  buzon_imap_session_logout_async (run->session, NULL, logged_out_cb, g_object_ref (task));
+}
+
+/* Folders, one after the other. */
+
+static void sync_next_folder (GTask *task);
+
+static void
+folder_progress_cb (BuzonFolderSync *sync,
+                    guint            fetched,
+                    guint            total,
+                    gpointer         user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  const BuzonStoreFolder *folder = g_ptr_array_index (run->folders, run->next - 1);
+
+  g_signal_emit (run->self, signals[SIGNAL_PROGRESS], 0, folder->name, fetched, total);
+}
+
+static void
+folder_synced_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  const BuzonStoreFolder *folder = g_ptr_array_index (run->folders, run->next - 1);
+  g_autoptr (GError) error = NULL;
+  BuzonFolderSyncResult summary = { 0 };
+
+  g_signal_handlers_disconnect_by_data (source, task);
+  if (!buzon_folder_sync_run_finish (BUZON_FOLDER_SYNC (source), result, &summary, &error))
+    {
+      g_signal_emit (run->self, signals[SIGNAL_FOLDER_FINISHED], 0, folder->name, NULL, error);
+      /* Without a connection no other folder can go on. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
+        {
+          finish (task, g_steal_pointer (&error));
+          return;
+        }
+      run->result.folders_failed++;
+      if (run->folder_error == NULL)
+        {
+          /* Translators: the first %s is a folder's name, the second why. */
+          run->folder_error = g_error_new (error->domain, error->code, _("%s: %s"), folder->name,
+                                           error->message);
+        }
+    }
+  else
+    {
+      g_signal_emit (run->self, signals[SIGNAL_FOLDER_FINISHED], 0, folder->name, &summary,
+                     NULL);
+      run->result.folders++;
+      run->result.added += summary.added;
+      run->result.updated += summary.updated;
+      run->result.removed += summary.removed;
+    }
+  sync_next_folder (g_steal_pointer (&task));
+}
+
+/* Takes the reference to @task. */
+static void
+sync_next_folder (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  const BuzonStoreFolder *folder;
+
+  g_clear_object (&run->current);
+  if (run->next >= run->folders->len)
+    {
+      finish (task, NULL);
+      g_object_unref (task);
+      return;
+    }
+  folder = g_ptr_array_index (run->folders, run->next++);
+  g_signal_emit (run->self, signals[SIGNAL_FOLDER_STARTED], 0, folder->name);
+  run->current = buzon_folder_sync_new (run->session, run->self->store, folder);
+  g_signal_connect (run->current, "progress", G_CALLBACK (folder_progress_cb), task);
+  buzon_folder_sync_run_async (run->current, g_task_get_cancellable (task), folder_synced_cb,
+                               task);
+}
+
+static gboolean
+wanted (const Run              *run,
+        const BuzonStoreFolder *folder)
+{
+  if ((folder->flags & (BUZON_IMAP_MAILBOX_NOSELECT | BUZON_IMAP_MAILBOX_NONEXISTENT)) != 0)
+    return FALSE;
+  return run->only_folder == NULL || g_str_equal (folder->name, run->only_folder)
+         || g_str_equal (folder->raw_name, run->only_folder);
+}
+
+static void
+folders_listed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+
+  folders = buzon_store_list_folders_finish (BUZON_STORE (source), result, &error);
+  if (folders == NULL)
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The store lists INBOX first. */
+  run->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_store_folder_free);
+  for (guint i = 0; i < folders->len; i++)
+    if (wanted (run, folders->pdata[i]))
+      g_ptr_array_add (run->folders, buzon_store_folder_copy (folders->pdata[i]));
+  if (run->only_folder != NULL && run->folders->len == 0)
+    {
+      /* Translators: %s is a folder's name as the user typed it. */
+      finish (task, g_error_new (BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
+                                 _("There is no folder called “%s”"), run->only_folder));
+      return;
+    }
+  sync_next_folder (g_steal_pointer (&task));
+}
+
+static void
+folders_saved_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!buzon_store_save_folders_finish (BUZON_STORE (source), result, &error))
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  buzon_store_list_folders_async (BUZON_STORE (source), NULL, folders_listed_cb,
+                                  g_steal_pointer (&task));
+}
+
+static void
+listed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) mailboxes = NULL;
+
+  mailboxes = buzon_imap_session_list_finish (BUZON_IMAP_SESSION (source), result, &error);
+  if (mailboxes == NULL)
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  buzon_store_save_folders_async (run->self->store, mailboxes, NULL, folders_saved_cb,
+                                  g_steal_pointer (&task));
+}
+
+/* Connecting and logging in. */
+
+static void
+logged_in_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!buzon_imap_session_login_finish (BUZON_IMAP_SESSION (source), result, &error))
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  {
+    /* Read before the call: argument order is unspecified, and the task is
+     * stolen in the same call. */
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    buzon_imap_session_list_async (BUZON_IMAP_SESSION (source), cancellable, listed_cb,
+                                   g_steal_pointer (&task));
+  }
+}
+
+static void
+opened_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  char *password = g_object_steal_data (G_OBJECT (task), "password");
+  const BuzonServerUrl *url = buzon_account_get_imap_url (run->self->account);
+
+  if (!buzon_imap_connection_open_finish (run->connection, result, &error))
+    {
+      buzon_credentials_secret_free (password);
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  run->session = buzon_imap_session_new (run->connection);
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    buzon_imap_session_login_async (run->session, url->user != NULL ? url->user : "", password,
+                                    cancellable, logged_in_cb, g_steal_pointer (&task));
+  }
+  buzon_credentials_secret_free (password);
+}
+
+static void
+password_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  BuzonAccount *account = run->self->account;
+  g_autoptr (GError) error = NULL;
+  char *password;
+
+  password = buzon_credentials_lookup_finish (BUZON_CREDENTIALS (source), result, &error);
+  if (password == NULL)
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Kept only until login, and wiped then. */
+  g_object_set_data_full (G_OBJECT (task), "password", password,
+                          (GDestroyNotify) buzon_credentials_secret_free);
+  run->connection = buzon_imap_connection_new (buzon_account_get_imap_url (account),
+                                               buzon_account_get_trusted_certificates (account));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    buzon_imap_connection_open_async (run->connection, cancellable, opened_cb,
+                                      g_steal_pointer (&task));
+  }
+}
+
+/* The object. */
+
+static void
+buzon_account_sync_finalize (GObject *object)
+{
+  BuzonAccountSync *self = BUZON_ACCOUNT_SYNC (object);
+
+  g_clear_object (&self->account);
+  g_clear_object (&self->store);
+  g_clear_object (&self->credentials);
+
+  G_OBJECT_CLASS (buzon_account_sync_parent_class)->finalize (object);
+}
+
+static void
+buzon_account_sync_class_init (BuzonAccountSyncClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = buzon_account_sync_finalize;
+
+  /**
+   * BuzonAccountSync::folder-started:
+   * @name: the folder's name, for people
+   */
+  signals[SIGNAL_FOLDER_STARTED] =
+    g_signal_new ("folder-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * BuzonAccountSync::progress:
+   * @name: the folder's name
+   * @fetched: messages fetched so far by its first sync
+   * @total: messages its first sync fetches
+   */
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
+  /**
+   * BuzonAccountSync::folder-finished:
+   * @name: the folder's name
+   * @summary: (type gpointer) (nullable): a BuzonFolderSyncResult, borrowed;
+   *   %NULL when it failed
+   * @error: (nullable): why it failed
+   */
+  signals[SIGNAL_FOLDER_FINISHED] =
+    g_signal_new ("folder-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_POINTER, G_TYPE_ERROR);
+}
+
+static void
+buzon_account_sync_init (BuzonAccountSync *self)
+{
+}
+
+/**
+ * buzon_account_sync_new:
+ * @store: the account's store, open
+ * @credentials: where the IMAP password comes from
+ */
+BuzonAccountSync *
+buzon_account_sync_new (BuzonAccount     *account,
+                        BuzonStore       *store,
+                        BuzonCredentials *credentials)
+{
+  BuzonAccountSync *self;
+
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (BUZON_IS_STORE (store), NULL);
+  g_return_val_if_fail (BUZON_IS_CREDENTIALS (credentials), NULL);
+
+  self = g_object_new (BUZON_TYPE_ACCOUNT_SYNC, NULL);
+  self->account = g_object_ref (account);
+  self->store = g_object_ref (store);
+  self->credentials = g_object_ref (credentials);
+  return self;
+}
+
+/**
+ * buzon_account_sync_run_async:
+ * @only_folder: (nullable): sync only the folder of this name (for people,
+ *   or raw); the folder list is saved all the same
+ * @cancellable: (nullable): cancelling stops the pass; what reached the
+ *   store stays
+ *
+ * Looks the password up, connects, logs in, saves the folder list and
+ * brings each selectable folder up to date, INBOX first, then logs out.
+ * Fails with the first error; a folder's failure does not stop the others,
+ * and the result then names the first folder that failed.
+ */
+void
+buzon_account_sync_run_async (BuzonAccountSync    *self,
+                              const char          *only_folder,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  const BuzonServerUrl *url;
+  Run *run;
+
+  g_return_if_fail (BUZON_IS_ACCOUNT_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_account_sync_run_async);
+  if (self->running)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s",
+                               _("This account is being synchronised already"));
+      return;
+    }
+  self->running = TRUE;
+  run = g_new0 (Run, 1);
+  run->self = self;
+  run->only_folder = g_strdup (only_folder);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  g_task_set_check_cancellable (task, FALSE);
+
+  url = buzon_account_get_imap_url (self->account);
+  buzon_credentials_lookup_async (self->credentials, buzon_account_get_id (self->account),
+                                  BUZON_CREDENTIALS_PROTOCOL_IMAP, url->host, url->user,
+                                  cancellable, password_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_account_sync_run_finish:
+ * @summary: (out caller-allocates) (optional): what the pass did, also
+ *   when it failed
+ */
+gboolean
+buzon_account_sync_run_finish (BuzonAccountSync        *self,
+                               GAsyncResult            *result,
+                               BuzonAccountSyncResult  *summary,
+                               GError                 **error)
+{
+  g_autofree BuzonAccountSyncResult *value = NULL;
+  const BuzonAccountSyncResult *partial;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  partial = value != NULL ? value : g_object_get_data (G_OBJECT (result), "summary");
+  if (summary != NULL)
+    {
+      if (partial != NULL)
+        *summary = *partial;
+      else
+        memset (summary, 0, sizeof *summary);
+    }
+  return value != NULL;
+}

@@ -1,0 +1,42 @@
+// BuzonAccountSync: one pass over an account — connect, log in, the folder
+// list, then each folder brought up to date — reporting as it goes.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "account/account.h"
+#include "account/credentials.h"
+#include "store/store.h"
+#include "sync/folder-sync.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint folders;         /* Folders synchronised. */
+  guint folders_failed;  /* Folders that failed; the others went on. */
+  guint added;
+  guint updated;
+  guint removed;
+} BuzonAccountSyncResult;
+
+#define BUZON_TYPE_ACCOUNT_SYNC (buzon_account_sync_get_type ())
+
+G_DECLARE_FINAL_TYPE (BuzonAccountSync, buzon_account_sync, BUZON, ACCOUNT_SYNC, GObject)
+
+BuzonAccountSync *buzon_account_sync_new        (BuzonAccount            *account,
+                                                 BuzonStore              *store,
+                                                 BuzonCredentials        *credentials);
+void              buzon_account_sync_run_async  (BuzonAccountSync        *self,
+                                                 const char              *only_folder,
+                                                 GCancellable            *cancellable,
+                                                 GAsyncReadyCallback      callback,
+                                                 gpointer                 user_data);
+gboolean          buzon_account_sync_run_finish (BuzonAccountSync        *self,
+                                                 GAsyncResult            *result,
+                                                 BuzonAccountSyncResult  *summary,
+                                                 GError                 **error);
+
+G_END_DECLS

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# buzon-cli sync, folders, list and search against the fixture Dovecot: a
+# first sync, changes by another client found by the next sync, the cache
+# read offline, wrong passwords and unknown names; and a first sync killed
+# with SIGKILL halfway, then run again: every message once, none missing.
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import imaplib
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+cli = sys.argv[1]
+script = os.path.join(os.environ["BUZON_TEST_SUPPORT"], "mail-servers")
+tests = 0
+failures = 0
+MESSAGES = 3000
+
+
+def check(name, ok, detail=""):
+    global tests, failures
+    tests += 1
+    failures += not ok
+    print(f"{'ok' if ok else 'not ok'} {tests} - {name}")
+    if not ok:
+        print("# " + str(detail).replace("\n", "\n# "))
+
+
+def generate(root, count):
+    inbox = os.path.join(root, "INBOX")
+    os.makedirs(inbox)
+    for i in range(1, count + 1):
+        with open(os.path.join(inbox, f"{i:05}.eml"), "w") as f:
+            f.write(f"From: Remitente {i % 13} <r{i % 13}@example.org>\nTo: alice@example.test\n"
+                    f"Subject: Asunto {i} del {'café' if i % 10 == 0 else 'día'}\n"
+                    f"Date: Fri, {1 + i % 27:02} Nov 2026 10:{i % 60:02}:00 +0100\n"
+                    f"Message-ID: <{i}@cli.example.org>\nMIME-Version: 1.0\n"
+                    "Content-Type: text/plain; charset=utf-8\n\nHola.\n")
+
+
+with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
+    os.chmod(tmp, 0o755)
+    maildir = os.path.join(tmp, "maildir")
+    generate(maildir, MESSAGES)
+    d = os.path.join(tmp, "servers")
+    out = subprocess.run([sys.executable, script, "start", d, "--owner-pid", str(os.getpid()),
+                          "--maildir-from", maildir, "--maildir-user", "alice"],
+                         check=True, capture_output=True, text=True).stdout
+    env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    run_env = dict(os.environ, LC_ALL="C.UTF-8", XDG_CONFIG_HOME=os.path.join(tmp, "config"),
+                   XDG_DATA_HOME=os.path.join(tmp, "data"))
+
+    def buzon(*args, timeout=300):
+        return subprocess.run([cli, *args], env=run_env, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=timeout)
+
+    def folders():
+        r = buzon("folders", "demo", "--json")
+        return {f["name"]: f for f in json.loads(r.stdout)} if r.returncode == 0 else {}
+
+    def other_client():
+        context = ssl.create_default_context(cafile=env["BUZON_TEST_CA_FILE"])
+        context.check_hostname = False
+        imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["BUZON_TEST_IMAPS_PORT"]),
+                                 ssl_context=context)
+        imap.login("alice", "alice-secret")
+        return imap
+
+    try:
+        imap_url = f"imaps://alice@127.0.0.1:{env['BUZON_TEST_IMAPS_PORT']}"
+        smtp_url = f"submissions://alice@127.0.0.1:{env['BUZON_TEST_SUBMISSIONS_PORT']}"
+        pin = "SHA256:" + env["BUZON_TEST_CERT_SHA256"]
+        r = buzon("account", "add", "demo", "--email", "alice@example.test", "--imap", imap_url,
+                  "--smtp", smtp_url, "--password-command", "printf '%s\\n' alice-secret",
+                  "--trust-cert", pin)
+        check("account add", r.returncode == 0, repr(r))
+
+        r = buzon("folders", "demo", "--json")
+        check("folders before any sync: an empty list", r.returncode == 0
+              and json.loads(r.stdout) == [], repr(r))
+
+        # A first sync killed halfway, by SIGKILL, once messages are in the cache.
+        p = subprocess.Popen([cli, "sync", "demo"], env=run_env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        seen = b""
+        os.set_blocking(p.stderr.fileno(), False)
+        while time.monotonic() < deadline and p.poll() is None:
+            chunk = p.stderr.read() or b""
+            seen += chunk
+            progress = [int(part.split(b" of ")[0].split(b": ")[-1])
+                        for part in seen.split(b"\r") if b" of " in part and b": " in part]
+            if progress and progress[-1] >= 1000:
+                break
+            time.sleep(0.01)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        partial = folders().get("INBOX", {}).get("messages", 0)
+        check("killed halfway: part of the mail is cached",
+              0 < partial < MESSAGES, f"{partial} cached; stderr {seen[-300:]!r}")
+
+        r = buzon("sync", "demo")
+        check("sync after SIGKILL: exit 0", r.returncode == 0, repr(r))
+        inbox = folders().get("INBOX", {})
+        check("every message once", inbox.get("messages") == MESSAGES
+              and inbox.get("synced") is True, repr(inbox))
+        r = buzon("list", "demo", "INBOX", "--limit", "100000", "--json")
+        listed = json.loads(r.stdout) if r.returncode == 0 else []
+        uids = [m["uid"] for m in listed]
+        check("no duplicates, no gaps", sorted(uids) == list(range(1, MESSAGES + 1)),
+              f"{len(uids)} listed, {len(set(uids))} distinct")
+        check("newest first", [m["date"] for m in listed] == sorted(
+            [m["date"] for m in listed], reverse=True), "")
+
+        # Another client changes things; the next sync finds every change.
+        imap = other_client()
+        imap.select("INBOX")
+        imap.uid("STORE", "1:10", "+FLAGS", "(\\Seen \\Flagged)")
+        imap.uid("STORE", "20:29", "+FLAGS", "(\\Deleted)")
+        imap.expunge()
+        imap.append("INBOX", "", None,
+                    b"From: Nuevo <n@example.org>\r\n"
+                    b"Subject: =?UTF-8?Q?Reci=C3=A9n_llegado?=\r\n"
+                    b"Message-ID: <nuevo@cli.example.org>\r\n\r\nHola.\r\n")
+        imap.create("Listas")
+        imap.logout()
+        r = buzon("sync", "demo")
+        check("resync: exit 0 and a summary line", r.returncode == 0
+              and "1 new" in r.stdout and "10 gone" in r.stdout, repr(r))
+        cached = folders()
+        check("resync: counts and the new folder", cached.get("INBOX", {}).get("messages")
+              == MESSAGES - 10 + 1 and "Listas" in cached, repr(cached))
+        r = buzon("search", "demo", "is:flagged", "--limit", "100", "--json")
+        found = sorted(m["uid"] for m in json.loads(r.stdout)) if r.returncode == 0 else []
+        check("search is:flagged finds the ten flagged", found == list(range(1, 11)), repr(found))
+        r = buzon("search", "demo", "subject:cafe from:r0", "--json")
+        found = json.loads(r.stdout) if r.returncode == 0 else []
+        check("search: accents and fields", found and all("café" in m["subject"] for m in found)
+              and all(m["from"]["address"] == "r0@example.org" for m in found), repr(r))
+        r = buzon("search", "demo", 'subject:"recién llegado"', "--folder", "INBOX")
+        check("search in a folder, human output", r.returncode == 0
+              and "Recién llegado" in r.stdout, repr(r))
+
+        # Errors: clear words, documented exit statuses.
+        r = buzon("search", "demo", 'subject:"sin cerrar')
+        check("a malformed query: exit 2", r.returncode == 2 and "sin cerrar" in r.stderr,
+              repr(r))
+        r = buzon("list", "demo", "No existe")
+        check("an unknown folder: exit 1", r.returncode == 1 and "No existe" in r.stderr, repr(r))
+        r = buzon("list", "nadie", "INBOX")
+        check("an unknown account: exit 1", r.returncode == 1 and "nadie" in r.stderr, repr(r))
+        r = buzon("sync", "demo", "--folder", "No existe")
+        check("sync of an unknown folder: exit 1", r.returncode == 1, repr(r))
+        r = buzon("account", "add", "malo", "--email", "alice@example.test", "--imap", imap_url,
+                  "--smtp", smtp_url, "--password-command", "echo wrong", "--trust-cert", pin)
+        r = buzon("sync", "malo")
+        check("a wrong password: exit 5", r.returncode == 5, repr(r))
+        r = buzon("sync", "demo", "--bogus")
+        check("a bad option: exit 2 and the usage", r.returncode == 2 and "Usage" in r.stderr,
+              repr(r))
+    finally:
+        subprocess.run([sys.executable, script, "stop", d, "--remove"], capture_output=True)
+
+print(f"1..{tests}")
+sys.exit(1 if failures else 0)
