@@ -39,6 +39,7 @@
 #define FIRST_BATCH    100
 #define FLAGS_BATCH    5000
 #define MAX_APPLYING   2 /* Batches waiting for the store before fetching pauses. */
+#define MAX_FETCHES    4 /* First sync: header fetches in flight at once. */
 
 G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FIRST, "first"),
@@ -105,6 +106,7 @@ typedef struct
   guint applying;              /* Batches handed to the store, not applied yet. */
   gboolean waiting;            /* Fetching paused until a batch is applied. */
   gboolean fetch_in_flight;
+  guint first_fetches;         /* First sync: fetches in flight. */
   GError *error;
   BuzonFolderSyncResult result;
 } Run;
@@ -132,7 +134,7 @@ maybe_return (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  if (run->applying > 0 || run->fetch_in_flight)
+  if (run->applying > 0 || run->fetch_in_flight || run->first_fetches > 0)
     return;
   if (run->error == NULL && run->step != STEP_DONE)
     return;
@@ -278,7 +280,27 @@ on_vanished_cb (const GArray *uids,
   buzon_store_batch_remove_uids (run->batch, uids);
 }
 
-/* The first sync's batches, newest first. */
+/* The first sync's batches, newest first, several fetches in flight: on a
+ * network with 50 ms to the server, one batch at a time would spend most
+ * of a big first sync waiting. Each fetch fills a batch of its own. */
+
+typedef struct
+{
+  Run *run;
+  GTask *task; /* Owned. */
+  BuzonStoreBatch *batch;
+} Slot;
+
+static void
+on_first_fetch_cb (BuzonImapFetch *fetch,
+                   gpointer        user_data)
+{
+  Slot *slot = user_data;
+
+  if (fetch->envelope != NULL)
+    slot->run->fetched++;
+  buzon_store_batch_add_fetch (slot->batch, fetch);
+}
 
 static void first_batch_fetched_cb (GObject      *source,
                                     GAsyncResult *result,
@@ -289,30 +311,38 @@ fetch_next_first_batch (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
   guint batch_size = run->self->batch_size;
-  guint size = run->todo_next == 0 ? MIN (FIRST_BATCH, batch_size) : batch_size;
-  guint count = MIN (size, run->todo->len - run->todo_next);
-  g_autofree char *set = NULL;
 
-  if (count == 0)
+  while (run->first_fetches < MAX_FETCHES && run->todo_next < run->todo->len)
     {
-      finish_run (task);
-      return;
+      guint size = run->todo_next == 0 ? MIN (FIRST_BATCH, batch_size) : batch_size;
+      guint count = MIN (size, run->todo->len - run->todo_next);
+      g_autofree char *set = NULL;
+      Slot *slot;
+
+      if (run->applying + run->first_fetches >= MAX_APPLYING + MAX_FETCHES)
+        {
+          /* The store is behind: wait, so that memory stays bounded. */
+          run->waiting = TRUE;
+          return;
+        }
+      set = buzon_imap_sequence_set_to_string (&g_array_index (run->todo, guint32,
+                                                               run->todo_next),
+                                               count);
+      run->todo_next += count;
+      slot = g_new0 (Slot, 1);
+      slot->run = run;
+      slot->task = g_object_ref (task);
+      /* The first takes what the run gathered before: expunges, state. */
+      slot->batch = take_batch (run);
+      run->first_fetches++;
+      buzon_imap_session_fetch_async (run->self->session, set,
+                                      buzon_imap_session_get_condstore (run->self->session)
+                                        ? HEADER_ITEMS_MODSEQ : HEADER_ITEMS,
+                                      on_first_fetch_cb, slot, run->cancellable,
+                                      first_batch_fetched_cb, slot);
     }
-  if (run->applying >= MAX_APPLYING)
-    {
-      /* The store is behind: wait, so that memory stays bounded. */
-      run->waiting = TRUE;
-      return;
-    }
-  set = buzon_imap_sequence_set_to_string (&g_array_index (run->todo, guint32, run->todo_next),
-                                           count);
-  run->todo_next += count;
-  run->fetch_in_flight = TRUE;
-  buzon_imap_session_fetch_async (run->self->session, set,
-                                  buzon_imap_session_get_condstore (run->self->session)
-                                    ? HEADER_ITEMS_MODSEQ : HEADER_ITEMS,
-                                  on_fetch_cb, run, run->cancellable, first_batch_fetched_cb,
-                                  g_object_ref (task));
+  if (run->todo_next >= run->todo->len && run->first_fetches == 0 && run->error == NULL)
+    finish_run (task);
 }
 
 static void
@@ -320,21 +350,27 @@ first_batch_fetched_cb (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
+  Slot *slot = user_data;
+  g_autoptr (GTask) task = slot->task;
+  Run *run = slot->run;
   g_autoptr (GError) error = NULL;
+  gboolean ok;
 
-  run->fetch_in_flight = FALSE;
-  if (!buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error))
+  run->first_fetches--;
+  ok = buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error);
+  /* What was fetched is kept, also after a failure: the next run goes on
+   * from there. */
+  submit (task, g_steal_pointer (&slot->batch));
+  g_free (slot);
+  if (!ok)
     {
-      /* What was fetched is kept: the next run goes on from there. */
-      submit (task, take_batch (run));
       fail (task, g_steal_pointer (&error));
       return;
     }
-  if (run->todo_next < run->todo->len)
-    submit (task, take_batch (run));
-  fetch_next_first_batch (task);
+  if (run->error == NULL)
+    fetch_next_first_batch (task);
+  else
+    maybe_return (task);
 }
 
 static int
