@@ -43,9 +43,13 @@ BuzonImapConnection *
 connect_to (BuzonTestMailServers *fixture,
             const char           *user)
 {
-  g_autofree char *url_text = g_strdup_printf ("imaps://%s@127.0.0.1:%u", user,
-                                               buzon_test_mail_servers_get_port (fixture,
-                                                                                 "IMAPS_PORT"));
+  /* BUZON_TEST_STARTTLS=1 runs the same test over STARTTLS (meson runs
+   * the session tests both ways). */
+  gboolean starttls = g_strcmp0 (g_getenv ("BUZON_TEST_STARTTLS"), "1") == 0;
+  g_autofree char *url_text = g_strdup_printf ("%s://%s@127.0.0.1:%u",
+                                               starttls ? "imap" : "imaps", user,
+                                               buzon_test_mail_servers_get_port (
+                                                 fixture, starttls ? "IMAP_PORT" : "IMAPS_PORT"));
   g_autoptr (BuzonServerUrl) url = buzon_server_url_parse (url_text, NULL);
   g_autofree char *pinned = g_strconcat ("sha256:",
                                          buzon_test_mail_servers_get (fixture, "CERT_SHA256"),
@@ -59,6 +63,7 @@ connect_to (BuzonTestMailServers *fixture,
   buzon_imap_connection_open_async (connection, NULL, store_result_cb, &result);
   g_assert_true (buzon_imap_connection_open_finish (connection, wait_for (&result), &error));
   g_assert_no_error (error);
+  g_assert_true (buzon_imap_connection_get_is_secure (connection));
   return g_steal_pointer (&connection);
 }
 
