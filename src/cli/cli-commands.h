@@ -32,6 +32,8 @@ int buzon_cli_command_list       (int    argc,
                                   char **argv);
 int buzon_cli_command_search     (int    argc,
                                   char **argv);
+int buzon_cli_command_show       (int    argc,
+                                  char **argv);
 
 /* Within `buzon-cli account`. */
 int  buzon_cli_command_account_add (int    argc,

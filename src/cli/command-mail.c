@@ -21,8 +21,11 @@
 #include "store/search-query.h"
 #include "store/store-folder.h"
 #include "store/store-message.h"
+#include "mime/mime-text.h"
 #include "store/store.h"
+#include "sync/account-connect.h"
 #include "sync/account-sync.h"
+#include "sync/body-fetch.h"
 
 static void
 store_result_cb (GObject      *source,
@@ -565,5 +568,155 @@ buzon_cli_command_search (int    argc,
       return BUZON_CLI_EXIT_FAILED;
     }
   print_messages (messages, as_json);
+  return BUZON_CLI_EXIT_OK;
+}
+
+/* show. */
+
+static void
+print_header (GMimeMessage *message,
+              const char   *label,
+              GMimeAddressType type)
+{
+  InternetAddressList *list = g_mime_message_get_addresses (message, type);
+  g_autofree char *text = NULL;
+
+  if (list == NULL || internet_address_list_length (list) == 0)
+    return;
+  text = internet_address_list_to_string (list, NULL, FALSE);
+  g_print ("%s %s\n", label, text);
+}
+
+/* The body of @folder's message @uid: from the cache, else from the
+ * server (logging in), kept in the cache. */
+static GBytes *
+fetch_body (BuzonAccount     *account,
+            BuzonStore       *store,
+            BuzonStoreFolder *folder,
+            guint32           uid,
+            GError          **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (BuzonCredentials) credentials = NULL;
+  g_autoptr (BuzonImapSession) session = NULL;
+  GBytes *raw;
+
+  buzon_body_fetch_async (NULL, store, folder, uid, NULL, store_result_cb, &result);
+  raw = buzon_body_fetch_finish (wait_for (&result), &local_error);
+  if (raw != NULL)
+    return raw;
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  credentials = credentials_for (account, error);
+  if (credentials == NULL)
+    return NULL;
+  g_clear_object (&result);
+  buzon_account_connect_async (account, credentials, NULL, store_result_cb, &result);
+  session = buzon_account_connect_finish (wait_for (&result), error);
+  if (session == NULL)
+    return NULL;
+  g_clear_object (&result);
+  buzon_body_fetch_async (session, store, folder, uid, NULL, store_result_cb, &result);
+  raw = buzon_body_fetch_finish (wait_for (&result), error);
+  g_clear_object (&result);
+  buzon_imap_session_logout_async (session, NULL, store_result_cb, &result);
+  buzon_imap_session_logout_finish (session, wait_for (&result), NULL);
+  return raw;
+}
+
+int
+buzon_cli_command_show (int    argc,
+                        char **argv)
+{
+  g_autoptr (GPtrArray) positional = g_ptr_array_new ();
+  g_autoptr (BuzonAccountStore) accounts = NULL;
+  g_autoptr (BuzonAccount) account = NULL;
+  g_autoptr (BuzonStore) store = NULL;
+  g_autoptr (BuzonStoreFolder) folder = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean as_raw = FALSE;
+  guint64 uid = 0;
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--raw"))
+      as_raw = TRUE;
+    else
+      g_ptr_array_add (positional, argv[i]);
+  if (positional->len != 3
+      || !g_ascii_string_to_unsigned (positional->pdata[2], 10, 1, G_MAXUINT32, &uid, NULL))
+    {
+      g_printerr ("%s", _("Usage: buzon-cli show NAME FOLDER UID [--raw]\n"));
+      return BUZON_CLI_EXIT_USAGE;
+    }
+  if ((accounts = load_accounts ()) == NULL
+      || (account = find_account (accounts, positional->pdata[0])) == NULL
+      || (store = open_store (account)) == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  folder = find_folder (store, positional->pdata[1]);
+  raw = folder != NULL ? fetch_body (account, store, folder, (guint32) uid, &error) : NULL;
+  close_store (store);
+  buzon_cli_credentials_shutdown ();
+  if (folder == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  if (raw == NULL)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND)
+               ? BUZON_CLI_EXIT_FAILED
+               : buzon_cli_exit_status_for (error);
+    }
+  if (as_raw)
+    {
+      gsize size = 0;
+      const char *data = g_bytes_get_data (raw, &size);
+
+      fwrite (data, 1, size, stdout);
+      return BUZON_CLI_EXIT_OK;
+    }
+  {
+    GMimeMessage *message = buzon_mime_parse_message (raw, &error);
+    g_autofree char *text = NULL;
+    g_autoptr (GPtrArray) attachments = NULL;
+    GDateTime *date;
+
+    if (message == NULL)
+      {
+        g_printerr ("buzon-cli: %s\n", error->message);
+        return BUZON_CLI_EXIT_FAILED;
+      }
+    /* Translators: the labels of a message's headers, as `show` prints them. */
+    print_header (message, _("From:"), GMIME_ADDRESS_TYPE_FROM);
+    print_header (message, _("To:"), GMIME_ADDRESS_TYPE_TO);
+    print_header (message, _("Cc:"), GMIME_ADDRESS_TYPE_CC);
+    date = g_mime_message_get_date (message);
+    if (date != NULL)
+      {
+        g_autofree char *when = g_date_time_format (date, "%Y-%m-%d %H:%M %z");
+        g_print ("%s %s\n", _("Date:"), when);
+      }
+    g_print ("%s %s\n\n", _("Subject:"),
+             g_mime_message_get_subject (message) != NULL ? g_mime_message_get_subject (message)
+                                                          : "");
+    text = buzon_mime_get_readable_text (message);
+    g_print ("%s\n", text);
+    attachments = buzon_mime_list_attachments (message);
+    if (attachments->len > 0)
+      g_print ("\n%s\n", _("Attachments:"));
+    for (guint i = 0; i < attachments->len; i++)
+      {
+        const BuzonMimeAttachment *attachment = attachments->pdata[i];
+        g_autofree char *size = g_format_size (attachment->size);
+
+        g_print ("  %s  (%s, %s%s)\n",
+                 attachment->filename != NULL ? attachment->filename : _("(unnamed)"),
+                 attachment->mime_type, size, attachment->inline_ ? _(", inline") : "");
+      }
+    g_object_unref (message);
+  }
   return BUZON_CLI_EXIT_OK;
 }

@@ -66,6 +66,10 @@ static const Command commands[] = {
        "from {name, address}, subject, flags, thread_id, has_attachment, size, message_id, "
        "preview)"),
     buzon_cli_command_list },
+  { "show", N_("NAME FOLDER UID [--raw]"),
+    N_("Show a message: its headers, its readable text and its attachments (--raw: the "
+       "message as the server sent it); downloads it into the cache if needed"),
+    buzon_cli_command_show },
   { "search", N_("NAME QUERY [--folder FOLDER] [--limit N] [--json]"),
     N_("Search the cached mail: words, \"phrases\", from:, to:, cc:, subject:, "
        "has:attachment, is:unread, is:read, is:flagged, is:answered, before:, after:, on: "

@@ -13,6 +13,7 @@
 #include "imap/imap-parser.h"
 #include "imap/imap-uid-set.h"
 #include "store/store-batch.h"
+#include "store/store-body.h"
 #include "store/store-folder.h"
 #include "store/store-message.h"
 #include "store/store-summary.h"
@@ -740,6 +741,68 @@ test_list_and_search (Fixture      *f,
   }
 }
 
+/* Bodies: not cached, then kept and indexed; gone with their message. */
+static void
+test_bodies (Fixture      *f,
+             gconstpointer data)
+{
+  static const char text[] = "Subject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                             "<p>Mucha <b>berenjena</b></p>\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (BuzonStoreBody) body = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (4, "", "Cena", "a@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+
+  buzon_store_get_body_async (f->store, ids[0], 4, NULL, store_result_cb, &result);
+  body = buzon_store_get_body_finish (f->store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_null (body->raw);
+  g_clear_object (&result);
+
+  buzon_store_save_body_async (f->store, body->message_id, raw, NULL, store_result_cb, &result);
+  g_assert_true (buzon_store_save_body_finish (f->store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_clear_pointer (&body, buzon_store_body_free);
+  buzon_store_get_body_async (f->store, ids[0], 4, NULL, store_result_cb, &result);
+  body = buzon_store_get_body_finish (f->store, wait_for (&result), &error);
+  g_assert_true (g_bytes_equal (body->raw, raw));
+  g_clear_object (&result);
+  {
+    g_autofree char *found = query (f, "SELECT count(*) FROM message_fts WHERE message_fts "
+                                       "MATCH 'body : berenjena'");
+    g_autofree char *tags = query (f, "SELECT count(*) FROM message_fts WHERE message_fts "
+                                      "MATCH 'body : b'");
+
+    g_assert_cmpstr (found, ==, "1");
+    g_assert_cmpstr (tags, ==, "0");
+  }
+
+  /* An unknown UID, and a message that left the cache. */
+  buzon_store_get_body_async (f->store, ids[0], 5, NULL, store_result_cb, &result);
+  g_assert_null (buzon_store_get_body_finish (f->store, wait_for (&result), &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_reset (batch);
+  g_assert_true (apply (f, batch, NULL, &error));
+  {
+    g_autofree char *bodies = query (f, "SELECT count(*) FROM body");
+    g_assert_cmpstr (bodies, ==, "0");
+  }
+  buzon_store_save_body_async (f->store, body->message_id, raw, NULL, store_result_cb, &result);
+  g_assert_false (buzon_store_save_body_finish (f->store, wait_for (&result), &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -758,6 +821,7 @@ main (int    argc,
   ADD ("threads", test_threads);
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
+  ADD ("bodies", test_bodies);
 #undef ADD
 
   return g_test_run ();
