@@ -183,6 +183,27 @@ sync_folder_finished_cb (BuzonAccountSync            *sync,
                 summary->removed);
 }
 
+/* With BUZON_BENCH set, sync reports the longest time the main loop did not
+ * run (a GUI on the engine would have frozen that long): a 5 ms tick that
+ * measures how late it comes. */
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+} StallWatch;
+
+static gboolean
+stall_tick_cb (gpointer user_data)
+{
+  StallWatch *watch = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (watch->last > 0)
+    watch->longest = MAX (watch->longest, now - watch->last - 5000);
+  watch->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
 static BuzonCredentials *
 credentials_for (BuzonAccount *account,
                  GError      **error)
@@ -206,6 +227,8 @@ sync_account (BuzonAccount *account,
   g_autoptr (GError) error = NULL;
   BuzonAccountSyncResult summary = { 0 };
   SyncOutput output = { quiet, FALSE };
+  StallWatch stall = { 0 };
+  guint stall_id = 0;
   gboolean ok;
 
   if (store == NULL)
@@ -220,9 +243,17 @@ sync_account (BuzonAccount *account,
   sync = buzon_account_sync_new (account, store, credentials);
   g_signal_connect (sync, "progress", G_CALLBACK (sync_progress_cb), &output);
   g_signal_connect (sync, "folder-finished", G_CALLBACK (sync_folder_finished_cb), &output);
+  if (g_getenv ("BUZON_BENCH") != NULL)
+    stall_id = g_timeout_add (5, stall_tick_cb, &stall);
   buzon_account_sync_run_async (sync, folder, NULL, store_result_cb, &result);
   ok = buzon_account_sync_run_finish (sync, wait_for (&result), &summary, &error);
   end_progress_line (&output);
+  if (stall_id != 0)
+    {
+      g_source_remove (stall_id);
+      g_printerr ("bench: longest main-loop stall %" G_GINT64_FORMAT " ms\n",
+                  stall.longest / 1000);
+    }
   close_store (store);
 
   /* Translators: an account's name, then counts: folders, and messages

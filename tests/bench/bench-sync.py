@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+# Benchmark: buzon-cli sync against its limit, on a generated mailbox in the
+# fixture Dovecot, all in one run.
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   bench-sync.py BUZON_CLI [MESSAGES]          (default 10000)
+#
+# Prints one table:
+#   limit        a reader that sends the same header UID FETCH 1:* over TLS and
+#                only scans for the tagged OK: what the server and the network
+#                allow, the floor for any client
+#   first sync   `buzon-cli sync` of the empty cache (ratio against the limit)
+#   resync       again with nothing changed
+#   1000 flags   again after another client changed 1,000 messages' flags
+#   search       `buzon-cli search` for a few queries (whole process: an upper
+#                bound on the query itself)
+# with the peak RSS of each buzon-cli run, the cache's size and the longest
+# main-loop stall during the first sync (buzon-cli reports it under
+# BUZON_BENCH). Targets (issue 4): first sync <= 1.5x the limit, no-change
+# resync of 100k < 0.3 s, 1,000-flag resync < 1 s, peak RSS < 150 MB, no
+# stall > 50 ms, search over 100k < 50 ms. Not yet measured here: the same
+# with 50 ms of added round-trip time (needs the fault proxy).
+
+import imaplib
+import os
+import random
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+cli = os.path.abspath(sys.argv[1])
+count = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "mail-servers")
+ITEMS = (b"(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE "
+         b"BODY.PEEK[HEADER.FIELDS (REFERENCES LIST-ID)])")
+
+
+def generate(root, n):
+    """A seeded mailbox: threads, lists, non-ASCII, attachments, HTML."""
+    rand = random.Random(20261127)
+    inbox = os.path.join(root, "INBOX")
+    os.makedirs(inbox)
+    for i in range(1, n + 1):
+        thread = rand.randint(1, max(2, n // 4))
+        kind = rand.randint(0, 9)
+        parent = f"<t{thread}@bench.example.org>"
+        refs = f"References: {parent}\nIn-Reply-To: {parent}\n" \
+            if i > 1 and rand.random() < 0.6 else ""
+        head = (f"From: =?UTF-8?Q?Mar=C3=ADa_{i % 97}?= <maria{i % 97}@example.org>\n"
+                f"To: Ana <ana@example.test>, equipo@lists.example.org\n"
+                f"Subject: =?UTF-8?Q?Re:_Reuni=C3=B3n_n=C2=BA_{thread}?=\n"
+                f"Date: Fri, {1 + i % 27:02} Nov 2026 "
+                f"{i % 24:02}:{i % 60:02}:{(i * 7) % 60:02} +0100\n"
+                f"Message-ID: <{i}.m@bench.example.org>\n{refs}"
+                f"List-ID: <equipo.lists.example.org>\nMIME-Version: 1.0\n")
+        if kind == 0:
+            body = ("Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+                    "Content-Type: text/plain; charset=utf-8\n\nAdjunto el informe.\n--b\n"
+                    "Content-Type: application/pdf; name=informe.pdf\n"
+                    "Content-Disposition: attachment; filename=informe.pdf\n"
+                    "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n")
+        elif kind == 1:
+            body = ("Content-Type: multipart/alternative; boundary=a\n\n--a\n"
+                    "Content-Type: text/plain; charset=utf-8\n\nHola, ¿qué tal?\n--a\n"
+                    "Content-Type: text/html; charset=utf-8\n\n<p>Hola, <b>¿qué tal?</b></p>\n"
+                    "--a--\n")
+        else:
+            body = "Content-Type: text/plain; charset=utf-8\n\nHola, nos vemos mañana.\n"
+        with open(os.path.join(inbox, f"{i:07}.eml"), "w") as f:
+            f.write(head + body)
+
+
+def limit_reader(env):
+    """Seconds for the header fetch when only scanning for the tagged OK."""
+    context = ssl.create_default_context(cafile=env["BUZON_TEST_CA_FILE"])
+    context.check_hostname = False
+    raw = socket.create_connection(("127.0.0.1", int(env["BUZON_TEST_IMAPS_PORT"])))
+    s = context.wrap_socket(raw)
+
+    def until(tag):
+        buf = b""
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                raise RuntimeError("closed")
+            buf = buf[-64:] + chunk
+            if re.search(tag + rb" (OK|NO|BAD)", buf):
+                return
+
+    greeting = b""
+    while b"\r\n" not in greeting:
+        greeting += s.recv(4096)
+    s.sendall(b"a1 LOGIN alice alice-secret\r\n")
+    until(b"a1")
+    s.sendall(b"a2 SELECT INBOX\r\n")
+    until(b"a2")
+    start = time.monotonic()
+    s.sendall(b"a3 UID FETCH 1:* " + ITEMS + b"\r\n")
+    until(b"\na3")
+    elapsed = time.monotonic() - start
+    s.sendall(b"a4 LOGOUT\r\n")
+    s.close()
+    return elapsed
+
+
+def run(env, *args):
+    """(seconds, peak RSS in MB, stderr) of one buzon-cli run."""
+    start = time.monotonic()
+    p = subprocess.Popen([cli, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL)
+    # Both outputs are small here (--quiet, a page of results): read them in
+    # turn, then reap the process ourselves to get its own resource usage.
+    p.stdout.read()
+    err = p.stderr.read().decode()
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.monotonic() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError(f"{args}: exit {p.returncode}: {err[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024, err
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="buzon-bench-sync-")
+    os.chmod(tmp, 0o755)
+    d = os.path.join(tmp, "servers")
+    try:
+        print(f"# generating {count} messages…", file=sys.stderr)
+        generate(os.path.join(tmp, "maildir"), count)
+        out = subprocess.run([sys.executable, script, "start", d, "--owner-pid", str(os.getpid()),
+                              "--maildir-from", os.path.join(tmp, "maildir"),
+                              "--maildir-user", "alice"],
+                             check=True, capture_output=True, text=True).stdout
+        shutil.rmtree(os.path.join(tmp, "maildir"))
+        env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        run_env = dict(os.environ, LC_ALL="C.UTF-8", BUZON_BENCH="1",
+                       XDG_CONFIG_HOME=os.path.join(tmp, "config"),
+                       XDG_DATA_HOME=os.path.join(tmp, "data"))
+        subprocess.run([cli, "account", "add", "bench", "--email", "alice@example.test",
+                        "--imap", f"imaps://alice@127.0.0.1:{env['BUZON_TEST_IMAPS_PORT']}",
+                        "--smtp",
+                        f"submissions://alice@127.0.0.1:{env['BUZON_TEST_SUBMISSIONS_PORT']}",
+                        "--password-command", "echo alice-secret",
+                        "--trust-cert", "SHA256:" + env["BUZON_TEST_CERT_SHA256"]],
+                       env=run_env, check=True, capture_output=True)
+
+        # Warm the server's cache (index, page cache) once, then measure the limit.
+        limit_reader(env)
+        limit = min(limit_reader(env) for _ in range(3))
+
+        rows = []
+
+        def measured(name, *args, ratio=False):
+            elapsed, rss, err = run(run_env, *args)
+            stall = re.search(r"longest main-loop stall (\d+) ms", err)
+            rows.append((name, elapsed, elapsed / limit if ratio else None, rss,
+                         int(stall.group(1)) if stall else None))
+
+        measured("first sync", "sync", "bench", "--quiet", ratio=True)
+        measured("resync, nothing changed", "sync", "bench", "--quiet")
+        imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["BUZON_TEST_IMAPS_PORT"]),
+                                 ssl_context=ssl._create_unverified_context())
+        imap.login("alice", "alice-secret")
+        imap.select("INBOX")
+        uids = random.Random(7).sample(range(1, count + 1), min(1000, count))
+        for i in range(0, len(uids), 250):
+            imap.uid("STORE", ",".join(map(str, uids[i:i + 250])), "+FLAGS", "(\\Flagged)")
+        imap.logout()
+        measured("resync after 1,000 flag changes", "sync", "bench", "--quiet")
+        for query in ("reunion", "from:maria7 is:unread", "has:attachment informe", "zzzz"):
+            measured(f"search “{query}”", "search", "bench", query, "--limit", "50")
+
+        db = os.path.join(tmp, "data", "buzon", "bench")
+        size = sum(os.path.getsize(os.path.join(db, f)) for f in os.listdir(db))
+        print(f"Buzón sync benchmark, {count} messages, one INBOX, Dovecot on loopback over TLS")
+        print(f"{'':34} {'seconds':>9} {'× limit':>8} {'peak RSS':>10} {'stall':>8}")
+        print(f"{'limit (scan for the tagged OK)':34} {limit:9.3f} {1.0:8.2f}")
+        for name, elapsed, ratio, rss, stall in rows:
+            print(f"{name:34} {elapsed:9.3f} "
+                  f"{(f'{ratio:.2f}' if ratio else ''):>8} "
+                  f"{(f'{rss:.0f} MB' if rss else ''):>10} "
+                  f"{(f'{stall} ms' if stall is not None else ''):>8}")
+        print(f"cache size on disk: {size / 1e6:.1f} MB ({size / count:.0f} bytes per message)")
+    finally:
+        subprocess.run([sys.executable, script, "stop", d], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+main()
