@@ -3,9 +3,22 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
 #include <gmime/gmime.h>
 
 #include "engine.h"
+
+/* The system's trusted certificates take tens of milliseconds to load, on
+ * whichever thread first asks: a worker asks now, so that the first TLS
+ * connection does not freeze the main loop for a frame or three. */
+static gpointer
+load_tls_database (gpointer data)
+{
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr (GTlsDatabase) database G_GNUC_UNUSED = g_tls_backend_get_default_database (backend);
+
+  return NULL;
+}
 
 /**
  * buzon_engine_init:
@@ -21,6 +34,7 @@ buzon_engine_init (void)
   if (g_once_init_enter (&initialised))
     {
       g_mime_init ();
+      g_thread_unref (g_thread_new ("buzon-tls-warmup", load_tls_database, NULL));
       g_once_init_leave (&initialised, 1);
     }
 }
