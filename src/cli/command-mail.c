@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
 
@@ -25,6 +26,7 @@
 #include "store/store.h"
 #include "sync/account-connect.h"
 #include "sync/account-sync.h"
+#include "sync/account-watch.h"
 #include "sync/body-fetch.h"
 
 static void
@@ -268,6 +270,83 @@ sync_account (BuzonAccount *account,
   return BUZON_CLI_EXIT_OK;
 }
 
+/* sync --watch. */
+
+static void
+watch_synced_cb (BuzonAccountWatch *watch,
+                 const char        *folder,
+                 gpointer           user_data)
+{
+  if (*(gboolean *) user_data)
+    return;
+  if (folder != NULL)
+    /* Translators: %s is a folder's name. */
+    g_printerr (_("%s is up to date\n"), folder);
+  else
+    g_printerr ("%s", _("Every folder is up to date\n"));
+}
+
+static void
+watch_problem_cb (BuzonAccountWatch *watch,
+                  const GError      *error,
+                  gpointer           user_data)
+{
+  /* Translators: %s says what went wrong; the watch tries again. */
+  g_printerr (_("buzon-cli: %s (trying again)\n"), error->message);
+}
+
+static gboolean
+stop_watch_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+watch_account (BuzonAccount *account,
+               gboolean      quiet)
+{
+  g_autoptr (BuzonStore) store = open_store (account);
+  g_autoptr (BuzonCredentials) credentials = NULL;
+  g_autoptr (BuzonAccountWatch) watch = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *interval = g_getenv ("BUZON_POLL_INTERVAL");
+  guint sigint;
+  guint sigterm;
+  gboolean ok;
+
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+  credentials = credentials_for (account, &error);
+  if (credentials == NULL)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      close_store (store);
+      return BUZON_CLI_EXIT_AUTH;
+    }
+  watch = buzon_account_watch_new (account, store, credentials);
+  /* For tests: a shorter interval between full passes, in seconds. */
+  if (interval != NULL)
+    g_object_set (watch, "poll-interval", (guint) g_ascii_strtoull (interval, NULL, 10), NULL);
+  g_signal_connect (watch, "synced", G_CALLBACK (watch_synced_cb), &quiet);
+  g_signal_connect (watch, "problem", G_CALLBACK (watch_problem_cb), NULL);
+  sigint = g_unix_signal_add (SIGINT, stop_watch_cb, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, stop_watch_cb, cancellable);
+  buzon_account_watch_run_async (watch, cancellable, store_result_cb, &result);
+  ok = buzon_account_watch_run_finish (watch, wait_for (&result), &error);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  close_store (store);
+  if (!ok)
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return buzon_cli_exit_status_for (error);
+    }
+  return BUZON_CLI_EXIT_OK;
+}
+
 int
 buzon_cli_command_sync (int    argc,
                         char **argv)
@@ -276,6 +355,7 @@ buzon_cli_command_sync (int    argc,
   const char *name = NULL;
   const char *folder = NULL;
   gboolean quiet = FALSE;
+  gboolean watch = FALSE;
   int status = BUZON_CLI_EXIT_OK;
 
   for (int i = 1; i < argc; i++)
@@ -284,17 +364,20 @@ buzon_cli_command_sync (int    argc,
         folder = argv[++i];
       else if (g_str_equal (argv[i], "--quiet"))
         quiet = TRUE;
+      else if (g_str_equal (argv[i], "--watch"))
+        watch = TRUE;
       else if (argv[i][0] != '-' && name == NULL)
         name = argv[i];
       else
         {
-          g_printerr ("%s", _("Usage: buzon-cli sync [NAME] [--folder FOLDER] [--quiet]\n"));
+          g_printerr ("%s", _("Usage: buzon-cli sync [NAME] [--folder FOLDER] [--watch] "
+                              "[--quiet]\n"));
           return BUZON_CLI_EXIT_USAGE;
         }
     }
-  if (folder != NULL && name == NULL)
+  if ((folder != NULL || watch) && name == NULL)
     {
-      g_printerr ("%s", _("buzon-cli sync: --folder needs an account's NAME\n"));
+      g_printerr ("%s", _("buzon-cli sync: --folder and --watch need an account's NAME\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
   accounts = load_accounts ();
@@ -306,7 +389,7 @@ buzon_cli_command_sync (int    argc,
 
       if (account == NULL)
         return BUZON_CLI_EXIT_FAILED;
-      status = sync_account (account, folder, quiet);
+      status = watch ? watch_account (account, quiet) : sync_account (account, folder, quiet);
     }
   else
     for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)

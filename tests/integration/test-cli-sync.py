@@ -187,6 +187,46 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         r = buzon("show", "demo", "INBOX", "diez")
         check("show with a bad UID: exit 2", r.returncode == 2, repr(r))
 
+        # sync --watch: new mail in the Inbox arrives through IDLE within seconds,
+        # other folders at the next pass; SIGTERM ends it cleanly.
+        watch_env = dict(run_env, BUZON_POLL_INTERVAL="4")
+        w = subprocess.Popen([cli, "sync", "demo", "--watch"], env=watch_env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+
+        def wait_until(predicate, seconds):
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if predicate():
+                    return True
+                time.sleep(0.2)
+            return False
+
+        def cached_subjects(folder):
+            r = buzon("list", "demo", folder, "--limit", "5", "--json")
+            return [m["subject"] for m in json.loads(r.stdout)] if r.returncode == 0 else []
+
+        time.sleep(1.5)
+        imap = other_client()
+        imap.append("INBOX", "", None, b"From: a@example.org\r\nSubject: Por IDLE\r\n"
+                    b"Message-ID: <idle@cli.example.org>\r\n\r\nHola.\r\n")
+        check("--watch: new Inbox mail cached within seconds",
+              wait_until(lambda: "Por IDLE" in cached_subjects("INBOX"), 10),
+              cached_subjects("INBOX"))
+        imap.append("Listas", "", None, b"From: a@example.org\r\nSubject: En otra carpeta\r\n"
+                    b"Message-ID: <listas@cli.example.org>\r\n\r\nHola.\r\n")
+        imap.logout()
+        check("--watch: other folders at the next pass",
+              wait_until(lambda: "En otra carpeta" in cached_subjects("Listas"), 15),
+              cached_subjects("Listas"))
+        w.send_signal(signal.SIGTERM)
+        try:
+            out, err = w.communicate(timeout=10)
+            check("--watch: SIGTERM ends it, exit 0", w.returncode == 0, err.decode()[-500:])
+        except subprocess.TimeoutExpired:
+            w.kill()
+            check("--watch: SIGTERM ends it, exit 0", False, "still running 10 s later")
+
         # Errors: clear words, documented exit statuses.
         r = buzon("search", "demo", 'subject:"sin cerrar')
         check("a malformed query: exit 2", r.returncode == 2 and "sin cerrar" in r.stderr,
