@@ -607,6 +607,38 @@ dispatch_greeting (BuzonImapConnection *self,
   _buzon_imap_connection_open_step (self, NULL);
 }
 
+/* TLS hands over one record (16 KiB at most) per read: during a big FETCH,
+ * a trip through the main loop for each would cost more than the parsing.
+ * So what is already there is read at once, without blocking, up to a
+ * bound that keeps the main loop turning. Not while STARTTLS or COMPRESS is
+ * in flight: the bytes after their answer belong to the new transport. */
+static void
+drain_ready_input (BuzonImapConnection *self)
+{
+  GPollableInputStream *pollable;
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (self->input))
+    return;
+  pollable = G_POLLABLE_INPUT_STREAM (self->input);
+  if (!g_pollable_input_stream_can_poll (pollable))
+    return;
+  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+    if (((Pending *) l->data)->barrier)
+      return;
+  for (guint i = 0; i < 32; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize n = g_pollable_input_stream_read_nonblocking (pollable, self->read_buffer,
+                                                           READ_BUFFER_SIZE, NULL, &error);
+
+      /* Nothing more now, the end, or an error: the next read_async()
+       * reports the last two. */
+      if (n <= 0)
+        return;
+      buzon_imap_parser_feed (self->parser, (const char *) self->read_buffer, n);
+    }
+}
+
 static void
 read_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -636,6 +668,7 @@ read_done_cb (GObject      *source,
 
   self->last_activity = g_get_monotonic_time ();
   buzon_imap_parser_feed (self->parser, (const char *) self->read_buffer, n);
+  drain_ready_input (self);
   process_responses (self);
 }
 
