@@ -69,7 +69,13 @@ _buzon_store_error (sqlite3    *db,
 {
   int code;
   const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  int system_errno = db != NULL ? sqlite3_system_errno (db) : 0;
 
+  /* A write that failed for want of room is a full disk too, whatever
+   * SQLite calls it (a failed write is an I/O error to it). */
+  if ((rc & 0xff) == SQLITE_IOERR
+      && (system_errno == ENOSPC || system_errno == EDQUOT || system_errno == EFBIG))
+    rc = SQLITE_FULL;
   switch (rc & 0xff)
     {
     case SQLITE_FULL:

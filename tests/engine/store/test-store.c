@@ -5,6 +5,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -803,6 +805,64 @@ test_bodies (Fixture      *f,
   g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
 }
 
+/* A full disk: the batch that does not fit fails with a clear error,
+ * nothing of it is kept, what was there before stays, and the store works
+ * on once there is room again. The disk is made "full" by a file size
+ * limit, which SQLite reports as an I/O error (ENOSPC itself becomes
+ * BUZON_STORE_ERROR_FULL). */
+static void
+test_disk_full (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  struct rlimit saved;
+  struct rlimit tight;
+  GStatBuf before;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Antes", "antes@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+
+  /* Past the WAL's current size, writes fail as on a full disk. */
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  {
+    g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+
+    g_assert_cmpint (g_stat (wal, &before), ==, 0);
+  }
+  signal (SIGXFSZ, SIG_IGN);
+  tight = saved;
+  tight.rlim_cur = (rlim_t) before.st_size + 4096;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &tight), ==, 0);
+
+  batch = buzon_store_batch_new (ids[0]);
+  for (guint uid = 2; uid < 2000; uid++)
+    buzon_store_batch_add_fetch (batch, message (uid, "", "Mucho texto para llenar el disco",
+                                                 "lleno@x", "NIL", ""));
+  g_assert_false (apply (f, batch, NULL, &error));
+  g_assert_true (g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FULL)
+                 || g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED));
+  g_assert_nonnull (strstr (error->message, "saving"));
+  g_clear_error (&error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+
+  {
+    g_autofree char *subjects = query (f, "SELECT subject FROM message");
+    g_assert_cmpstr (subjects, ==, "Antes");
+  }
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (2, "", "Después", "despues@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *count = query (f, "SELECT count(*) FROM message");
+    g_assert_cmpstr (count, ==, "2");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -822,6 +882,7 @@ main (int    argc,
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
   ADD ("bodies", test_bodies);
+  ADD ("disk-full", test_disk_full);
 #undef ADD
 
   return g_test_run ();
