@@ -9,7 +9,8 @@
 // the other folders. A server without IDLE (Yahoo), or one that refuses it,
 // has its Inbox polled every minute instead. When a connection fails, the
 // watch waits 1 s, 2 s, 4 s… up to five minutes, and connects again; a
-// pass that succeeds resets the wait.
+// pass that succeeds resets the wait, and so does the network coming back
+// (GNetworkMonitor).
 
 #include "config.h"
 
@@ -69,6 +70,8 @@ typedef struct
   gboolean idling;
   gulong cancelled_id;
   guint cancel_idle_id;
+  GNetworkMonitor *monitor;
+  gulong network_id;
 } Run;
 
 static void
@@ -87,6 +90,7 @@ run_free (Run *run)
   g_clear_handle_id (&run->poll_id, g_source_remove);
   g_clear_handle_id (&run->cancel_idle_id, g_source_remove);
   g_cancellable_disconnect (run->cancellable, run->cancelled_id);
+  g_clear_signal_handler (&run->network_id, run->monitor);
   drop_session (run);
   g_free (run);
 }
@@ -370,6 +374,21 @@ full_pass (Run *run)
   buzon_account_sync_run_async (sync, NULL, run->cancellable, passed_cb, run);
 }
 
+/* The network is back: no need to wait out the backoff. */
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  Run *run = user_data;
+
+  if (!available || run->timer_id == 0 || run->busy || run->session != NULL)
+    return;
+  g_clear_handle_id (&run->timer_id, g_source_remove);
+  run->backoff = 1;
+  connect_idle (run);
+}
+
 /* Cancelling: IDLE and the operations under way see the cancellable
  * themselves; a watch waiting on a timer is told here. */
 static gboolean
@@ -545,6 +564,9 @@ buzon_account_watch_run_async (BuzonAccountWatch  *self,
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   run->poll_id = g_timeout_add_seconds (self->poll_interval, poll_cb, run);
   run->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), run, NULL);
+  run->monitor = g_network_monitor_get_default ();
+  run->network_id = g_signal_connect (run->monitor, "network-changed",
+                                      G_CALLBACK (network_changed_cb), run);
   full_pass (run);
 }
 
