@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "account/account-store.h"
 #include "account/credentials-command.h"
@@ -28,6 +29,7 @@
 #include "sync/account-sync.h"
 #include "sync/account-watch.h"
 #include "sync/body-fetch.h"
+#include "sync/server-search.h"
 
 static void
 store_result_cb (GObject      *source,
@@ -633,6 +635,61 @@ buzon_cli_command_list (int    argc,
   return BUZON_CLI_EXIT_OK;
 }
 
+static int
+newest_first (gconstpointer a,
+              gconstpointer b)
+{
+  const BuzonStoreMessage *x = *(BuzonStoreMessage * const *) a;
+  const BuzonStoreMessage *y = *(BuzonStoreMessage * const *) b;
+
+  if (x->date != y->date)
+    return x->date > y->date ? -1 : 1;
+  return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* Adds to @messages what the server found that they lack; FALSE with
+ * @error when the server could not be asked. */
+static gboolean
+add_server_matches (BuzonAccount     *account,
+                    BuzonStore       *store,
+                    BuzonStoreFolder *folder,
+                    BuzonSearchQuery *query,
+                    guint             limit,
+                    GPtrArray        *messages,
+                    GError          **error)
+{
+  g_autoptr (BuzonCredentials) credentials = credentials_for (account, error);
+  g_autoptr (BuzonImapSession) session = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (GHashTable) known = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  if (credentials == NULL)
+    return FALSE;
+  buzon_account_connect_async (account, credentials, NULL, store_result_cb, &result);
+  session = buzon_account_connect_finish (wait_for (&result), error);
+  if (session == NULL)
+    return FALSE;
+  g_clear_object (&result);
+  buzon_server_search_async (session, store, folder, query, limit, NULL, store_result_cb,
+                             &result);
+  found = buzon_server_search_finish (wait_for (&result), error);
+  g_clear_object (&result);
+  buzon_imap_session_logout_async (session, NULL, store_result_cb, &result);
+  buzon_imap_session_logout_finish (session, wait_for (&result), NULL);
+  if (found == NULL)
+    return FALSE;
+  for (guint i = 0; i < messages->len; i++)
+    g_hash_table_add (known, &((BuzonStoreMessage *) messages->pdata[i])->id);
+  for (guint i = 0; i < found->len; i++)
+    if (!g_hash_table_contains (known, &((BuzonStoreMessage *) found->pdata[i])->id))
+      g_ptr_array_add (messages, g_steal_pointer (&found->pdata[i]));
+  g_ptr_array_sort (messages, newest_first);
+  if (messages->len > limit)
+    g_ptr_array_set_size (messages, limit);
+  return TRUE;
+}
+
 int
 buzon_cli_command_search (int    argc,
                           char **argv)
@@ -648,13 +705,22 @@ buzon_cli_command_search (int    argc,
   g_autoptr (GError) error = NULL;
   const char *folder_name = NULL;
   gboolean as_json = FALSE;
+  gboolean online = FALSE;
   guint limit = 50;
 
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--online"))
+      {
+        online = TRUE;
+        memmove (argv + i, argv + i + 1, (argc - i - 1) * sizeof *argv);
+        argc--;
+        break;
+      }
   if (!parse_list_options (argc, argv, positional, &limit, &as_json, &folder_name)
-      || positional->len != 2)
+      || positional->len != 2 || (online && folder_name == NULL))
     {
-      g_printerr ("%s", _("Usage: buzon-cli search NAME QUERY [--folder FOLDER] [--limit N] "
-                          "[--json]\n"));
+      g_printerr ("%s", _("Usage: buzon-cli search NAME QUERY [--folder FOLDER [--online]] "
+                          "[--limit N] [--json]\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
   query = buzon_search_query_parse (positional->pdata[1], NULL, &error);
@@ -675,7 +741,18 @@ buzon_cli_command_search (int    argc,
   buzon_store_search_async (store, folder != NULL ? folder->id : 0, query, limit, NULL,
                             store_result_cb, &result);
   messages = buzon_store_search_finish (store, wait_for (&result), &error);
+  if (messages != NULL && online
+      && !add_server_matches (account, store, folder, query, limit, messages, &error))
+    {
+      /* The cache's answer still stands; the server's is missing. */
+      print_messages (messages, as_json);
+      close_store (store);
+      buzon_cli_credentials_shutdown ();
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return buzon_cli_exit_status_for (error);
+    }
   close_store (store);
+  buzon_cli_credentials_shutdown ();
   if (messages == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);

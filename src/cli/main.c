@@ -71,10 +71,11 @@ static const Command commands[] = {
     N_("Show a message: its headers, its readable text and its attachments (--raw: the "
        "message as the server sent it); downloads it into the cache if needed"),
     buzon_cli_command_show },
-  { "search", N_("NAME QUERY [--folder FOLDER] [--limit N] [--json]"),
+  { "search", N_("NAME QUERY [--folder FOLDER [--online]] [--limit N] [--json]"),
     N_("Search the cached mail: words, \"phrases\", from:, to:, cc:, subject:, "
        "has:attachment, is:unread, is:read, is:flagged, is:answered, before:, after:, on: "
-       "(YYYY-MM-DD), -term, OR (output as for list)"),
+       "(YYYY-MM-DD), -term, OR (output as for list). --online also asks the server, which "
+       "reads the bodies the cache does not have"),
     buzon_cli_command_search },
   { "check-url", N_("URL…"),
     N_("Check server addresses as an account would store them, and print their parts"),

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "imap/imap-uid-set.h"
 #include "store-message.h"
 #include "store-private.h"
 
@@ -260,6 +261,120 @@ GPtrArray *
 buzon_store_search_finish (BuzonStore   *self,
                            GAsyncResult *result,
                            GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Messages by UID. */
+
+typedef struct
+{
+  gint64 folder_id;
+  GArray *uids; /* BuzonImapUidRange. */
+  guint limit;
+} UidsData;
+
+static void
+uids_data_free (UidsData *data)
+{
+  g_array_unref (data->uids);
+  g_free (data);
+}
+
+static int
+newest_first (gconstpointer a,
+              gconstpointer b)
+{
+  const BuzonStoreMessage *x = *(BuzonStoreMessage * const *) a;
+  const BuzonStoreMessage *y = *(BuzonStoreMessage * const *) b;
+
+  if (x->date != y->date)
+    return x->date > y->date ? -1 : 1;
+  return x->id > y->id ? -1 : x->id < y->id;
+}
+
+static void
+get_messages_job (BuzonStore *self,
+                  sqlite3    *db,
+                  GTask      *task)
+{
+  UidsData *data = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) buzon_store_message_free);
+  g_autoptr (GError) error = NULL;
+  sqlite3_stmt *statement;
+
+  statement = _buzon_store_prepare (self,
+                                    "SELECT " MESSAGE_COLUMNS " FROM message m "
+                                    "WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ?",
+                                    &error);
+  if (statement == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* A range at a time: the index on (folder_id, uid) makes each a seek. */
+  for (guint i = 0; i < data->uids->len; i++)
+    {
+      const BuzonImapUidRange *range = &g_array_index (data->uids, BuzonImapUidRange, i);
+      int rc;
+
+      sqlite3_reset (statement);
+      sqlite3_bind_int64 (statement, 1, data->folder_id);
+      sqlite3_bind_int64 (statement, 2, range->first);
+      sqlite3_bind_int64 (statement, 3, range->last);
+      while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
+        g_ptr_array_add (messages, read_message (statement));
+      if (rc != SQLITE_DONE)
+        {
+          g_task_return_error (task, _buzon_store_error (db, rc, _("reading messages")));
+          return;
+        }
+    }
+  g_ptr_array_sort (messages, newest_first);
+  if (messages->len > data->limit)
+    g_ptr_array_set_size (messages, data->limit);
+  g_task_return_pointer (task, g_steal_pointer (&messages), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * buzon_store_get_messages_async:
+ * @uids: (element-type BuzonImapUidRange): the UIDs, as ranges; copied
+ * @limit: how many at most (the newest)
+ *
+ * The cached messages of a folder with those UIDs, newest first; UIDs the
+ * cache does not have are left out.
+ */
+void
+buzon_store_get_messages_async (BuzonStore          *self,
+                                gint64               folder_id,
+                                const GArray        *uids,
+                                guint                limit,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  UidsData *data;
+
+  g_return_if_fail (BUZON_IS_STORE (self));
+  g_return_if_fail (uids != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_store_get_messages_async);
+  data = g_new0 (UidsData, 1);
+  data->folder_id = folder_id;
+  data->uids = g_array_copy ((GArray *) uids);
+  data->limit = limit;
+  g_task_set_task_data (task, data, (GDestroyNotify) uids_data_free);
+  _buzon_store_run (self, task, get_messages_job);
+}
+
+GPtrArray *
+buzon_store_get_messages_finish (BuzonStore   *self,
+                                 GAsyncResult *result,
+                                 GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

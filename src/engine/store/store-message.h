@@ -53,6 +53,17 @@ GPtrArray *buzon_store_search_finish         (BuzonStore          *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 
+void       buzon_store_get_messages_async    (BuzonStore          *self,
+                                              gint64               folder_id,
+                                              const GArray        *uids,
+                                              guint                limit,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GPtrArray *buzon_store_get_messages_finish   (BuzonStore          *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonStoreMessage, buzon_store_message_free)
 
 G_END_DECLS
