@@ -328,11 +328,17 @@ test_first_sync_and_resync (Fixture      *f,
   run_raw (connection, "EXPUNGE", NULL);
   append_to (connection, "INBOX", "nuevo-1");
   append_to (connection, "INBOX", "nuevo-2");
+  /* More new mail than a batch holds (50 here): it comes in slices. */
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("lote-%u", i);
+      append_to (connection, "INBOX", subject);
+    }
 
   g_assert_true (sync_folder (f, "INBOX", NULL, NULL, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpint (summary.path, ==, variant->resync_path);
-  g_assert_cmpuint (summary.added, ==, 2);
+  g_assert_cmpuint (summary.added, ==, 122);
   g_assert_cmpuint (summary.removed, ==, 3);
   g_assert_cmpuint (summary.updated, >=, 4);
   assert_cache_matches (f, "INBOX", "INBOX");

@@ -265,9 +265,11 @@ on_fetch_cb (BuzonImapFetch *fetch,
         run->new_count++;
     }
   buzon_store_batch_add_fetch (run->batch, fetch);
-  /* Comparing every message's flags: hand them over in slices, so that
-   * memory stays bounded whatever the folder's size. */
-  if (run->step == STEP_CHANGES && buzon_store_batch_get_size (run->batch) >= FLAGS_BATCH)
+  /* Flags of every message, or thousands of new ones after a long time
+   * offline: handed over in slices, so that memory stays bounded whatever
+   * the folder's size. The folder's state goes with the last slice. */
+  if (buzon_store_batch_get_size (run->batch)
+      >= (run->step == STEP_NEW ? run->self->batch_size : FLAGS_BATCH))
     submit (run->task, take_batch (run));
 }
 
