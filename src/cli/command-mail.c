@@ -12,8 +12,7 @@
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
 
-#include "account/account-store.h"
-#include "account/credentials-command.h"
+#include "cli-cache.h"
 #include "cli-commands.h"
 #include "cli-credentials.h"
 #include "cli-json.h"
@@ -23,110 +22,6 @@
 #include "store/store-message.h"
 #include "store/store.h"
 #include "sync/account-sync.h"
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-/* Returns: (transfer full) (nullable): the account called @name, or NULL
- * with a message on stderr. */
-static BuzonAccount *
-find_account (BuzonAccountStore *accounts,
-              const char        *name)
-{
-  BuzonAccount *account = buzon_account_store_lookup (accounts, name);
-
-  if (account == NULL)
-    {
-      /* Translators: %s is an account's name. */
-      g_printerr (_("buzon-cli: there is no account called “%s”\n"), name);
-      return NULL;
-    }
-  return g_object_ref (account);
-}
-
-static BuzonAccountStore *
-load_accounts (void)
-{
-  g_autoptr (BuzonAccountStore) accounts = buzon_account_store_new (NULL);
-  g_autoptr (GError) error = NULL;
-
-  if (!buzon_account_store_load (accounts, &error))
-    {
-      g_printerr ("buzon-cli: %s\n", error->message);
-      return NULL;
-    }
-  return g_steal_pointer (&accounts);
-}
-
-/* The account's cache, open; NULL with a message on stderr. */
-static BuzonStore *
-open_store (BuzonAccount *account)
-{
-  g_autofree char *path = buzon_store_path_for_account (buzon_account_get_id (account));
-  g_autoptr (BuzonStore) store = buzon_store_new (path);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-
-  buzon_store_open_async (store, NULL, store_result_cb, &result);
-  if (!buzon_store_open_finish (store, wait_for (&result), &error))
-    {
-      g_printerr ("buzon-cli: %s\n", error->message);
-      return NULL;
-    }
-  return g_steal_pointer (&store);
-}
-
-static void
-close_store (BuzonStore *store)
-{
-  buzon_store_close (store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* The folder called @name (for people, or raw), or NULL with a message. */
-static BuzonStoreFolder *
-find_folder (BuzonStore *store,
-             const char *name)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GPtrArray) folders = NULL;
-  g_autoptr (GError) error = NULL;
-
-  buzon_store_list_folders_async (store, NULL, store_result_cb, &result);
-  folders = buzon_store_list_folders_finish (store, wait_for (&result), &error);
-  if (folders == NULL)
-    {
-      g_printerr ("buzon-cli: %s\n", error->message);
-      return NULL;
-    }
-  for (guint i = 0; i < folders->len; i++)
-    {
-      BuzonStoreFolder *folder = folders->pdata[i];
-
-      if (g_str_equal (folder->name, name) || g_str_equal (folder->raw_name, name))
-        return buzon_store_folder_copy (folder);
-    }
-  /* Translators: %s is a folder's name. */
-  g_printerr (_("buzon-cli: there is no folder called “%s” in the cache; run buzon-cli sync "
-                "first\n"), name);
-  return NULL;
-}
 
 /* sync. */
 
@@ -180,23 +75,12 @@ sync_folder_finished_cb (BuzonAccountSync            *sync,
                 summary->removed);
 }
 
-static BuzonCredentials *
-credentials_for (BuzonAccount *account,
-                 GError      **error)
-{
-  const char *command = buzon_account_get_password_command (account);
-
-  if (command != NULL)
-    return BUZON_CREDENTIALS (buzon_command_credentials_new (command));
-  return buzon_cli_keyring_new (error);
-}
-
 static int
 sync_account (BuzonAccount *account,
               const char   *folder,
               gboolean      quiet)
 {
-  g_autoptr (BuzonStore) store = open_store (account);
+  g_autoptr (BuzonStore) store = buzon_cli_open_store (account);
   g_autoptr (BuzonCredentials) credentials = NULL;
   g_autoptr (BuzonAccountSync) sync = NULL;
   g_autoptr (GAsyncResult) result = NULL;
@@ -207,25 +91,35 @@ sync_account (BuzonAccount *account,
 
   if (store == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  credentials = credentials_for (account, &error);
+  credentials = buzon_cli_credentials_for (account, &error);
   if (credentials == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
-      close_store (store);
+      buzon_cli_close_store (store);
       return BUZON_CLI_EXIT_AUTH;
     }
   sync = buzon_account_sync_new (account, store, credentials);
   g_signal_connect (sync, "progress", G_CALLBACK (sync_progress_cb), &output);
   g_signal_connect (sync, "folder-finished", G_CALLBACK (sync_folder_finished_cb), &output);
-  buzon_account_sync_run_async (sync, folder, NULL, store_result_cb, &result);
-  ok = buzon_account_sync_run_finish (sync, wait_for (&result), &summary, &error);
+  g_signal_connect (sync, "operation-dropped", G_CALLBACK (buzon_cli_operation_dropped_cb), NULL);
+  buzon_account_sync_run_async (sync, folder, NULL, buzon_cli_result_cb, &result);
+  ok = buzon_account_sync_run_finish (sync, buzon_cli_wait_for (&result), &summary, &error);
   end_progress_line (&output);
-  close_store (store);
+  buzon_cli_close_store (store);
 
   /* Translators: an account's name, then counts: folders, and messages
    * new, changed and gone. */
   g_print (_("%s: %u folders, %u new, %u changed, %u gone\n"), buzon_account_get_id (account),
            summary.folders, summary.added, summary.updated, summary.removed);
+  if (summary.operations_replayed > 0 && !quiet)
+    /* Translators: an account's name, then how many changes made here
+     * reached the server. */
+    g_printerr (_("%s: queued changes sent to the server: %u\n"), buzon_account_get_id (account),
+                summary.operations_replayed);
+  if (summary.operations_left > 0)
+    /* Translators: an account's name, then how many changes wait. */
+    g_printerr (_("%s: changes still queued for the next sync: %u\n"),
+                buzon_account_get_id (account), summary.operations_left);
   if (!ok)
     {
       g_printerr ("buzon-cli: %s: %s\n", buzon_account_get_id (account), error->message);
@@ -263,12 +157,12 @@ buzon_cli_command_sync (int    argc,
       g_printerr ("%s", _("buzon-cli sync: --folder needs an account's NAME\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
-  accounts = load_accounts ();
+  accounts = buzon_cli_load_accounts ();
   if (accounts == NULL)
     return BUZON_CLI_EXIT_FAILED;
   if (name != NULL)
     {
-      g_autoptr (BuzonAccount) account = find_account (accounts, name);
+      g_autoptr (BuzonAccount) account = buzon_cli_find_account (accounts, name);
 
       if (account == NULL)
         return BUZON_CLI_EXIT_FAILED;
@@ -335,12 +229,13 @@ buzon_cli_command_folders (int    argc,
       g_printerr ("%s", _("Usage: buzon-cli folders NAME [--json]\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
-  if ((accounts = load_accounts ()) == NULL || (account = find_account (accounts, argv[1])) == NULL
-      || (store = open_store (account)) == NULL)
+  if ((accounts = buzon_cli_load_accounts ()) == NULL
+      || (account = buzon_cli_find_account (accounts, argv[1])) == NULL
+      || (store = buzon_cli_open_store (account)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  buzon_store_list_folders_async (store, NULL, store_result_cb, &result);
-  folders = buzon_store_list_folders_finish (store, wait_for (&result), &error);
-  close_store (store);
+  buzon_store_list_folders_async (store, NULL, buzon_cli_result_cb, &result);
+  folders = buzon_store_list_folders_finish (store, buzon_cli_wait_for (&result), &error);
+  buzon_cli_close_store (store);
   if (folders == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
@@ -494,19 +389,19 @@ buzon_cli_command_list (int    argc,
       g_printerr ("%s", _("Usage: buzon-cli list NAME FOLDER [--limit N] [--json]\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
-  if ((accounts = load_accounts ()) == NULL
-      || (account = find_account (accounts, positional->pdata[0])) == NULL
-      || (store = open_store (account)) == NULL)
+  if ((accounts = buzon_cli_load_accounts ()) == NULL
+      || (account = buzon_cli_find_account (accounts, positional->pdata[0])) == NULL
+      || (store = buzon_cli_open_store (account)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  folder = find_folder (store, positional->pdata[1]);
+  folder = buzon_cli_find_folder (store, positional->pdata[1]);
   if (folder == NULL)
     {
-      close_store (store);
+      buzon_cli_close_store (store);
       return BUZON_CLI_EXIT_FAILED;
     }
-  buzon_store_list_messages_async (store, folder->id, 0, limit, NULL, store_result_cb, &result);
-  messages = buzon_store_list_messages_finish (store, wait_for (&result), &error);
-  close_store (store);
+  buzon_store_list_messages_async (store, folder->id, 0, limit, NULL, buzon_cli_result_cb, &result);
+  messages = buzon_store_list_messages_finish (store, buzon_cli_wait_for (&result), &error);
+  buzon_cli_close_store (store);
   if (messages == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
@@ -546,19 +441,19 @@ buzon_cli_command_search (int    argc,
       g_printerr ("buzon-cli search: %s\n", error->message);
       return BUZON_CLI_EXIT_USAGE;
     }
-  if ((accounts = load_accounts ()) == NULL
-      || (account = find_account (accounts, positional->pdata[0])) == NULL
-      || (store = open_store (account)) == NULL)
+  if ((accounts = buzon_cli_load_accounts ()) == NULL
+      || (account = buzon_cli_find_account (accounts, positional->pdata[0])) == NULL
+      || (store = buzon_cli_open_store (account)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  if (folder_name != NULL && (folder = find_folder (store, folder_name)) == NULL)
+  if (folder_name != NULL && (folder = buzon_cli_find_folder (store, folder_name)) == NULL)
     {
-      close_store (store);
+      buzon_cli_close_store (store);
       return BUZON_CLI_EXIT_FAILED;
     }
   buzon_store_search_async (store, folder != NULL ? folder->id : 0, query, limit, NULL,
-                            store_result_cb, &result);
-  messages = buzon_store_search_finish (store, wait_for (&result), &error);
-  close_store (store);
+                            buzon_cli_result_cb, &result);
+  messages = buzon_store_search_finish (store, buzon_cli_wait_for (&result), &error);
+  buzon_cli_close_store (store);
   if (messages == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
