@@ -129,7 +129,8 @@ send_queue (BuzonAccount *account,
       return BUZON_CLI_EXIT_OK;
     }
   sync = buzon_account_sync_new (account, store, credentials);
-  g_signal_connect (sync, "operation-dropped", G_CALLBACK (buzon_cli_operation_dropped_cb), &replay);
+  g_signal_connect (sync, "operation-dropped", G_CALLBACK (buzon_cli_operation_dropped_cb),
+                    &replay);
   buzon_account_sync_replay_async (sync, NULL, buzon_cli_result_cb, &result);
   if (!buzon_account_sync_run_finish (sync, buzon_cli_wait_for (&result), &summary, &error))
     {

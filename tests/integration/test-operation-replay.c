@@ -1,10 +1,12 @@
-// BuzonOperationReplay against the fixture Dovecot: each kind of queued
-// operation reaches the server (checked by a second client) and leaves the
-// queue; replayed twice it does no harm; when the server disagrees (the
-// message was expunged, the folder deleted or replaced, the destination
-// gone) its state wins, the queue empties and no message is lost; a lost
-// connection keeps the queue; and BuzonAccountSync replays before it syncs.
+// BuzonOperationReplay against the fixture Dovecot.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Each kind of queued operation reaches the server (checked by a second
+// client) and leaves the queue; replayed twice it does no harm; when the
+// server disagrees (the message was expunged, the folder deleted or
+// replaced, the destination gone) its state wins, the queue empties and no
+// message is lost; a lost connection keeps the queue; and BuzonAccountSync
+// replays before it syncs.
 
 #include <sqlite3.h>
 #include <string.h>
