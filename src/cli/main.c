@@ -148,10 +148,11 @@ print_usage (FILE *out)
   fprintf (out, "\n%s\n",
            _("flag, unflag, read, unread, move and delete take UIDs as numbers or sets such as "
              "3:7,9, of messages in the cache. They change the cache at once, queue the change "
-             "and send the queue to the server; when the server cannot be reached the change "
-             "stays queued for the next sync, and the exit status is still 0. An unknown "
-             "account, folder or UID is status 1; a change the server refused is status 6, and "
-             "the cache then shows the server's state."));
+             "and send the queue to the server; when it cannot be sent now (the server cannot "
+             "be reached, say, which stderr tells) the change stays queued for the next sync, "
+             "and the exit status is still 0. An unknown account, folder or UID is status 1; a "
+             "change the server refused is status 6, and the cache then shows the server's "
+             "state."));
   fprintf (out, "\n%s\n  0  %s\n  1  %s\n  2  %s\n  3  %s\n  4  %s\n  5  %s\n  6  %s\n",
            _("Exit status:"), _("success"), _("the operation failed"), _("bad usage"),
            _("cannot connect to the server"), _("TLS failed or the certificate is not trusted"),
