@@ -119,7 +119,8 @@ test_busy (BusyFixture  *f,
   queue (f, BUZON_STORE_OPERATION_ADD_FLAGS, ids[0], "1", "\\Flagged");
   queue (f, BUZON_STORE_OPERATION_REMOVE_FLAGS, ids[0], "2", "\\Seen");
 
-  buzon_test_fake_imap_server_send_line (f->server, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
   buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
   buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1 UIDPLUS "
                                                     "MOVE] Logged in");
