@@ -6,6 +6,9 @@
 #include <glib.h>
 #include <stdio.h>
 
+#include "store/store-operation.h"
+#include "sync/account-sync.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes are stable and documented in `buzon-cli --help`. */
@@ -34,6 +37,12 @@ int buzon_cli_command_search     (int    argc,
                                   char **argv);
 int buzon_cli_command_show       (int    argc,
                                   char **argv);
+int buzon_cli_command_operation  (int    argc,
+                                  char **argv);
+void buzon_cli_operation_dropped_cb (BuzonAccountSync          *sync,
+                                     const BuzonStoreOperation *operation,
+                                     const GError              *error,
+                                     gpointer                   user_data);
 
 /* Within `buzon-cli account`. */
 int  buzon_cli_command_account_add (int    argc,

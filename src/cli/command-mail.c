@@ -14,8 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "account/account-store.h"
-#include "account/credentials-command.h"
+#include "cli-cache.h"
 #include "cli-commands.h"
 #include "cli-credentials.h"
 #include "cli-json.h"
@@ -30,110 +29,6 @@
 #include "sync/account-watch.h"
 #include "sync/body-fetch.h"
 #include "sync/server-search.h"
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-/* Returns: (transfer full) (nullable): the account called @name, or NULL
- * with a message on stderr. */
-static BuzonAccount *
-find_account (BuzonAccountStore *accounts,
-              const char        *name)
-{
-  BuzonAccount *account = buzon_account_store_lookup (accounts, name);
-
-  if (account == NULL)
-    {
-      /* Translators: %s is an account's name. */
-      g_printerr (_("buzon-cli: there is no account called “%s”\n"), name);
-      return NULL;
-    }
-  return g_object_ref (account);
-}
-
-static BuzonAccountStore *
-load_accounts (void)
-{
-  g_autoptr (BuzonAccountStore) accounts = buzon_account_store_new (NULL);
-  g_autoptr (GError) error = NULL;
-
-  if (!buzon_account_store_load (accounts, &error))
-    {
-      g_printerr ("buzon-cli: %s\n", error->message);
-      return NULL;
-    }
-  return g_steal_pointer (&accounts);
-}
-
-/* The account's cache, open; NULL with a message on stderr. */
-static BuzonStore *
-open_store (BuzonAccount *account)
-{
-  g_autofree char *path = buzon_store_path_for_account (buzon_account_get_id (account));
-  g_autoptr (BuzonStore) store = buzon_store_new (path);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-
-  buzon_store_open_async (store, NULL, store_result_cb, &result);
-  if (!buzon_store_open_finish (store, wait_for (&result), &error))
-    {
-      g_printerr ("buzon-cli: %s\n", error->message);
-      return NULL;
-    }
-  return g_steal_pointer (&store);
-}
-
-static void
-close_store (BuzonStore *store)
-{
-  buzon_store_close (store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* The folder called @name (for people, or raw), or NULL with a message. */
-static BuzonStoreFolder *
-find_folder (BuzonStore *store,
-             const char *name)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GPtrArray) folders = NULL;
-  g_autoptr (GError) error = NULL;
-
-  buzon_store_list_folders_async (store, NULL, store_result_cb, &result);
-  folders = buzon_store_list_folders_finish (store, wait_for (&result), &error);
-  if (folders == NULL)
-    {
-      g_printerr ("buzon-cli: %s\n", error->message);
-      return NULL;
-    }
-  for (guint i = 0; i < folders->len; i++)
-    {
-      BuzonStoreFolder *folder = folders->pdata[i];
-
-      if (g_str_equal (folder->name, name) || g_str_equal (folder->raw_name, name))
-        return buzon_store_folder_copy (folder);
-    }
-  /* Translators: %s is a folder's name. */
-  g_printerr (_("buzon-cli: there is no folder called “%s” in the cache; run buzon-cli sync "
-                "first\n"), name);
-  return NULL;
-}
 
 /* sync. */
 
@@ -208,23 +103,12 @@ stall_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static BuzonCredentials *
-credentials_for (BuzonAccount *account,
-                 GError      **error)
-{
-  const char *command = buzon_account_get_password_command (account);
-
-  if (command != NULL)
-    return BUZON_CREDENTIALS (buzon_command_credentials_new (command));
-  return buzon_cli_keyring_new (error);
-}
-
 static int
 sync_account (BuzonAccount *account,
               const char   *folder,
               gboolean      quiet)
 {
-  g_autoptr (BuzonStore) store = open_store (account);
+  g_autoptr (BuzonStore) store = buzon_cli_open_store (account);
   g_autoptr (BuzonCredentials) credentials = NULL;
   g_autoptr (BuzonAccountSync) sync = NULL;
   g_autoptr (GAsyncResult) result = NULL;
@@ -237,20 +121,21 @@ sync_account (BuzonAccount *account,
 
   if (store == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  credentials = credentials_for (account, &error);
+  credentials = buzon_cli_credentials_for (account, &error);
   if (credentials == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
-      close_store (store);
+      buzon_cli_close_store (store);
       return BUZON_CLI_EXIT_AUTH;
     }
   sync = buzon_account_sync_new (account, store, credentials);
   g_signal_connect (sync, "progress", G_CALLBACK (sync_progress_cb), &output);
   g_signal_connect (sync, "folder-finished", G_CALLBACK (sync_folder_finished_cb), &output);
+  g_signal_connect (sync, "operation-dropped", G_CALLBACK (buzon_cli_operation_dropped_cb), NULL);
   if (g_getenv ("BUZON_BENCH") != NULL)
     stall_id = g_timeout_add (5, stall_tick_cb, &stall);
-  buzon_account_sync_run_async (sync, folder, NULL, store_result_cb, &result);
-  ok = buzon_account_sync_run_finish (sync, wait_for (&result), &summary, &error);
+  buzon_account_sync_run_async (sync, folder, NULL, buzon_cli_result_cb, &result);
+  ok = buzon_account_sync_run_finish (sync, buzon_cli_wait_for (&result), &summary, &error);
   end_progress_line (&output);
   if (stall_id != 0)
     {
@@ -258,12 +143,21 @@ sync_account (BuzonAccount *account,
       g_printerr ("bench: longest main-loop stall %" G_GINT64_FORMAT " ms\n",
                   stall.longest / 1000);
     }
-  close_store (store);
+  buzon_cli_close_store (store);
 
   /* Translators: an account's name, then counts: folders, and messages
    * new, changed and gone. */
   g_print (_("%s: %u folders, %u new, %u changed, %u gone\n"), buzon_account_get_id (account),
            summary.folders, summary.added, summary.updated, summary.removed);
+  if (summary.operations_replayed > 0 && !quiet)
+    /* Translators: an account's name, then how many changes made here
+     * reached the server. */
+    g_printerr (_("%s: queued changes sent to the server: %u\n"), buzon_account_get_id (account),
+                summary.operations_replayed);
+  if (summary.operations_left > 0)
+    /* Translators: an account's name, then how many changes wait. */
+    g_printerr (_("%s: changes still queued for the next sync: %u\n"),
+                buzon_account_get_id (account), summary.operations_left);
   if (!ok)
     {
       g_printerr ("buzon-cli: %s: %s\n", buzon_account_get_id (account), error->message);
@@ -308,7 +202,7 @@ static int
 watch_account (BuzonAccount *account,
                gboolean      quiet)
 {
-  g_autoptr (BuzonStore) store = open_store (account);
+  g_autoptr (BuzonStore) store = buzon_cli_open_store (account);
   g_autoptr (BuzonCredentials) credentials = NULL;
   g_autoptr (BuzonAccountWatch) watch = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
@@ -321,11 +215,11 @@ watch_account (BuzonAccount *account,
 
   if (store == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  credentials = credentials_for (account, &error);
+  credentials = buzon_cli_credentials_for (account, &error);
   if (credentials == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
-      close_store (store);
+      buzon_cli_close_store (store);
       return BUZON_CLI_EXIT_AUTH;
     }
   watch = buzon_account_watch_new (account, store, credentials);
@@ -336,11 +230,11 @@ watch_account (BuzonAccount *account,
   g_signal_connect (watch, "problem", G_CALLBACK (watch_problem_cb), NULL);
   sigint = g_unix_signal_add (SIGINT, stop_watch_cb, cancellable);
   sigterm = g_unix_signal_add (SIGTERM, stop_watch_cb, cancellable);
-  buzon_account_watch_run_async (watch, cancellable, store_result_cb, &result);
-  ok = buzon_account_watch_run_finish (watch, wait_for (&result), &error);
+  buzon_account_watch_run_async (watch, cancellable, buzon_cli_result_cb, &result);
+  ok = buzon_account_watch_run_finish (watch, buzon_cli_wait_for (&result), &error);
   g_source_remove (sigint);
   g_source_remove (sigterm);
-  close_store (store);
+  buzon_cli_close_store (store);
   if (!ok)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
@@ -382,12 +276,12 @@ buzon_cli_command_sync (int    argc,
       g_printerr ("%s", _("buzon-cli sync: --folder and --watch need an account's NAME\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
-  accounts = load_accounts ();
+  accounts = buzon_cli_load_accounts ();
   if (accounts == NULL)
     return BUZON_CLI_EXIT_FAILED;
   if (name != NULL)
     {
-      g_autoptr (BuzonAccount) account = find_account (accounts, name);
+      g_autoptr (BuzonAccount) account = buzon_cli_find_account (accounts, name);
 
       if (account == NULL)
         return BUZON_CLI_EXIT_FAILED;
@@ -454,12 +348,13 @@ buzon_cli_command_folders (int    argc,
       g_printerr ("%s", _("Usage: buzon-cli folders NAME [--json]\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
-  if ((accounts = load_accounts ()) == NULL || (account = find_account (accounts, argv[1])) == NULL
-      || (store = open_store (account)) == NULL)
+  if ((accounts = buzon_cli_load_accounts ()) == NULL
+      || (account = buzon_cli_find_account (accounts, argv[1])) == NULL
+      || (store = buzon_cli_open_store (account)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  buzon_store_list_folders_async (store, NULL, store_result_cb, &result);
-  folders = buzon_store_list_folders_finish (store, wait_for (&result), &error);
-  close_store (store);
+  buzon_store_list_folders_async (store, NULL, buzon_cli_result_cb, &result);
+  folders = buzon_store_list_folders_finish (store, buzon_cli_wait_for (&result), &error);
+  buzon_cli_close_store (store);
   if (folders == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
@@ -613,19 +508,19 @@ buzon_cli_command_list (int    argc,
       g_printerr ("%s", _("Usage: buzon-cli list NAME FOLDER [--limit N] [--json]\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
-  if ((accounts = load_accounts ()) == NULL
-      || (account = find_account (accounts, positional->pdata[0])) == NULL
-      || (store = open_store (account)) == NULL)
+  if ((accounts = buzon_cli_load_accounts ()) == NULL
+      || (account = buzon_cli_find_account (accounts, positional->pdata[0])) == NULL
+      || (store = buzon_cli_open_store (account)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  folder = find_folder (store, positional->pdata[1]);
+  folder = buzon_cli_find_folder (store, positional->pdata[1]);
   if (folder == NULL)
     {
-      close_store (store);
+      buzon_cli_close_store (store);
       return BUZON_CLI_EXIT_FAILED;
     }
-  buzon_store_list_messages_async (store, folder->id, 0, limit, NULL, store_result_cb, &result);
-  messages = buzon_store_list_messages_finish (store, wait_for (&result), &error);
-  close_store (store);
+  buzon_store_list_messages_async (store, folder->id, 0, limit, NULL, buzon_cli_result_cb, &result);
+  messages = buzon_store_list_messages_finish (store, buzon_cli_wait_for (&result), &error);
+  buzon_cli_close_store (store);
   if (messages == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
@@ -658,7 +553,7 @@ add_server_matches (BuzonAccount     *account,
                     GPtrArray        *messages,
                     GError          **error)
 {
-  g_autoptr (BuzonCredentials) credentials = credentials_for (account, error);
+  g_autoptr (BuzonCredentials) credentials = buzon_cli_credentials_for (account, error);
   g_autoptr (BuzonImapSession) session = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GPtrArray) found = NULL;
@@ -666,17 +561,17 @@ add_server_matches (BuzonAccount     *account,
 
   if (credentials == NULL)
     return FALSE;
-  buzon_account_connect_async (account, credentials, NULL, store_result_cb, &result);
-  session = buzon_account_connect_finish (wait_for (&result), error);
+  buzon_account_connect_async (account, credentials, NULL, buzon_cli_result_cb, &result);
+  session = buzon_account_connect_finish (buzon_cli_wait_for (&result), error);
   if (session == NULL)
     return FALSE;
   g_clear_object (&result);
-  buzon_server_search_async (session, store, folder, query, limit, NULL, store_result_cb,
+  buzon_server_search_async (session, store, folder, query, limit, NULL, buzon_cli_result_cb,
                              &result);
-  found = buzon_server_search_finish (wait_for (&result), error);
+  found = buzon_server_search_finish (buzon_cli_wait_for (&result), error);
   g_clear_object (&result);
-  buzon_imap_session_logout_async (session, NULL, store_result_cb, &result);
-  buzon_imap_session_logout_finish (session, wait_for (&result), NULL);
+  buzon_imap_session_logout_async (session, NULL, buzon_cli_result_cb, &result);
+  buzon_imap_session_logout_finish (session, buzon_cli_wait_for (&result), NULL);
   if (found == NULL)
     return FALSE;
   for (guint i = 0; i < messages->len; i++)
@@ -729,29 +624,29 @@ buzon_cli_command_search (int    argc,
       g_printerr ("buzon-cli search: %s\n", error->message);
       return BUZON_CLI_EXIT_USAGE;
     }
-  if ((accounts = load_accounts ()) == NULL
-      || (account = find_account (accounts, positional->pdata[0])) == NULL
-      || (store = open_store (account)) == NULL)
+  if ((accounts = buzon_cli_load_accounts ()) == NULL
+      || (account = buzon_cli_find_account (accounts, positional->pdata[0])) == NULL
+      || (store = buzon_cli_open_store (account)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  if (folder_name != NULL && (folder = find_folder (store, folder_name)) == NULL)
+  if (folder_name != NULL && (folder = buzon_cli_find_folder (store, folder_name)) == NULL)
     {
-      close_store (store);
+      buzon_cli_close_store (store);
       return BUZON_CLI_EXIT_FAILED;
     }
   buzon_store_search_async (store, folder != NULL ? folder->id : 0, query, limit, NULL,
-                            store_result_cb, &result);
-  messages = buzon_store_search_finish (store, wait_for (&result), &error);
+                            buzon_cli_result_cb, &result);
+  messages = buzon_store_search_finish (store, buzon_cli_wait_for (&result), &error);
   if (messages != NULL && online
       && !add_server_matches (account, store, folder, query, limit, messages, &error))
     {
       /* The cache's answer still stands; the server's is missing. */
       print_messages (messages, as_json);
-      close_store (store);
+      buzon_cli_close_store (store);
       buzon_cli_credentials_shutdown ();
       g_printerr ("buzon-cli: %s\n", error->message);
       return buzon_cli_exit_status_for (error);
     }
-  close_store (store);
+  buzon_cli_close_store (store);
   buzon_cli_credentials_shutdown ();
   if (messages == NULL)
     {
@@ -793,8 +688,8 @@ fetch_body (BuzonAccount     *account,
   g_autoptr (BuzonImapSession) session = NULL;
   GBytes *raw;
 
-  buzon_body_fetch_async (NULL, store, folder, uid, NULL, store_result_cb, &result);
-  raw = buzon_body_fetch_finish (wait_for (&result), &local_error);
+  buzon_body_fetch_async (NULL, store, folder, uid, NULL, buzon_cli_result_cb, &result);
+  raw = buzon_body_fetch_finish (buzon_cli_wait_for (&result), &local_error);
   if (raw != NULL)
     return raw;
   if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED))
@@ -802,20 +697,20 @@ fetch_body (BuzonAccount     *account,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  credentials = credentials_for (account, error);
+  credentials = buzon_cli_credentials_for (account, error);
   if (credentials == NULL)
     return NULL;
   g_clear_object (&result);
-  buzon_account_connect_async (account, credentials, NULL, store_result_cb, &result);
-  session = buzon_account_connect_finish (wait_for (&result), error);
+  buzon_account_connect_async (account, credentials, NULL, buzon_cli_result_cb, &result);
+  session = buzon_account_connect_finish (buzon_cli_wait_for (&result), error);
   if (session == NULL)
     return NULL;
   g_clear_object (&result);
-  buzon_body_fetch_async (session, store, folder, uid, NULL, store_result_cb, &result);
-  raw = buzon_body_fetch_finish (wait_for (&result), error);
+  buzon_body_fetch_async (session, store, folder, uid, NULL, buzon_cli_result_cb, &result);
+  raw = buzon_body_fetch_finish (buzon_cli_wait_for (&result), error);
   g_clear_object (&result);
-  buzon_imap_session_logout_async (session, NULL, store_result_cb, &result);
-  buzon_imap_session_logout_finish (session, wait_for (&result), NULL);
+  buzon_imap_session_logout_async (session, NULL, buzon_cli_result_cb, &result);
+  buzon_imap_session_logout_finish (session, buzon_cli_wait_for (&result), NULL);
   return raw;
 }
 
@@ -844,13 +739,13 @@ buzon_cli_command_show (int    argc,
       g_printerr ("%s", _("Usage: buzon-cli show NAME FOLDER UID [--raw]\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
-  if ((accounts = load_accounts ()) == NULL
-      || (account = find_account (accounts, positional->pdata[0])) == NULL
-      || (store = open_store (account)) == NULL)
+  if ((accounts = buzon_cli_load_accounts ()) == NULL
+      || (account = buzon_cli_find_account (accounts, positional->pdata[0])) == NULL
+      || (store = buzon_cli_open_store (account)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  folder = find_folder (store, positional->pdata[1]);
+  folder = buzon_cli_find_folder (store, positional->pdata[1]);
   raw = folder != NULL ? fetch_body (account, store, folder, (guint32) uid, &error) : NULL;
-  close_store (store);
+  buzon_cli_close_store (store);
   buzon_cli_credentials_shutdown ();
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;

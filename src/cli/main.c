@@ -77,6 +77,18 @@ static const Command commands[] = {
        "(YYYY-MM-DD), -term, OR (output as for list). --online also asks the server, which "
        "reads the bodies the cache does not have"),
     buzon_cli_command_search },
+  { "flag", N_("NAME FOLDER UID…"), N_("Flag messages (\\Flagged)"), buzon_cli_command_operation },
+  { "unflag", N_("NAME FOLDER UID…"), N_("Take the flag off messages"),
+    buzon_cli_command_operation },
+  { "read", N_("NAME FOLDER UID…"), N_("Mark messages as read (\\Seen)"),
+    buzon_cli_command_operation },
+  { "unread", N_("NAME FOLDER UID…"), N_("Mark messages as unread"), buzon_cli_command_operation },
+  { "move", N_("NAME FOLDER UID… DEST"), N_("Move messages to the folder DEST"),
+    buzon_cli_command_operation },
+  { "delete", N_("NAME FOLDER UID…"),
+    N_("Move messages to the Trash; those in the Trash already (or all, when the account has "
+       "no Trash) are deleted for good"),
+    buzon_cli_command_operation },
   { "check-url", N_("URL…"),
     N_("Check server addresses as an account would store them, and print their parts"),
     command_check_url },
@@ -139,6 +151,14 @@ print_usage (FILE *out)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %s %s\n      %s\n", commands[i].name, _(commands[i].args),
              _(commands[i].summary));
+  fprintf (out, "\n%s\n",
+           _("flag, unflag, read, unread, move and delete take UIDs as numbers or sets such as "
+             "3:7,9, of messages in the cache. They change the cache at once, queue the change "
+             "and send the queue to the server; when it cannot be sent now (the server cannot "
+             "be reached, say, which stderr tells) the change stays queued for the next sync, "
+             "and the exit status is still 0. An unknown account, folder or UID is status 1; a "
+             "change the server refused is status 6, and the cache then shows the server's "
+             "state."));
   fprintf (out, "\n%s\n  0  %s\n  1  %s\n  2  %s\n  3  %s\n  4  %s\n  5  %s\n  6  %s\n",
            _("Exit status:"), _("success"), _("the operation failed"), _("bad usage"),
            _("cannot connect to the server"), _("TLS failed or the certificate is not trusted"),

@@ -5,30 +5,21 @@
 # with SIGKILL halfway, then run again: every message once, none missing.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import imaplib
 import json
 import os
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # Nothing written into the source tree.
+from cli_test_support import Tap, other_client, servers, start_servers
+
 cli = sys.argv[1]
-script = os.path.join(os.environ["BUZON_TEST_SUPPORT"], "mail-servers")
-tests = 0
-failures = 0
+tap = Tap()
+check = tap.check
 MESSAGES = 5000
-
-
-def check(name, ok, detail=""):
-    global tests, failures
-    tests += 1
-    failures += not ok
-    print(f"{'ok' if ok else 'not ok'} {tests} - {name}")
-    if not ok:
-        print("# " + str(detail).replace("\n", "\n# "))
 
 
 def generate(root, count):
@@ -48,10 +39,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
     maildir = os.path.join(tmp, "maildir")
     generate(maildir, MESSAGES)
     d = os.path.join(tmp, "servers")
-    out = subprocess.run([sys.executable, script, "start", d, "--owner-pid", str(os.getpid()),
-                          "--maildir-from", maildir, "--maildir-user", "alice"],
-                         check=True, capture_output=True, text=True).stdout
-    env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    env = start_servers(d, "--maildir-from", maildir, "--maildir-user", "alice")
     run_env = dict(os.environ, LC_ALL="C.UTF-8", XDG_CONFIG_HOME=os.path.join(tmp, "config"),
                    XDG_DATA_HOME=os.path.join(tmp, "data"))
 
@@ -62,14 +50,6 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
     def folders():
         r = buzon("folders", "demo", "--json")
         return {f["name"]: f for f in json.loads(r.stdout)} if r.returncode == 0 else {}
-
-    def other_client():
-        context = ssl.create_default_context(cafile=env["BUZON_TEST_CA_FILE"])
-        context.check_hostname = False
-        imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["BUZON_TEST_IMAPS_PORT"]),
-                                 ssl_context=context)
-        imap.login("alice", "alice-secret")
-        return imap
 
     try:
         imap_url = f"imaps://alice@127.0.0.1:{env['BUZON_TEST_IMAPS_PORT']}"
@@ -119,7 +99,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
             [m["date"] for m in listed], reverse=True), "")
 
         # Another client changes things; the next sync finds every change.
-        imap = other_client()
+        imap = other_client(env)
         imap.select("INBOX")
         imap.uid("STORE", "1:10", "+FLAGS", "(\\Seen \\Flagged)")
         imap.uid("STORE", "20:29", "+FLAGS", "(\\Deleted)")
@@ -148,7 +128,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
               and "Recién llegado" in r.stdout, repr(r))
 
         # A message's body on demand: shown, kept, and then found by search.
-        imap = other_client()
+        imap = other_client(env)
         imap.append("INBOX", "", None,
                     b"From: =?UTF-8?Q?Mar=C3=ADa?= <maria@example.org>\r\n"
                     b"To: alice@example.test\r\nSubject: Receta\r\n"
@@ -213,7 +193,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
             return [m["subject"] for m in json.loads(r.stdout)] if r.returncode == 0 else []
 
         time.sleep(1.5)
-        imap = other_client()
+        imap = other_client(env)
         imap.append("INBOX", "", None, b"From: a@example.org\r\nSubject: Por IDLE\r\n"
                     b"Message-ID: <idle@cli.example.org>\r\n\r\nHola.\r\n")
         check("--watch: new Inbox mail cached within seconds",
@@ -251,7 +231,6 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         check("a bad option: exit 2 and the usage", r.returncode == 2 and "Usage" in r.stderr,
               repr(r))
     finally:
-        subprocess.run([sys.executable, script, "stop", d, "--remove"], capture_output=True)
+        servers("stop", d, "--remove")
 
-print(f"1..{tests}")
-sys.exit(1 if failures else 0)
+tap.finish()

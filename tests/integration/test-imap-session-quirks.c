@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "fake-imap-server.h"
+#include "fake-session-helpers.h"
 #include "imap/imap-error.h"
 #include "imap/imap-session.h"
 
@@ -57,43 +57,6 @@ fixture_tear_down (Fixture      *f,
   buzon_test_fake_imap_server_free (f->server);
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static GAsyncResult *
-wait_for (Fixture       *f,
-          GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (50, tick_cb, NULL);
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  if (*slot == NULL)
-    {
-      g_autoptr (GError) error = NULL;
-
-      buzon_test_fake_imap_server_finish (f->server, 0, &error);
-      g_error ("No answer after %d seconds (server: %s)", WAIT_SECONDS,
-               error != NULL ? error->message : "script played");
-    }
-  return *slot;
-}
-
 /* Scripts the greeting and a password login answered with @capabilities
  * (NULL: the OK carries none, so the client asks with CAPABILITY and gets
  * @capability_line as sent). */
@@ -129,31 +92,10 @@ script_id (Fixture *f)
   buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK ID completed");
 }
 
-/* Starts the script, connects and logs in; compression stays off, as the
- * script speaks plain bytes. */
 static void
 log_in (Fixture *f)
 {
-  g_autofree char *url_text = NULL;
-  g_autoptr (BuzonServerUrl) url = NULL;
-  g_autoptr (BuzonImapConnection) connection = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-
-  buzon_test_fake_imap_server_start (f->server);
-  url_text = buzon_test_fake_imap_server_get_url (f->server, "imap+plain");
-  url = buzon_server_url_parse (url_text, NULL);
-  connection = buzon_imap_connection_new (url, NULL);
-  buzon_imap_connection_open_async (connection, NULL, store_result_cb, &result);
-  g_assert_true (buzon_imap_connection_open_finish (connection, wait_for (f, &result), &error));
-  g_assert_no_error (error);
-  g_clear_object (&result);
-
-  f->session = g_object_new (BUZON_TYPE_IMAP_SESSION, "connection", connection, "compress", FALSE,
-                             NULL);
-  buzon_imap_session_login_async (f->session, "ana", "secreto", NULL, store_result_cb, &result);
-  g_assert_true (buzon_imap_session_login_finish (f->session, wait_for (f, &result), &error));
-  g_assert_no_error (error);
+  f->session = fake_server_log_in (f->server);
 }
 
 static void
@@ -172,8 +114,8 @@ idle_once (Fixture *f,
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  buzon_imap_session_idle_async (f->session, NULL, store_result_cb, &result);
-  return buzon_imap_session_idle_finish (f->session, wait_for (f, &result), error);
+  buzon_imap_session_idle_async (f->session, NULL, fake_server_result_cb, &result);
+  return buzon_imap_session_idle_finish (f->session, fake_server_wait (f->server, &result), error);
 }
 
 static gboolean
@@ -186,10 +128,10 @@ append (Fixture  *f,
   g_autoptr (GBytes) bytes = g_bytes_new_static (message, sizeof message - 1);
   g_autoptr (GAsyncResult) result = NULL;
 
-  buzon_imap_session_append_async (f->session, "INBOX", bytes, NULL, NULL, NULL, store_result_cb,
-                                   &result);
-  return buzon_imap_session_append_finish (f->session, wait_for (f, &result), uidvalidity, uid,
-                                           error);
+  buzon_imap_session_append_async (f->session, "INBOX", bytes, NULL, NULL, NULL,
+                                   fake_server_result_cb, &result);
+  return buzon_imap_session_append_finish (f->session, fake_server_wait (f->server, &result),
+                                           uidvalidity, uid, error);
 }
 
 /* The APPEND of append(), with a synchronising literal. */
@@ -266,8 +208,9 @@ test_office365 (Fixture      *f,
   g_assert_true (buzon_imap_connection_has_capability (
     buzon_imap_session_get_connection (f->session), "MOVE"));
 
-  buzon_imap_session_noop_async (f->session, NULL, store_result_cb, &result);
-  g_assert_false (buzon_imap_session_noop_finish (f->session, wait_for (f, &result), &error));
+  buzon_imap_session_noop_async (f->session, NULL, fake_server_result_cb, &result);
+  g_assert_false (buzon_imap_session_noop_finish (f->session, fake_server_wait (f->server, &result),
+                                                  &error));
   g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BAD);
   g_assert_true (buzon_imap_quirks_is_transient_error (quirks, error));
   assert_script_played (f);

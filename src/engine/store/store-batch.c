@@ -23,6 +23,7 @@ struct _BuzonStoreBatch
   GPtrArray *fetches; /* Of BuzonImapFetch. */
   GArray *removed;    /* Of BuzonImapUidRange. */
   BuzonStoreFolderState state;
+  gint64 completed_operation; /* A pending operation this batch ends, or 0. */
 };
 
 BuzonStoreBatch *
@@ -106,6 +107,19 @@ buzon_store_batch_set_state (BuzonStoreBatch             *self,
   self->state.fields = fields;
 }
 
+/* Ends the pending operation @operation_id in the same transaction: the
+ * batch holds what the server says of the messages the operation changed
+ * in the cache, and that replaces what it did to them. The replay of the
+ * queue uses it when the server refuses an operation, so that neither the
+ * operation nor the server's state of its messages can be lost alone. */
+void
+buzon_store_batch_complete_operation (BuzonStoreBatch *self,
+                                      gint64           operation_id)
+{
+  g_return_if_fail (self != NULL);
+  self->completed_operation = operation_id;
+}
+
 /* How many changes the batch holds. */
 guint
 buzon_store_batch_get_size (BuzonStoreBatch *self)
@@ -116,9 +130,10 @@ buzon_store_batch_get_size (BuzonStoreBatch *self)
 
 /* Applying. */
 
-static gboolean
-step_done (sqlite3_stmt *statement,
-           int          *rc)
+/* Steps @statement once; FALSE with *@rc set when SQLite failed. */
+gboolean
+_buzon_store_step (sqlite3_stmt *statement,
+                   int          *rc)
 {
   *rc = sqlite3_step (statement);
   if (*rc == SQLITE_DONE || *rc == SQLITE_ROW)
@@ -222,7 +237,7 @@ assign_thread (BuzonStore              *self,
             }
           sqlite3_bind_int64 (statement, 1, thread);
           sqlite3_bind_int64 (statement, 2, other);
-          step_done (statement, rc);
+          _buzon_store_step (statement, rc);
         }
     }
 
@@ -233,7 +248,7 @@ assign_thread (BuzonStore              *self,
       sqlite3_reset (statement);
       sqlite3_bind_text (statement, 1, ids->pdata[i], -1, SQLITE_STATIC);
       sqlite3_bind_int64 (statement, 2, thread);
-      step_done (statement, rc);
+      _buzon_store_step (statement, rc);
     }
   if (!summary->is_reply && summary->thread_subject[0] != '\0' && *rc == SQLITE_OK)
     {
@@ -247,7 +262,7 @@ assign_thread (BuzonStore              *self,
           sqlite3_bind_text (statement, 1, summary->thread_subject, -1, SQLITE_STATIC);
           sqlite3_bind_int64 (statement, 2, thread);
           sqlite3_bind_int64 (statement, 3, summary->date);
-          step_done (statement, rc);
+          _buzon_store_step (statement, rc);
         }
     }
   return thread;
@@ -302,7 +317,7 @@ insert_message (BuzonStore            *self,
   bind_text (statement, 20, summary->list_id);
   sqlite3_bind_int (statement, 21, summary->has_attachment);
   bind_text (statement, 22, summary->preview);
-  if (!step_done (statement, rc))
+  if (!_buzon_store_step (statement, rc))
     return FALSE;
   /* Already cached (a resumed first sync fetched it again): nothing new. */
   if (sqlite3_changes (db) == 0)
@@ -321,7 +336,7 @@ insert_message (BuzonStore            *self,
     return FALSE;
   sqlite3_bind_int64 (statement, 1, thread);
   sqlite3_bind_int64 (statement, 2, row_id);
-  if (!step_done (statement, rc))
+  if (!_buzon_store_step (statement, rc))
     return FALSE;
 
   sender = g_strjoin (" ", summary->sender_name != NULL ? summary->sender_name : "",
@@ -339,7 +354,7 @@ insert_message (BuzonStore            *self,
   bind_text (statement, 2, summary->subject);
   sqlite3_bind_text (statement, 3, sender, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 4, recipients, -1, SQLITE_STATIC);
-  return step_done (statement, rc);
+  return _buzon_store_step (statement, rc);
 }
 
 /* New flags (and MODSEQ) for a cached message; a message whose flags are
@@ -379,23 +394,28 @@ update_flags (BuzonStore           *self,
   sqlite3_bind_int64 (statement, 5, (sqlite3_int64) fetch->modseq);
   sqlite3_bind_int64 (statement, 6, folder_id);
   sqlite3_bind_int64 (statement, 7, fetch->uid);
-  if (!step_done (statement, rc))
+  if (!_buzon_store_step (statement, rc))
     return FALSE;
   *updated = sqlite3_changes (sqlite3_db_handle (statement)) > 0;
   return TRUE;
 }
 
-static gboolean
-remove_range (BuzonStore              *self,
-              gint64                   folder_id,
-              const BuzonImapUidRange *range,
-              guint                   *removed,
-              int                     *rc)
+/* Removes the cached messages of @folder_id whose UIDs are in @range, with
+ * their full-text entries (and, by cascade, their bodies); only those marked
+ * \Deleted when @only_deleted. */
+gboolean
+_buzon_store_remove_messages (BuzonStore              *self,
+                              gint64                   folder_id,
+                              const BuzonImapUidRange *range,
+                              gboolean                 only_deleted,
+                              guint                   *removed,
+                              int                     *rc)
 {
   const char *const statements[] = {
     "DELETE FROM message_fts WHERE rowid IN (SELECT id FROM message WHERE folder_id = ?1 "
-    "AND uid BETWEEN ?2 AND ?3)",
-    "DELETE FROM message WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3",
+    "AND uid BETWEEN ?2 AND ?3 AND (?4 = 0 OR (flags & 8) <> 0))",
+    "DELETE FROM message WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3 "
+    "AND (?4 = 0 OR (flags & 8) <> 0)",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (statements); i++)
@@ -407,9 +427,10 @@ remove_range (BuzonStore              *self,
       sqlite3_bind_int64 (statement, 1, folder_id);
       sqlite3_bind_int64 (statement, 2, range->first);
       sqlite3_bind_int64 (statement, 3, range->last);
-      if (!step_done (statement, rc))
+      sqlite3_bind_int (statement, 4, only_deleted);
+      if (!_buzon_store_step (statement, rc))
         return FALSE;
-      if (i == 1)
+      if (i == 1 && removed != NULL)
         *removed += sqlite3_changes (sqlite3_db_handle (statement));
     }
   return TRUE;
@@ -448,7 +469,7 @@ save_state (BuzonStore                  *self,
   sqlite3_bind_int64 (statement, 7, state->unseen_count);
   sqlite3_bind_int (statement, 8, state->first_sync_done);
   sqlite3_bind_int64 (statement, 9, state->synced_at);
-  return step_done (statement, rc);
+  return _buzon_store_step (statement, rc);
 }
 
 static gboolean
@@ -489,15 +510,18 @@ apply_job (BuzonStore *self,
                                _("The folder is not in the mail cache any more"));
       return;
     }
-  if (batch->reset)
+  if (batch->completed_operation > 0)
+    ok = _buzon_store_delete_operation (self, batch->completed_operation, &rc);
+  if (ok && batch->reset)
     {
       BuzonImapUidRange all = { 1, G_MAXUINT32 };
-      ok = remove_range (self, batch->folder_id, &all, &counts->removed, &rc);
+      ok = _buzon_store_remove_messages (self, batch->folder_id, &all, FALSE, &counts->removed,
+                                         &rc);
     }
   for (guint i = 0; ok && i < batch->removed->len; i++)
-    ok = remove_range (self, batch->folder_id,
-                       &g_array_index (batch->removed, BuzonImapUidRange, i), &counts->removed,
-                       &rc);
+    ok = _buzon_store_remove_messages (self, batch->folder_id,
+                                       &g_array_index (batch->removed, BuzonImapUidRange, i),
+                                       FALSE, &counts->removed, &rc);
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       const BuzonImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
@@ -523,6 +547,10 @@ apply_job (BuzonStore *self,
     }
   if (ok)
     ok = save_state (self, batch->folder_id, &batch->state, &rc);
+  /* What the server said must not undo what the user did and the server
+   * has not heard of yet: the queue's changes go on top again. */
+  if (ok && batch->fetches->len > 0)
+    ok = _buzon_store_reapply_operations (self, batch->folder_id, &rc);
   if (!ok)
     {
       error = _buzon_store_error (db, rc != SQLITE_OK ? rc : sqlite3_errcode (db),

@@ -54,6 +54,8 @@ void             buzon_store_batch_remove_uids  (BuzonStoreBatch             *se
                                                  const GArray                *ranges);
 void             buzon_store_batch_set_state    (BuzonStoreBatch             *self,
                                                  const BuzonStoreFolderState *state);
+void             buzon_store_batch_complete_operation (BuzonStoreBatch       *self,
+                                                       gint64                 operation_id);
 guint            buzon_store_batch_get_size     (BuzonStoreBatch             *self);
 
 void     buzon_store_apply_async  (BuzonStore             *self,

@@ -6,6 +6,8 @@
 
 #include <sqlite3.h>
 
+#include "imap/imap-uid-set.h"
+#include "store-operation.h"
 #include "store.h"
 
 G_BEGIN_DECLS
@@ -36,5 +38,31 @@ void          _buzon_store_rollback    (BuzonStore         *self);
 void          _buzon_store_emit_folder_changed (BuzonStore *self,
                                                 gint64      folder_id);
 void          _buzon_store_emit_folders_changed (BuzonStore *self);
+
+/* Shared by the batch and the operation queue (store-batch.c,
+ * store-operation.c); on the worker, inside a transaction. */
+gboolean      _buzon_store_step        (sqlite3_stmt       *statement,
+                                        int                *rc);
+gboolean      _buzon_store_remove_messages (BuzonStore              *self,
+                                            gint64                   folder_id,
+                                            const BuzonImapUidRange *range,
+                                            gboolean                 only_deleted,
+                                            guint                   *removed,
+                                            int                     *rc);
+gboolean      _buzon_store_operation_kind_from_name (const char              *name,
+                                                     BuzonStoreOperationKind *kind);
+gboolean      _buzon_store_apply_operation (BuzonStore              *self,
+                                            BuzonStoreOperationKind  kind,
+                                            gint64                   folder_id,
+                                            const GArray            *ranges,
+                                            const char * const      *flags,
+                                            guint                   *changed,
+                                            int                     *rc);
+gboolean      _buzon_store_reapply_operations (BuzonStore *self,
+                                               gint64      folder_id,
+                                               int        *rc);
+gboolean      _buzon_store_delete_operation   (BuzonStore *self,
+                                               gint64      operation_id,
+                                               int        *rc);
 
 G_END_DECLS

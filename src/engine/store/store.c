@@ -247,6 +247,20 @@ unref_task_cb (gpointer task)
   return G_SOURCE_REMOVE;
 }
 
+/* Resets every statement a job left in the middle of its rows (one that
+ * read a single row, say): a statement not reset keeps a read transaction
+ * open, and with it a snapshot of the database that makes the next write
+ * fail as "locked" once another connection (another buzon-cli, a reader
+ * in a test) has written in between. */
+static void
+release_statements (sqlite3 *db)
+{
+  for (sqlite3_stmt *statement = db != NULL ? sqlite3_next_stmt (db, NULL) : NULL;
+       statement != NULL; statement = sqlite3_next_stmt (db, statement))
+    if (sqlite3_stmt_busy (statement))
+      sqlite3_reset (statement);
+}
+
 static gpointer
 worker_main (gpointer user_data)
 {
@@ -268,6 +282,7 @@ worker_main (gpointer user_data)
                                  _("The mail cache is not open"));
       else
         func (self, self->db, task);
+      release_statements (self->db);
       /* A task holds the store: its last reference must not go here, where
        * disposing the store would wait for this very thread. */
       defer_to (self->context, unref_task_cb, task, NULL);

@@ -1,7 +1,14 @@
 // BuzonAccountSync: one pass over an account — the password, the
-// connection, login, the folder list, then each folder — reporting as it
-// goes.
+// connection, login, the folder list, the queue of pending operations, then
+// each folder — reporting as it goes.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The queue is replayed after the folder list is saved (so that its
+// operations find their folders, and the Trash, as the server has them now)
+// and before any folder is synchronised: a resync then finds the server
+// with the user's changes already made, and never undoes one. Operations
+// the replay has to leave queued are applied again by the store over every
+// batch a folder sync brings (see store-operation.c).
 //
 // INBOX goes first, so that new mail shows before the archive folders are
 // looked at. A folder that fails (deleted by another client halfway, say)
@@ -18,6 +25,7 @@
 #include "imap/imap-error.h"
 #include "imap/imap-session.h"
 #include "store/store-folder.h"
+#include "sync/operation-replay.h"
 
 struct _BuzonAccountSync
 {
@@ -36,6 +44,7 @@ enum
   SIGNAL_FOLDER_STARTED,
   SIGNAL_PROGRESS,
   SIGNAL_FOLDER_FINISHED,
+  SIGNAL_OPERATION_DROPPED,
   N_SIGNALS
 };
 
@@ -45,11 +54,13 @@ typedef struct
 {
   BuzonAccountSync *self; /* Not owned: the task holds it. */
   char *only_folder;
+  gboolean replay_only;   /* Only the queue of pending operations, no folder list. */
   BuzonImapConnection *connection;
   BuzonImapSession *session;
   GPtrArray *folders;     /* Of BuzonStoreFolder: those to sync, in order. */
   guint next;
   BuzonFolderSync *current;
+  BuzonOperationReplay *replay;
   BuzonAccountSyncResult result;
   GError *folder_error;   /* The first folder's failure. */
 } Run;
@@ -59,6 +70,9 @@ run_free (Run *run)
 {
   g_free (run->only_folder);
   g_clear_object (&run->current);
+  if (run->replay != NULL)
+    g_signal_handlers_disconnect_by_data (run->replay, run);
+  g_clear_object (&run->replay);
   g_clear_object (&run->session);
   g_clear_object (&run->connection);
   g_clear_pointer (&run->folders, g_ptr_array_unref);
@@ -238,6 +252,58 @@ folders_listed_cb (GObject      *source,
   sync_next_folder (g_steal_pointer (&task));
 }
 
+/* The queue of pending operations. */
+
+static void
+operation_dropped_cb (BuzonOperationReplay *replay,
+                      gpointer              operation,
+                      const GError         *error,
+                      gpointer              user_data)
+{
+  Run *run = user_data;
+
+  g_signal_emit (run->self, signals[SIGNAL_OPERATION_DROPPED], 0, operation, error);
+}
+
+static void
+replayed_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  BuzonOperationReplayResult summary = { 0 };
+  gboolean ok;
+
+  ok = buzon_operation_replay_run_finish (BUZON_OPERATION_REPLAY (source), result, &summary,
+                                          &error);
+  run->result.operations_replayed = summary.replayed;
+  run->result.operations_dropped = summary.dropped;
+  run->result.operations_left = summary.left;
+  /* Whatever stopped the replay (the connection, most likely) would stop
+   * the folders too. */
+  if (!ok || run->replay_only)
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  buzon_store_list_folders_async (run->self->store, NULL, folders_listed_cb,
+                                  g_steal_pointer (&task));
+}
+
+/* Takes the reference to @task. */
+static void
+replay_operations (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  run->replay = buzon_operation_replay_new (run->session, run->self->store);
+  g_signal_connect (run->replay, "operation-dropped", G_CALLBACK (operation_dropped_cb), run);
+  buzon_operation_replay_run_async (run->replay, cancellable, replayed_cb, task);
+}
+
 static void
 folders_saved_cb (GObject      *source,
                   GAsyncResult *result,
@@ -251,8 +317,7 @@ folders_saved_cb (GObject      *source,
       finish (task, g_steal_pointer (&error));
       return;
     }
-  buzon_store_list_folders_async (BUZON_STORE (source), NULL, folders_listed_cb,
-                                  g_steal_pointer (&task));
+  replay_operations (g_steal_pointer (&task));
 }
 
 static void
@@ -288,6 +353,11 @@ logged_in_cb (GObject      *source,
   if (!buzon_imap_session_login_finish (BUZON_IMAP_SESSION (source), result, &error))
     {
       finish (task, g_steal_pointer (&error));
+      return;
+    }
+  if (((Run *) g_task_get_task_data (task))->replay_only)
+    {
+      replay_operations (g_steal_pointer (&task));
       return;
     }
   {
@@ -404,6 +474,17 @@ buzon_account_sync_class_init (BuzonAccountSyncClass *klass)
   signals[SIGNAL_FOLDER_FINISHED] =
     g_signal_new ("folder-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_POINTER, G_TYPE_ERROR);
+  /**
+   * BuzonAccountSync::operation-dropped:
+   * @operation: (type gpointer): the BuzonStoreOperation, borrowed
+   * @error: why the server's state won
+   *
+   * A queued operation was refused by the server (see
+   * BuzonOperationReplay::operation-dropped).
+   */
+  signals[SIGNAL_OPERATION_DROPPED] =
+    g_signal_new ("operation-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_ERROR);
 }
 
 static void
@@ -434,33 +515,20 @@ buzon_account_sync_new (BuzonAccount     *account,
   return self;
 }
 
-/**
- * buzon_account_sync_run_async:
- * @only_folder: (nullable): sync only the folder of this name (for people,
- *   or raw); the folder list is saved all the same
- * @cancellable: (nullable): cancelling stops the pass; what reached the
- *   store stays
- *
- * Looks the password up, connects, logs in, saves the folder list and
- * brings each selectable folder up to date, INBOX first, then logs out.
- * Fails with the first error; a folder's failure does not stop the others,
- * and the result then names the first folder that failed.
- */
-void
-buzon_account_sync_run_async (BuzonAccountSync    *self,
-                              const char          *only_folder,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+static void
+start (BuzonAccountSync    *self,
+       const char          *only_folder,
+       gboolean             replay_only,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
   const BuzonServerUrl *url;
   Run *run;
 
-  g_return_if_fail (BUZON_IS_ACCOUNT_SYNC (self));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, buzon_account_sync_run_async);
+  g_task_set_source_tag (task, start);
   if (self->running)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s",
@@ -471,6 +539,7 @@ buzon_account_sync_run_async (BuzonAccountSync    *self,
   run = g_new0 (Run, 1);
   run->self = self;
   run->only_folder = g_strdup (only_folder);
+  run->replay_only = replay_only;
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   g_task_set_check_cancellable (task, FALSE);
 
@@ -478,6 +547,57 @@ buzon_account_sync_run_async (BuzonAccountSync    *self,
   buzon_credentials_lookup_async (self->credentials, buzon_account_get_id (self->account),
                                   BUZON_CREDENTIALS_PROTOCOL_IMAP, url->host, url->user,
                                   cancellable, password_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_account_sync_run_async:
+ * @only_folder: (nullable): sync only the folder of this name (for people,
+ *   or raw); the folder list is saved, and the whole queue of pending
+ *   operations replayed, all the same
+ * @cancellable: (nullable): cancelling stops the pass; what reached the
+ *   store stays
+ * @callback: called in the caller's thread-default main context when the
+ *   pass ended, after LOGOUT
+ *
+ * Looks the password up, connects, logs in, saves the folder list, replays
+ * the queue of pending operations, and brings each selectable folder up to
+ * date, INBOX first, then logs out. Fails with the first error; a folder's
+ * failure does not stop the others, and the result then names the first
+ * folder that failed. A failed replay (the connection dropped) ends the
+ * pass; operations the server refused are reported by "operation-dropped".
+ */
+void
+buzon_account_sync_run_async (BuzonAccountSync    *self,
+                              const char          *only_folder,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT_SYNC (self));
+  start (self, only_folder, FALSE, cancellable, callback, user_data);
+}
+
+/**
+ * buzon_account_sync_replay_async:
+ * @cancellable: (nullable): cancelling stops the replay; the operations not
+ *   sent stay queued
+ * @callback: called in the caller's thread-default main context when the
+ *   replay ended, after LOGOUT
+ *
+ * Only the queue: looks the password up, connects, logs in, replays the
+ * pending operations (see BuzonOperationReplay) and logs out, without the
+ * folder list or any folder's sync; what a change the user just made needs
+ * to reach the server at once. Finish with buzon_account_sync_run_finish(),
+ * whose summary then counts only operations.
+ */
+void
+buzon_account_sync_replay_async (BuzonAccountSync    *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT_SYNC (self));
+  start (self, NULL, TRUE, cancellable, callback, user_data);
 }
 
 /**

@@ -20,6 +20,9 @@ typedef struct
   guint added;
   guint updated;
   guint removed;
+  guint operations_replayed; /* Pending operations the server carried out. */
+  guint operations_dropped;  /* … it refused: the cache took its state. */
+  guint operations_left;     /* … still queued for the next pass. */
 } BuzonAccountSyncResult;
 
 #define BUZON_TYPE_ACCOUNT_SYNC (buzon_account_sync_get_type ())
@@ -34,6 +37,10 @@ void              buzon_account_sync_run_async  (BuzonAccountSync        *self,
                                                  GCancellable            *cancellable,
                                                  GAsyncReadyCallback      callback,
                                                  gpointer                 user_data);
+void              buzon_account_sync_replay_async (BuzonAccountSync      *self,
+                                                   GCancellable          *cancellable,
+                                                   GAsyncReadyCallback    callback,
+                                                   gpointer               user_data);
 gboolean          buzon_account_sync_run_finish (BuzonAccountSync        *self,
                                                  GAsyncResult            *result,
                                                  BuzonAccountSyncResult  *summary,

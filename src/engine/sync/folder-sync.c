@@ -338,8 +338,7 @@ fetch_next_first_batch (GTask *task)
       slot->batch = take_batch (run);
       run->first_fetches++;
       buzon_imap_session_fetch_async (run->self->session, set,
-                                      buzon_imap_session_get_condstore (run->self->session)
-                                        ? HEADER_ITEMS_MODSEQ : HEADER_ITEMS,
+                                      buzon_folder_sync_header_items (run->self->session),
                                       on_first_fetch_cb, slot, run->cancellable,
                                       first_batch_fetched_cb, slot);
     }
@@ -540,8 +539,7 @@ advance (GTask *task)
           /* Counted as seen too: new messages are not expunged ones. */
           run->fetch_in_flight = TRUE;
           buzon_imap_session_fetch_async (self->session, set,
-                                          buzon_imap_session_get_condstore (self->session)
-                                            ? HEADER_ITEMS_MODSEQ : HEADER_ITEMS,
+                                          buzon_folder_sync_header_items (self->session),
                                           on_fetch_cb, run, run->cancellable, step_fetched_cb,
                                           g_object_ref (task));
           return;
@@ -808,6 +806,20 @@ buzon_folder_sync_run_async (BuzonFolderSync     *self,
   g_task_set_check_cancellable (task, FALSE);
   buzon_store_list_uids_async (self->store, self->folder->id, NULL, cached_cb,
                                g_steal_pointer (&task));
+}
+
+/**
+ * buzon_folder_sync_header_items:
+ *
+ * Returns: what a sync fetches of a message new to the cache, as FETCH
+ *   items: what the message list, threads and search need, without the
+ *   body; with MODSEQ where @session has CONDSTORE.
+ */
+const char *
+buzon_folder_sync_header_items (BuzonImapSession *session)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (session), HEADER_ITEMS);
+  return buzon_imap_session_get_condstore (session) ? HEADER_ITEMS_MODSEQ : HEADER_ITEMS;
 }
 
 /**

@@ -48,5 +48,6 @@ gboolean         buzon_folder_sync_run_finish (BuzonFolderSync        *self,
                                                GAsyncResult           *result,
                                                BuzonFolderSyncResult  *summary,
                                                GError                **error);
+const char      *buzon_folder_sync_header_items (BuzonImapSession      *session);
 
 G_END_DECLS
