@@ -20,8 +20,8 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "account-connect.h"
 #include "account-sync.h"
-#include "imap/imap-connection.h"
 #include "imap/imap-error.h"
 #include "imap/imap-session.h"
 #include "store/store-folder.h"
@@ -55,7 +55,6 @@ typedef struct
   BuzonAccountSync *self; /* Not owned: the task holds it. */
   char *only_folder;
   gboolean replay_only;   /* Only the queue of pending operations, no folder list. */
-  BuzonImapConnection *connection;
   BuzonImapSession *session;
   GPtrArray *folders;     /* Of BuzonStoreFolder: those to sync, in order. */
   guint next;
@@ -74,7 +73,6 @@ run_free (Run *run)
     g_signal_handlers_disconnect_by_data (run->replay, run);
   g_clear_object (&run->replay);
   g_clear_object (&run->session);
-  g_clear_object (&run->connection);
   g_clear_pointer (&run->folders, g_ptr_array_unref);
   g_clear_error (&run->folder_error);
   g_free (run);
@@ -343,88 +341,27 @@ listed_cb (GObject      *source,
 /* Connecting and logging in. */
 
 static void
-logged_in_cb (GObject      *source,
+connected_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr (GError) error = NULL;
 
-  if (!buzon_imap_session_login_finish (BUZON_IMAP_SESSION (source), result, &error))
+  run->session = buzon_account_connect_finish (result, &error);
+  if (run->session == NULL)
     {
       finish (task, g_steal_pointer (&error));
       return;
     }
-  if (((Run *) g_task_get_task_data (task))->replay_only)
+  if (run->replay_only)
     {
       replay_operations (g_steal_pointer (&task));
       return;
     }
-  {
-    /* Read before the call: argument order is unspecified, and the task is
-     * stolen in the same call. */
-    GCancellable *cancellable = g_task_get_cancellable (task);
-
-    buzon_imap_session_list_async (BUZON_IMAP_SESSION (source), cancellable, listed_cb,
-                                   g_steal_pointer (&task));
-  }
-}
-
-static void
-opened_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  char *password = g_object_steal_data (G_OBJECT (task), "password");
-  const BuzonServerUrl *url = buzon_account_get_imap_url (run->self->account);
-
-  if (!buzon_imap_connection_open_finish (run->connection, result, &error))
-    {
-      buzon_credentials_secret_free (password);
-      finish (task, g_steal_pointer (&error));
-      return;
-    }
-  run->session = buzon_imap_session_new (run->connection);
-  {
-    GCancellable *cancellable = g_task_get_cancellable (task);
-
-    buzon_imap_session_login_async (run->session, url->user != NULL ? url->user : "", password,
-                                    cancellable, logged_in_cb, g_steal_pointer (&task));
-  }
-  buzon_credentials_secret_free (password);
-}
-
-static void
-password_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  BuzonAccount *account = run->self->account;
-  g_autoptr (GError) error = NULL;
-  char *password;
-
-  password = buzon_credentials_lookup_finish (BUZON_CREDENTIALS (source), result, &error);
-  if (password == NULL)
-    {
-      finish (task, g_steal_pointer (&error));
-      return;
-    }
-  /* Kept only until login, and wiped then. */
-  g_object_set_data_full (G_OBJECT (task), "password", password,
-                          (GDestroyNotify) buzon_credentials_secret_free);
-  run->connection = buzon_imap_connection_new (buzon_account_get_imap_url (account),
-                                               buzon_account_get_trusted_certificates (account));
-  {
-    GCancellable *cancellable = g_task_get_cancellable (task);
-
-    buzon_imap_connection_open_async (run->connection, cancellable, opened_cb,
-                                      g_steal_pointer (&task));
-  }
+  buzon_imap_session_list_async (run->session, cancellable, listed_cb, g_steal_pointer (&task));
 }
 
 /* The object. */
@@ -524,7 +461,6 @@ start (BuzonAccountSync    *self,
        gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
-  const BuzonServerUrl *url;
   Run *run;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -543,10 +479,8 @@ start (BuzonAccountSync    *self,
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   g_task_set_check_cancellable (task, FALSE);
 
-  url = buzon_account_get_imap_url (self->account);
-  buzon_credentials_lookup_async (self->credentials, buzon_account_get_id (self->account),
-                                  BUZON_CREDENTIALS_PROTOCOL_IMAP, url->host, url->user,
-                                  cancellable, password_cb, g_steal_pointer (&task));
+  buzon_account_connect_async (self->account, self->credentials, cancellable, connected_cb,
+                               g_steal_pointer (&task));
 }
 
 /**
