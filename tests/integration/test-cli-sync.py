@@ -205,6 +205,18 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         check("--watch: other folders at the next pass",
               wait_until(lambda: "En otra carpeta" in cached_subjects("Listas"), 15),
               cached_subjects("Listas"))
+        # Dovecot goes away and comes back on the same ports: the watch
+        # reconnects by itself (backoff) and new mail arrives again.
+        servers("stop-imap", d)
+        time.sleep(3)
+        servers("start-imap", d)
+        imap = other_client(env)
+        imap.append("INBOX", "", None, b"From: a@example.org\r\nSubject: Tras volver\r\n"
+                    b"Message-ID: <vuelta@cli.example.org>\r\n\r\nHola.\r\n")
+        imap.logout()
+        check("--watch: reconnects after the server came back",
+              wait_until(lambda: "Tras volver" in cached_subjects("INBOX"), 30),
+              cached_subjects("INBOX"))
         w.send_signal(signal.SIGTERM)
         try:
             out, err = w.communicate(timeout=10)
