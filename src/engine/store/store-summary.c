@@ -265,34 +265,64 @@ address_of (const BuzonImapAddress *address)
   return g_strconcat (address->mailbox, "@", address->host, NULL);
 }
 
-/* The decoded list in RFC 5322 form, or NULL when empty. */
+/* Appends "Name <addr>", quoting the name where RFC 5322 wants it. */
+static void
+append_mailbox (GString    *out,
+                const char *name,
+                const char *address)
+{
+  gboolean quote = FALSE;
+
+  if (out->len > 0)
+    g_string_append (out, ", ");
+  if (name == NULL || name[0] == '\0')
+    {
+      g_string_append (out, address);
+      return;
+    }
+  for (const char *p = name; *p != '\0' && !quote; p++)
+    quote = strchr ("()<>[]:;@\\,.\"", *p) != NULL;
+  if (quote)
+    {
+      g_string_append_c (out, '"');
+      for (const char *p = name; *p != '\0'; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (out, '\\');
+          g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, '"');
+    }
+  else
+    g_string_append (out, name);
+  g_string_append (out, " <");
+  g_string_append (out, address);
+  g_string_append_c (out, '>');
+}
+
+/* The decoded list in RFC 5322 form, or NULL when empty. Written by hand:
+ * GMime's address objects (a GObject each, and IDN conversion of every
+ * domain) cost more than the rest of a message's summary. */
 static char *
 address_list (GPtrArray *addresses)
 {
-  InternetAddressList *list = internet_address_list_new ();
-  char *text = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
 
   for (guint i = 0; addresses != NULL && i < addresses->len; i++)
     {
       const BuzonImapAddress *address = g_ptr_array_index (addresses, i);
       g_autofree char *addr = address_of (address);
-      g_autofree char *name = decode_text (address->name);
+      g_autofree char *name = NULL;
 
       /* Group markers carry no address. */
       if (addr == NULL)
         continue;
-      {
-        InternetAddress *mailbox = internet_address_mailbox_new (name, addr);
-
-        /* The list takes its own reference. */
-        internet_address_list_add (list, mailbox);
-        g_object_unref (mailbox);
-      }
+      name = decode_text (address->name);
+      append_mailbox (out, name, addr);
     }
-  if (internet_address_list_length (list) > 0)
-    text = internet_address_list_to_string (list, NULL, FALSE);
-  g_object_unref (list);
-  return text;
+  if (out->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /* Attachments. */

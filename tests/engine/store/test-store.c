@@ -308,6 +308,19 @@ test_summary (Fixture      *f,
   g_assert_cmpint (summary->date, ==, 1772701620);
 
   {
+    /* Names with commas or quotes are quoted, as RFC 5322 wants them. */
+    g_autoptr (BuzonImapFetch) quoted = fetch_from (
+      "* 1 FETCH (UID 9 ENVELOPE (NIL \"x\" ((\"=?UTF-8?Q?P=C3=A9rez,_Luis?=\" NIL \"luis\" "
+      "\"example.org\")) NIL NIL ((\"Ana \\\"la jefa\\\"\" NIL \"ana\" \"example.test\")"
+      "(NIL NIL \"bob\" \"example.com\")) NIL NIL NIL NIL))\r\n");
+    g_autoptr (BuzonStoreSummary) names = buzon_store_summary_new_from_fetch (quoted);
+
+    g_assert_cmpstr (names->from_list, ==, "\"Pérez, Luis\" <luis@example.org>");
+    g_assert_cmpstr (names->to_list, ==, "\"Ana \\\"la jefa\\\"\" <ana@example.test>, "
+                                         "bob@example.com");
+    g_assert_cmpstr (names->sender_name, ==, "Pérez, Luis");
+  }
+  {
     struct
     {
       const char *subject;
