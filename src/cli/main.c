@@ -175,8 +175,6 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  buzon_engine_init ();
-
   if (argc < 2)
     {
       print_usage (stderr);
@@ -194,6 +192,7 @@ main (int    argc,
       return EXIT_OK;
     }
 
+  buzon_engine_init ();
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
       {
@@ -204,10 +203,12 @@ main (int    argc,
          * and lets LeakSanitizer look at a process with one thread. */
         g_thread_pool_set_max_unused_threads (0);
         g_thread_pool_stop_unused_threads ();
+        buzon_engine_shutdown ();
         return status;
       }
 
   /* Translators: %s is what the user typed as the command name. */
   g_printerr (_("buzon-cli: unknown command “%s”. Try “buzon-cli --help”.\n"), argv[1]);
+  buzon_engine_shutdown ();
   return EXIT_USAGE;
 }

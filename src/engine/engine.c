@@ -11,6 +11,8 @@
 /* The system's trusted certificates take tens of milliseconds to load, on
  * whichever thread first asks: a worker asks now, so that the first TLS
  * connection does not freeze the main loop for a frame or three. */
+static GThread *warmup;
+
 static gpointer
 load_tls_database (gpointer data)
 {
@@ -34,9 +36,22 @@ buzon_engine_init (void)
   if (g_once_init_enter (&initialised))
     {
       g_mime_init ();
-      g_thread_unref (g_thread_new ("buzon-tls-warmup", load_tls_database, NULL));
+      warmup = g_thread_new ("buzon-tls-warmup", load_tls_database, NULL);
       g_once_init_leave (&initialised, 1);
     }
+}
+
+/**
+ * buzon_engine_shutdown:
+ *
+ * Waits for what buzon_engine_init() started in the background; a process
+ * that is about to exit calls it, so that no thread is cut off halfway.
+ */
+void
+buzon_engine_shutdown (void)
+{
+  if (warmup != NULL)
+    g_thread_join (g_steal_pointer (&warmup));
 }
 
 const char *

@@ -7,7 +7,8 @@
 
 G_BEGIN_DECLS
 
-void         buzon_engine_init    (void);
-const char  *buzon_engine_version (void);
+void         buzon_engine_init     (void);
+void         buzon_engine_shutdown (void);
+const char  *buzon_engine_version  (void);
 
 G_END_DECLS

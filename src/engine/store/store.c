@@ -375,21 +375,27 @@ buzon_store_get_schema_version (void)
   return migration_number (prefix);
 }
 
-static gboolean
-migrate (sqlite3 *db,
-         GError **error)
+static guint
+current_version (sqlite3 *db)
 {
-  g_autoptr (GPtrArray) migrations = list_migrations ();
   sqlite3_stmt *statement = NULL;
   guint version = 0;
-  guint newest = buzon_store_get_schema_version ();
 
   if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK
       && sqlite3_step (statement) == SQLITE_ROW)
     version = (guint) sqlite3_column_int (statement, 0);
   sqlite3_finalize (statement);
+  return version;
+}
 
-  if (version > newest)
+static gboolean
+migrate (sqlite3 *db,
+         GError **error)
+{
+  g_autoptr (GPtrArray) migrations = list_migrations ();
+  guint newest = buzon_store_get_schema_version ();
+
+  if (current_version (db) > newest)
     {
       g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_TOO_NEW,
                    _("The mail cache was written by a newer version of Buzón"));
@@ -407,17 +413,23 @@ migrate (sqlite3 *db,
 
       memcpy (prefix, name, 4);
       number = migration_number (prefix);
-      if (number <= version)
-        continue;
       sql = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
       if (sql == NULL)
         return FALSE;
       text = g_strndup (g_bytes_get_data (sql, NULL), g_bytes_get_size (sql));
       set_version = g_strdup_printf ("PRAGMA user_version = %u", number);
       /* One migration, one transaction: a crash leaves it undone, and it
-       * runs again next time. */
+       * runs again next time. The version is read again once the write
+       * lock is held: another process opening the same cache may have
+       * applied it meanwhile. */
       if (!_buzon_store_exec (db, "BEGIN IMMEDIATE", error))
         return FALSE;
+      if (current_version (db) >= number)
+        {
+          if (!_buzon_store_exec (db, "COMMIT", error))
+            return FALSE;
+          continue;
+        }
       if (!_buzon_store_exec (db, text, error) || !_buzon_store_exec (db, set_version, error)
           || !_buzon_store_exec (db, "COMMIT", error))
         {
