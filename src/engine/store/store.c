@@ -335,6 +335,21 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* The migrations are resources of the engine's static library: registered
+ * once per process (each registration would add another copy to the list
+ * GLib searches). */
+static void
+register_migrations (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      g_resources_register (buzon_store_get_resource ());
+      g_once_init_leave (&registered, 1);
+    }
+}
+
 /* The migrations' file names in order: "0001-initial.sql", … */
 static GPtrArray *
 list_migrations (void)
@@ -367,7 +382,7 @@ buzon_store_get_schema_version (void)
   g_autoptr (GPtrArray) migrations = NULL;
   char prefix[5] = { 0 };
 
-  g_resources_register (buzon_store_get_resource ());
+  register_migrations ();
   migrations = list_migrations ();
   if (migrations->len == 0)
     return 0;
@@ -570,7 +585,7 @@ buzon_store_new (const char *path)
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  g_resources_register (buzon_store_get_resource ());
+  register_migrations ();
   self = g_object_new (BUZON_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   self->worker = g_thread_new ("buzon-store", worker_main, self);
