@@ -215,12 +215,13 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                     b"Message-ID: <vuelta@cli.example.org>\r\n\r\nHola.\r\n")
         imap.logout()
         check("--watch: reconnects after the server came back",
-              wait_until(lambda: "Tras volver" in cached_subjects("INBOX"), 30),
+              wait_until(lambda: "Tras volver" in cached_subjects("INBOX"), 90),
               cached_subjects("INBOX"))
         w.send_signal(signal.SIGTERM)
         try:
-            out, err = w.communicate(timeout=10)
-            check("--watch: SIGTERM ends it, exit 0", w.returncode == 0, err.decode()[-500:])
+            out, err = w.communicate(timeout=30)
+            check("--watch: SIGTERM ends it, exit 0", w.returncode == 0,
+                  f"exit {w.returncode}: {err.decode()[-1500:]}")
         except subprocess.TimeoutExpired:
             w.kill()
             check("--watch: SIGTERM ends it, exit 0", False, "still running 10 s later")
