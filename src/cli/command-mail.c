@@ -530,18 +530,6 @@ buzon_cli_command_list (int    argc,
   return BUZON_CLI_EXIT_OK;
 }
 
-static int
-newest_first (gconstpointer a,
-              gconstpointer b)
-{
-  const BuzonStoreMessage *x = *(BuzonStoreMessage * const *) a;
-  const BuzonStoreMessage *y = *(BuzonStoreMessage * const *) b;
-
-  if (x->date != y->date)
-    return x->date > y->date ? -1 : 1;
-  return x->id > y->id ? -1 : x->id < y->id;
-}
-
 /* Adds to @messages what the server found that they lack; FALSE with
  * @error when the server could not be asked. */
 static gboolean
@@ -579,7 +567,7 @@ add_server_matches (BuzonAccount     *account,
   for (guint i = 0; i < found->len; i++)
     if (!g_hash_table_contains (known, &((BuzonStoreMessage *) found->pdata[i])->id))
       g_ptr_array_add (messages, g_steal_pointer (&found->pdata[i]));
-  g_ptr_array_sort (messages, newest_first);
+  g_ptr_array_sort (messages, buzon_store_message_compare_newest_first);
   if (messages->len > limit)
     g_ptr_array_set_size (messages, limit);
   return TRUE;

@@ -282,9 +282,11 @@ uids_data_free (UidsData *data)
   g_free (data);
 }
 
-static int
-newest_first (gconstpointer a,
-              gconstpointer b)
+/* For g_ptr_array_sort() over BuzonStoreMessage: the newest first, as
+ * every list of messages is shown. */
+int
+buzon_store_message_compare_newest_first (gconstpointer a,
+                                          gconstpointer b)
 {
   const BuzonStoreMessage *x = *(BuzonStoreMessage * const *) a;
   const BuzonStoreMessage *y = *(BuzonStoreMessage * const *) b;
@@ -332,7 +334,7 @@ get_messages_job (BuzonStore *self,
           return;
         }
     }
-  g_ptr_array_sort (messages, newest_first);
+  g_ptr_array_sort (messages, buzon_store_message_compare_newest_first);
   if (messages->len > data->limit)
     g_ptr_array_set_size (messages, data->limit);
   g_task_return_pointer (task, g_steal_pointer (&messages), (GDestroyNotify) g_ptr_array_unref);

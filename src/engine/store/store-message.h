@@ -31,6 +31,8 @@ typedef struct
 } BuzonStoreMessage;
 
 void       buzon_store_message_free          (BuzonStoreMessage   *self);
+int        buzon_store_message_compare_newest_first (gconstpointer a,
+                                                     gconstpointer b);
 
 void       buzon_store_list_messages_async   (BuzonStore          *self,
                                               gint64               folder_id,
