@@ -10,11 +10,6 @@
 #include "store-message.h"
 #include "store-private.h"
 
-#define MESSAGE_COLUMNS                                                                            \
-  "m.id, m.folder_id, m.uid, m.flags, m.keywords, m.date, m.size, m.subject, m.sender_name, "      \
-  "m.sender_address, m.to_list, m.cc_list, m.message_id, m.thread_id, m.has_attachment, "          \
-  "m.preview"
-
 void
 buzon_store_message_free (BuzonStoreMessage *self)
 {
@@ -38,8 +33,9 @@ column_text (sqlite3_stmt *statement,
   return g_strdup ((const char *) sqlite3_column_text (statement, column));
 }
 
-static BuzonStoreMessage *
-read_message (sqlite3_stmt *statement)
+/* A row of MESSAGE_COLUMNS, from @statement's first column on. */
+BuzonStoreMessage *
+_buzon_store_read_message (sqlite3_stmt *statement)
 {
   BuzonStoreMessage *message = g_new0 (BuzonStoreMessage, 1);
 
@@ -73,7 +69,7 @@ return_messages (sqlite3      *db,
   int rc;
 
   while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
-    g_ptr_array_add (messages, read_message (statement));
+    g_ptr_array_add (messages, _buzon_store_read_message (statement));
   if (rc != SQLITE_DONE)
     {
       g_task_return_error (task, _buzon_store_error (db, rc, _("reading messages")));
@@ -327,7 +323,7 @@ get_messages_job (BuzonStore *self,
       sqlite3_bind_int64 (statement, 2, range->first);
       sqlite3_bind_int64 (statement, 3, range->last);
       while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
-        g_ptr_array_add (messages, read_message (statement));
+        g_ptr_array_add (messages, _buzon_store_read_message (statement));
       if (rc != SQLITE_DONE)
         {
           g_task_return_error (task, _buzon_store_error (db, rc, _("reading messages")));

@@ -7,10 +7,18 @@
 #include <sqlite3.h>
 
 #include "imap/imap-uid-set.h"
+#include "store-message.h"
 #include "store-operation.h"
 #include "store.h"
 
 G_BEGIN_DECLS
+
+/* What _buzon_store_read_message() reads, in its order. */
+#define MESSAGE_COLUMNS                                                                            \
+  "m.id, m.folder_id, m.uid, m.flags, m.keywords, m.date, m.size, m.subject, m.sender_name, "      \
+  "m.sender_address, m.to_list, m.cc_list, m.message_id, m.thread_id, m.has_attachment, "          \
+  "m.preview"
+#define MESSAGE_N_COLUMNS 16
 
 /* Runs on the worker thread with the open database; returns the task's
  * result with g_task_return_*() before it returns. */
@@ -38,6 +46,7 @@ void          _buzon_store_rollback    (BuzonStore         *self);
 void          _buzon_store_emit_folder_changed (BuzonStore *self,
                                                 gint64      folder_id);
 void          _buzon_store_emit_folders_changed (BuzonStore *self);
+BuzonStoreMessage *_buzon_store_read_message   (sqlite3_stmt       *statement);
 
 /* Shared by the batch and the operation queue (store-batch.c,
  * store-operation.c); on the worker, inside a transaction. */
