@@ -28,6 +28,7 @@ typedef struct
   const char *smtp_text;
   const char *display_name;
   const char *password_command;
+  gint64 prefetch_days; /* -1: the default. */
   GPtrArray *trusted; /* "sha256:<lower-case hex>", NULL-terminated once parsed. */
   BuzonServerUrl *imap;
   BuzonServerUrl *smtp;
@@ -79,9 +80,11 @@ parse_arguments (AddRequest  *request,
                  char       **argv)
 {
   static const char *const options[] = { "--email", "--imap", "--smtp", "--display-name",
-                                          "--password-command", "--trust-cert" };
+                                          "--password-command", "--trust-cert",
+                                          "--prefetch-days" };
 
   request->trusted = g_ptr_array_new_with_free_func (g_free);
+  request->prefetch_days = -1;
   for (int i = 1; i < argc; i++)
     {
       const char *option = argv[i];
@@ -118,6 +121,20 @@ parse_arguments (AddRequest  *request,
         request->display_name = value;
       else if (g_str_equal (option, "--password-command"))
         request->password_command = value;
+      else if (g_str_equal (option, "--prefetch-days"))
+        {
+          guint64 days = 0;
+
+          if (!g_ascii_string_to_unsigned (value, 10, 0, BUZON_ACCOUNT_MAX_PREFETCH_DAYS, &days,
+                                           NULL))
+            {
+              /* Translators: %u is the largest number of days allowed. */
+              g_printerr (_("--prefetch-days takes a number of days from 0 to %u\n"),
+                          (guint) BUZON_ACCOUNT_MAX_PREFETCH_DAYS);
+              return FALSE;
+            }
+          request->prefetch_days = (gint64) days;
+        }
       else
         {
           char *fingerprint = parse_fingerprint (value);
@@ -240,7 +257,8 @@ forget_passwords (const char *id)
 }
 
 /* buzon-cli account add NAME --email ADDR --imap URL --smtp URL
- *   [--display-name NAME] [--password-command CMD] [--trust-cert SHA256:HEX]… */
+ *   [--display-name NAME] [--password-command CMD] [--trust-cert SHA256:HEX]…
+ *   [--prefetch-days N] */
 int
 buzon_cli_command_account_add (int    argc,
                                char **argv)
@@ -276,6 +294,8 @@ buzon_cli_command_account_add (int    argc,
                                request.smtp);
   buzon_account_set_trusted_certificates (account, (const char * const *) request.trusted->pdata);
   buzon_account_set_password_command (account, request.password_command);
+  if (request.prefetch_days >= 0)
+    buzon_account_set_prefetch_days (account, (guint) request.prefetch_days);
 
   in_keyring = request.password_command == NULL;
   if (in_keyring && !store_passwords (&request, &error))

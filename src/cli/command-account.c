@@ -53,7 +53,8 @@ print_json (BuzonAccountStore *store)
         buzon_cli_json_string (out, password_command);
       else
         g_string_append (out, "null");
-      g_string_append (out, "}");
+      g_string_append_printf (out, ", \"prefetch_days\": %u}",
+                              buzon_account_get_prefetch_days (account));
     }
   g_string_append (out, n > 0 ? "\n]\n" : "]\n");
   fputs (out->str, stdout);
@@ -254,7 +255,7 @@ buzon_cli_account_usage (FILE *out)
            _("Usage: buzon-cli account list [--json]\n"
              "       buzon-cli account add NAME --email ADDRESS --imap URL --smtp URL\n"
              "                 [--display-name \"FULL NAME\"] [--password-command CMD]\n"
-             "                 [--trust-cert SHA256:HEX]…\n"
+             "                 [--trust-cert SHA256:HEX]… [--prefetch-days N]\n"
              "       buzon-cli account remove NAME"));
 }
 

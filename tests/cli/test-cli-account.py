@@ -114,10 +114,11 @@ with tempfile.TemporaryDirectory() as home:
     r = run(home, "account", "list", "--json")
     want = [{"id": "demo", "name": "Ana \"García\"", "address": "ana@example.test",
              "imap": "imaps://ana@127.0.0.1:31993", "smtp": "submissions://ana@127.0.0.1:31465",
-             "trusted_certificates": ["sha256:00ff"], "password_command": None},
+             "trusted_certificates": ["sha256:00ff"], "password_command": None,
+             "prefetch_days": 14},
             {"id": "work", "name": "bob@example.org", "address": "bob@example.org",
              "imap": "imap://mail.example.org:143", "smtp": "submission://mail.example.org:587",
-             "trusted_certificates": [], "password_command": None}]
+             "trusted_certificates": [], "password_command": None, "prefetch_days": 14}]
     got = json.loads(r.stdout) if r.returncode == 0 else None
     check("--json lists both accounts in the documented form", got == want, repr((r, got)))
     r = run(home, "account", "list")
@@ -163,7 +164,7 @@ with tempfile.TemporaryDirectory() as root:
              "imap": "imaps://bob@mail.example.org:993",
              "smtp": "submission://bob@mail.example.org:587",
              "trusted_certificates": ["sha256:" + FINGERPRINT.lower()],
-             "password_command": "pass show \"mail/$BUZON_PROTOCOL\""}]
+             "password_command": "pass show \"mail/$BUZON_PROTOCOL\"", "prefetch_days": 14}]
     check("list --json shows the new account with its password command", got == want,
           repr((r, got)))
     r = run(config, "account", "list", data_home=data)
@@ -173,6 +174,26 @@ with tempfile.TemporaryDirectory() as root:
     check("accounts.conf is private and holds PasswordCommand",
           stat.S_IMODE(os.stat(conf).st_mode) == 0o600
           and "PasswordCommand=pass show" in open(conf).read(), oct(os.stat(conf).st_mode))
+
+    r = run(config, "account", "add", "recent", *base, "--password-command", "true",
+            "--prefetch-days", "3", data_home=data)
+    r2 = run(config, "account", "add", "none", *base, "--password-command", "true",
+             "--prefetch-days", "0", data_home=data)
+    r3 = run(config, "account", "list", "--json", data_home=data)
+    days = {a["id"]: a["prefetch_days"] for a in json.loads(r3.stdout)} if r3.returncode == 0 \
+        else {}
+    check("add --prefetch-days: kept as PrefetchDays and shown by list --json",
+          r.returncode == 0 and r2.returncode == 0
+          and days == {"work": 14, "recent": 3, "none": 0}
+          and "PrefetchDays=3" in open(conf).read() and "PrefetchDays=0" in open(conf).read(),
+          repr((r, r2, r3)))
+    for value in ("-1", "tres", "99999999"):
+        r = run(config, "account", "add", "other", *base, "--password-command", "true",
+                "--prefetch-days", value, data_home=data)
+        check(f"add refuses --prefetch-days {value}: exit 2", r.returncode == 2
+              and "--prefetch-days" in r.stderr, repr(r))
+    run(config, "account", "remove", "recent", data_home=data)
+    run(config, "account", "remove", "none", data_home=data)
 
     before = open(conf).read()
     r = run(config, "account", "add", "work", *base, "--password-command", "true", data_home=data)

@@ -4,7 +4,9 @@
 // The file has one group per account, "[Account <id>]", with the keys Name,
 // Email, IMAP, SMTP (server URLs, see server-url.c), TrustedCertificates
 // (a list of "sha256:<hex>") and PasswordCommand (a shell command that
-// prints the password; without it the passwords are in the keyring). The
+// prints the password; without it the passwords are in the keyring) and
+// PrefetchDays (how many days of recent mail have their bodies downloaded
+// at each sync; 0 for none; 14 when absent, or not a number). The
 // store keeps the whole key file it read and changes only the groups of the
 // accounts it adds or removes, so keys it does not know (written by a newer
 // Buzón, or by hand) and groups it could not read survive a save untouched.
@@ -158,6 +160,8 @@ account_from_group (BuzonAccountStore *self,
   g_autofree char *smtp_text = NULL;
   g_auto (GStrv) trusted = NULL;
   g_autofree char *password_command = NULL;
+  g_autofree char *prefetch_text = NULL;
+  guint64 prefetch_days = 0;
   g_autoptr (BuzonServerUrl) imap = NULL;
   g_autoptr (BuzonServerUrl) smtp = NULL;
   BuzonAccount *account;
@@ -184,8 +188,15 @@ account_from_group (BuzonAccountStore *self,
     }
   trusted = g_key_file_get_string_list (self->key_file, group, "TrustedCertificates", NULL, NULL);
   password_command = g_key_file_get_string (self->key_file, group, "PasswordCommand", NULL);
+  prefetch_text = g_key_file_get_value (self->key_file, group, "PrefetchDays", NULL);
 
   account = buzon_account_new (id, name, email, imap, smtp);
+  /* A value that is not a number leaves the default: the account still
+   * works, and the key stays in the file as it was. */
+  if (prefetch_text != NULL
+      && g_ascii_string_to_unsigned (g_strstrip (prefetch_text), 10, 0,
+                                     BUZON_ACCOUNT_MAX_PREFETCH_DAYS, &prefetch_days, NULL))
+    buzon_account_set_prefetch_days (account, (guint) prefetch_days);
   if (trusted != NULL)
     buzon_account_set_trusted_certificates (account, (const char * const *) trusted);
   buzon_account_set_password_command (account, password_command);
@@ -338,6 +349,9 @@ write_group (GKeyFile     *key_file,
                                 g_strv_length ((char **) trusted));
   if (password_command != NULL)
     g_key_file_set_string (key_file, group, "PasswordCommand", password_command);
+  if (buzon_account_get_prefetch_days (account) != BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS)
+    g_key_file_set_uint64 (key_file, group, "PrefetchDays",
+                           buzon_account_get_prefetch_days (account));
 }
 
 /**

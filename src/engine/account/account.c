@@ -14,6 +14,7 @@ struct _BuzonAccount
   BuzonServerUrl *smtp;
   GStrv trusted_certificates; /* "sha256:<64 lower-case hex digits>" */
   char *password_command;     /* NULL: the passwords are in the keyring. */
+  guint prefetch_days;        /* Bodies of mail newer than this are fetched at sync; 0: none. */
 };
 
 G_DEFINE_FINAL_TYPE (BuzonAccount, buzon_account, G_TYPE_OBJECT)
@@ -28,6 +29,7 @@ enum
   PROP_SMTP_URL,
   PROP_TRUSTED_CERTIFICATES,
   PROP_PASSWORD_COMMAND,
+  PROP_PREFETCH_DAYS,
   N_PROPS
 };
 
@@ -80,6 +82,9 @@ buzon_account_get_property (GObject    *object,
     case PROP_PASSWORD_COMMAND:
       g_value_set_string (value, self->password_command);
       break;
+    case PROP_PREFETCH_DAYS:
+      g_value_set_uint (value, self->prefetch_days);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -116,6 +121,9 @@ buzon_account_set_property (GObject      *object,
     case PROP_PASSWORD_COMMAND:
       buzon_account_set_password_command (self, g_value_get_string (value));
       break;
+    case PROP_PREFETCH_DAYS:
+      buzon_account_set_prefetch_days (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -145,6 +153,17 @@ buzon_account_class_init (BuzonAccountClass *klass)
   properties[PROP_PASSWORD_COMMAND] =
     g_param_spec_string ("password-command", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * BuzonAccount:prefetch-days:
+   *
+   * After each sync pass, the bodies of the messages that arrived in the
+   * last this many days are downloaded (when the cache lacks them), so that
+   * recent mail can be read and searched offline. 0 turns it off.
+   */
+  properties[PROP_PREFETCH_DAYS] =
+    g_param_spec_uint ("prefetch-days", NULL, NULL, 0, BUZON_ACCOUNT_MAX_PREFETCH_DAYS,
+                       BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -152,6 +171,7 @@ static void
 buzon_account_init (BuzonAccount *self)
 {
   self->trusted_certificates = g_new0 (char *, 1);
+  self->prefetch_days = BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS;
 }
 
 /**
@@ -299,4 +319,30 @@ buzon_account_trusts_certificate (BuzonAccount *self,
     if (g_ascii_strcasecmp (self->trusted_certificates[i], wanted) == 0)
       return TRUE;
   return FALSE;
+}
+
+/**
+ * buzon_account_get_prefetch_days:
+ *
+ * Returns: how many days of recent mail have their bodies downloaded after
+ *   each sync pass; 0 when none are
+ */
+guint
+buzon_account_get_prefetch_days (BuzonAccount *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (self), 0);
+  return self->prefetch_days;
+}
+
+void
+buzon_account_set_prefetch_days (BuzonAccount *self,
+                                 guint         days)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT (self));
+
+  days = MIN (days, BUZON_ACCOUNT_MAX_PREFETCH_DAYS);
+  if (days == self->prefetch_days)
+    return;
+  self->prefetch_days = days;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREFETCH_DAYS]);
 }

@@ -9,6 +9,11 @@
 
 G_BEGIN_DECLS
 
+/* Days of recent mail whose bodies a sync pass downloads, unless the
+ * account says otherwise (accounts.conf: PrefetchDays). */
+#define BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS 14
+#define BUZON_ACCOUNT_MAX_PREFETCH_DAYS     36500
+
 #define BUZON_TYPE_ACCOUNT (buzon_account_get_type ())
 
 G_DECLARE_FINAL_TYPE (BuzonAccount, buzon_account, BUZON, ACCOUNT, GObject)
@@ -29,6 +34,9 @@ void                  buzon_account_set_trusted_certificates (BuzonAccount      
 const char           *buzon_account_get_password_command     (BuzonAccount         *self);
 void                  buzon_account_set_password_command     (BuzonAccount         *self,
                                                               const char           *command);
+guint                 buzon_account_get_prefetch_days        (BuzonAccount         *self);
+void                  buzon_account_set_prefetch_days        (BuzonAccount         *self,
+                                                              guint                 days);
 gboolean              buzon_account_trusts_certificate       (BuzonAccount         *self,
                                                               const char           *sha256_hex);
 gboolean              buzon_account_id_is_valid              (const char           *id);

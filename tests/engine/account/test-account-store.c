@@ -268,6 +268,61 @@ test_password_command (Fixture       *f,
   g_assert_nonnull (strstr (contents, "FutureSetting=kept"));
 }
 
+/* PrefetchDays: 14 when absent or not a number, 0 turns it off, written
+ * only when not the default, and read back. */
+static void
+test_prefetch_days (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const char conf[] =
+    "[Account none]\nEmail=a@example.test\nIMAP=imaps://a@h\nSMTP=submissions://a@h\n"
+    "PrefetchDays=0\n"
+    "[Account month]\nEmail=b@example.test\nIMAP=imaps://b@h\nSMTP=submissions://b@h\n"
+    "PrefetchDays= 30\n"
+    "[Account odd]\nEmail=c@example.test\nIMAP=imaps://c@h\nSMTP=submissions://c@h\n"
+    "PrefetchDays=many\n"
+    "[Account plain]\nEmail=d@example.test\nIMAP=imaps://d@h\nSMTP=submissions://d@h\n";
+  g_autoptr (BuzonAccountStore) store = buzon_account_store_new (f->dir);
+  g_autoptr (BuzonAccountStore) again = buzon_account_store_new (f->dir);
+  g_autoptr (BuzonAccount) carol = new_account ("carol");
+  g_autoptr (BuzonAccount) dave = new_account ("dave");
+  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *odd = NULL;
+  guint days = 0;
+
+  g_assert_true (g_file_set_contents (f->path, conf, -1, NULL));
+  g_assert_true (buzon_account_store_load (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (buzon_account_get_prefetch_days (buzon_account_store_lookup (store, "none")),
+                    ==, 0);
+  g_assert_cmpuint (buzon_account_get_prefetch_days (buzon_account_store_lookup (store, "month")),
+                    ==, 30);
+  g_assert_cmpuint (buzon_account_get_prefetch_days (buzon_account_store_lookup (store, "odd")),
+                    ==, BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS);
+  g_assert_cmpuint (buzon_account_get_prefetch_days (buzon_account_store_lookup (store, "plain")),
+                    ==, 14);
+
+  buzon_account_set_prefetch_days (carol, 3);
+  g_object_get (carol, "prefetch-days", &days, NULL);
+  g_assert_cmpuint (days, ==, 3);
+  g_assert_true (buzon_account_store_add (store, carol, &error));
+  g_assert_true (buzon_account_store_add (store, dave, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_key_file_load_from_file (key_file, f->path, G_KEY_FILE_NONE, NULL));
+  g_assert_cmpint (g_key_file_get_integer (key_file, "Account carol", "PrefetchDays", NULL), ==, 3);
+  g_assert_false (g_key_file_has_key (key_file, "Account dave", "PrefetchDays", NULL));
+  /* What the store could not read stays as it was. */
+  odd = g_key_file_get_value (key_file, "Account odd", "PrefetchDays", NULL);
+  g_assert_cmpstr (odd, ==, "many");
+
+  g_assert_true (buzon_account_store_load (again, &error));
+  g_assert_cmpuint (buzon_account_get_prefetch_days (buzon_account_store_lookup (again, "carol")),
+                    ==, 3);
+  g_assert_cmpuint (buzon_account_get_prefetch_days (buzon_account_store_lookup (again, "dave")),
+                    ==, 14);
+}
+
 static void
 test_unwritable_changes_nothing (Fixture       *f,
                                  gconstpointer  data)
@@ -331,6 +386,8 @@ main (int    argc,
               test_add_and_remove_keep_the_rest, fixture_tear_down);
   g_test_add ("/account-store/password-command", Fixture, NULL, fixture_set_up,
               test_password_command, fixture_tear_down);
+  g_test_add ("/account-store/prefetch-days", Fixture, NULL, fixture_set_up, test_prefetch_days,
+              fixture_tear_down);
   g_test_add ("/account-store/unwritable-changes-nothing", Fixture, NULL, fixture_set_up,
               test_unwritable_changes_nothing, fixture_tear_down);
   g_test_add ("/account-store/garbage-file", Fixture, NULL, fixture_set_up, test_garbage_file,
