@@ -37,24 +37,32 @@ column_text (sqlite3_stmt *statement,
 BuzonStoreMessage *
 _buzon_store_read_message (sqlite3_stmt *statement)
 {
+  return _buzon_store_read_message_at (statement, 0);
+}
+
+/* The same, with MESSAGE_COLUMNS from column @first on. */
+BuzonStoreMessage *
+_buzon_store_read_message_at (sqlite3_stmt *statement,
+                              int           first)
+{
   BuzonStoreMessage *message = g_new0 (BuzonStoreMessage, 1);
 
-  message->id = sqlite3_column_int64 (statement, 0);
-  message->folder_id = sqlite3_column_int64 (statement, 1);
-  message->uid = (guint32) sqlite3_column_int64 (statement, 2);
-  message->flags = sqlite3_column_int (statement, 3);
-  message->keywords = column_text (statement, 4);
-  message->date = sqlite3_column_int64 (statement, 5);
-  message->size = (guint64) sqlite3_column_int64 (statement, 6);
-  message->subject = column_text (statement, 7);
-  message->sender_name = column_text (statement, 8);
-  message->sender_address = column_text (statement, 9);
-  message->to_list = column_text (statement, 10);
-  message->cc_list = column_text (statement, 11);
-  message->message_id = column_text (statement, 12);
-  message->thread_id = sqlite3_column_int64 (statement, 13);
-  message->has_attachment = sqlite3_column_int (statement, 14) != 0;
-  message->preview = column_text (statement, 15);
+  message->id = sqlite3_column_int64 (statement, first + 0);
+  message->folder_id = sqlite3_column_int64 (statement, first + 1);
+  message->uid = (guint32) sqlite3_column_int64 (statement, first + 2);
+  message->flags = sqlite3_column_int (statement, first + 3);
+  message->keywords = column_text (statement, first + 4);
+  message->date = sqlite3_column_int64 (statement, first + 5);
+  message->size = (guint64) sqlite3_column_int64 (statement, first + 6);
+  message->subject = column_text (statement, first + 7);
+  message->sender_name = column_text (statement, first + 8);
+  message->sender_address = column_text (statement, first + 9);
+  message->to_list = column_text (statement, first + 10);
+  message->cc_list = column_text (statement, first + 11);
+  message->message_id = column_text (statement, first + 12);
+  message->thread_id = sqlite3_column_int64 (statement, first + 13);
+  message->has_attachment = sqlite3_column_int (statement, first + 14) != 0;
+  message->preview = column_text (statement, first + 15);
   return message;
 }
 
