@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 SCRIPT = os.path.join(os.environ["BUZON_TEST_SUPPORT"], "mail-servers")
+FAULT_PROXY = os.path.join(os.environ["BUZON_TEST_SUPPORT"], "fault-proxy")
 
 
 class Tap:
@@ -51,3 +52,24 @@ def other_client(env, user="alice"):
     imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["BUZON_TEST_IMAPS_PORT"]), ssl_context=context)
     imap.login(user, f"{user}-secret")
     return imap
+
+
+class FaultProxy:
+    """tests/support/fault-proxy in front of a loopback port (options as its
+    own: --latency-ms, --seed, --drop-after-bytes, …); it stops with stop()
+    or when this process ends. port=0 picks a free port, kept in .port."""
+
+    def __init__(self, target_port, *options, port=0):
+        self.process = subprocess.Popen(
+            [sys.executable, FAULT_PROXY, "--target", f"127.0.0.1:{target_port}",
+             "--listen-port", str(port), "--owner-pid", str(os.getpid()), "--quiet", *options],
+            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()
+        if not line.startswith("PORT="):
+            self.process.kill()
+            raise RuntimeError(f"fault-proxy did not start: {line!r}")
+        self.port = int(line.split("=", 1)[1])
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
