@@ -493,6 +493,7 @@ apply_job (BuzonStore *self,
   BuzonStoreBatch *batch = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   BuzonStoreBatchResult *counts = g_new0 (BuzonStoreBatchResult, 1);
+  gint64 provisional_folder = 0;
   gboolean ok = TRUE;
   int rc = SQLITE_OK;
 
@@ -511,7 +512,8 @@ apply_job (BuzonStore *self,
       return;
     }
   if (batch->completed_operation > 0)
-    ok = _buzon_store_delete_operation (self, batch->completed_operation, &rc);
+    ok = _buzon_store_delete_operation (self, batch->completed_operation, &provisional_folder,
+                                        &rc);
   if (ok && batch->reset)
     {
       BuzonImapUidRange all = { 1, G_MAXUINT32 };
@@ -576,7 +578,10 @@ apply_job (BuzonStore *self,
     g_task_return_pointer (task, counts, g_free);
     if (messages_changed)
       _buzon_store_emit_folder_changed (self, folder_id);
-    if (folder_changed)
+    /* The completed operation's provisional copies went from there. */
+    if (provisional_folder > 0 && provisional_folder != folder_id)
+      _buzon_store_emit_folder_changed (self, provisional_folder);
+    if (folder_changed || provisional_folder > 0)
       _buzon_store_emit_folders_changed (self);
   }
 }
@@ -643,7 +648,8 @@ list_uids_job (BuzonStore *self,
   int rc;
 
   statement = _buzon_store_prepare (self,
-                                    "SELECT uid FROM message WHERE folder_id = ? ORDER BY uid",
+                                    "SELECT uid FROM message WHERE folder_id = ? AND uid > 0 "
+                                    "ORDER BY uid",
                                     &error);
   if (statement == NULL)
     {
@@ -678,7 +684,8 @@ list_uids_job (BuzonStore *self,
  * buzon_store_list_uids_async:
  *
  * The UIDs the cache holds for a folder, as ascending ranges: what a
- * resumed first sync skips, what QRESYNC's known-uids names.
+ * resumed first sync skips, what QRESYNC's known-uids names. Provisional
+ * copies, which have no UID yet, are not among them.
  */
 void
 buzon_store_list_uids_async (BuzonStore          *self,

@@ -1,6 +1,6 @@
 // BuzonStoreOperation: a change the user made to messages (flags, a move, a
-// copy, a delete, an expunge), applied to the cache at once and queued for
-// the server; and the store's queue of them.
+// copy, an archive, a delete, an expunge), applied to the cache at once and
+// queued for the server; and the store's queue of them.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #pragma once
@@ -17,6 +17,7 @@ typedef enum
   BUZON_STORE_OPERATION_COPY,
   BUZON_STORE_OPERATION_DELETE,       /* To the Trash; removed for good from the Trash. */
   BUZON_STORE_OPERATION_EXPUNGE,      /* Removes those of the messages marked \Deleted. */
+  BUZON_STORE_OPERATION_ARCHIVE,      /* A move to the account's \Archive folder. */
 } BuzonStoreOperationKind;
 
 typedef struct
@@ -26,7 +27,7 @@ typedef struct
   gint64 folder_id;             /* Where the messages are. */
   char *uids;                   /* Their UIDs, as a set ("3:7,9"). */
   GStrv flags;                  /* ADD_FLAGS, REMOVE_FLAGS: "\\Seen", "$Label1"… */
-  gint64 destination_id;        /* MOVE, COPY: the folder they go to. */
+  gint64 destination_id;        /* MOVE, COPY: the folder they go to; ARCHIVE: found when queued. */
 
   /* Filled in by buzon_store_list_operations_async(). */
   guint32 uidvalidity;          /* The folder's when queued: the UIDs mean nothing under another. */
@@ -66,6 +67,17 @@ void       buzon_store_complete_operation_async  (BuzonStore                *sel
                                                   GAsyncReadyCallback        callback,
                                                   gpointer                   user_data);
 gboolean   buzon_store_complete_operation_finish (BuzonStore                *self,
+                                                  GAsyncResult              *result,
+                                                  GError                   **error);
+void       buzon_store_complete_copy_async       (BuzonStore                *self,
+                                                  gint64                     operation_id,
+                                                  guint32                    uidvalidity,
+                                                  const GArray              *source_uids,
+                                                  const GArray              *destination_uids,
+                                                  GCancellable              *cancellable,
+                                                  GAsyncReadyCallback        callback,
+                                                  gpointer                   user_data);
+gboolean   buzon_store_complete_copy_finish      (BuzonStore                *self,
                                                   GAsyncResult              *result,
                                                   GError                   **error);
 void       buzon_store_fail_operation_async      (BuzonStore                *self,

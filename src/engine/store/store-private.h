@@ -74,6 +74,25 @@ gboolean      _buzon_store_reapply_operations (BuzonStore *self,
                                                int        *rc);
 gboolean      _buzon_store_delete_operation   (BuzonStore *self,
                                                gint64      operation_id,
+                                               gint64     *provisional_folder_id,
+                                               int        *rc);
+gboolean      _buzon_store_copy_provisionally (BuzonStore   *self,
+                                               gint64        folder_id,
+                                               const GArray *ranges,
+                                               gint64        destination_id,
+                                               gint64        operation_id,
+                                               guint        *copied,
+                                               int          *rc);
+gboolean      _buzon_store_resolve_provisional (BuzonStore   *self,
+                                                gint64        operation_id,
+                                                guint32       uidvalidity,
+                                                const GArray *source_uids,
+                                                const GArray *destination_uids,
+                                                gint64       *folder_id,
+                                                int          *rc);
+gboolean      _buzon_store_drop_provisional   (BuzonStore *self,
+                                               gint64      operation_id,
+                                               gint64     *folder_id,
                                                int        *rc);
 
 G_END_DECLS

@@ -18,6 +18,7 @@ typedef enum
   BUZON_STORE_ERROR_TOO_NEW, /* Written by a newer Buzón, whose schema this one cannot read. */
   BUZON_STORE_ERROR_CLOSED,  /* The store was closed or never opened. */
   BUZON_STORE_ERROR_NOT_FOUND, /* No such folder or message. */
+  BUZON_STORE_ERROR_NO_ARCHIVE, /* An archive, and the account has no \Archive folder. */
 } BuzonStoreError;
 
 GQuark buzon_store_error_quark (void);

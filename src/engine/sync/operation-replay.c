@@ -5,11 +5,16 @@
 // Each operation selects its folder (once for a run of operations there),
 // checks that the folder's UIDVALIDITY is the one its UIDs belong to, and
 // sends: UID STORE +FLAGS or -FLAGS; UID MOVE (the session falls back to
-// COPY, STORE \Deleted and UID EXPUNGE); UID COPY; for a delete, a move to
-// the account's Trash or, for messages in the Trash already or without a
-// Trash, STORE \Deleted and UID EXPUNGE of those messages only; for an
-// expunge, UID EXPUNGE. Done, the operation leaves the queue; the messages
-// moved or copied reach their destination's cache at its next sync.
+// COPY, STORE \Deleted and UID EXPUNGE), for a move and an archive (whose
+// destination, the \Archive folder, the store found when it was queued);
+// UID COPY; for a delete, a move to the account's Trash or, for messages in
+// the Trash already or without a Trash, STORE \Deleted and UID EXPUNGE of
+// those messages only; for an expunge, UID EXPUNGE. Done, the operation
+// leaves the queue. A move, copy or archive left provisional copies in its
+// destination's cache: with UIDPLUS they take the UIDs COPYUID reports, in
+// the transaction that takes the operation out of the queue; without it
+// (or without a COPYUID) they go, and the destination's next sync brings
+// the real messages.
 //
 // When the server disagrees, its state wins and nothing is lost:
 //   - the folder is gone (from the cache, or SELECT says it does not
@@ -84,6 +89,7 @@ typedef struct
   char *selected_name;        /* The folder this run selected last. */
   guint32 selected_uidvalidity;
   GError *dropped;            /* Why the current operation is being dropped. */
+  BuzonImapCopyUid *copyuid;  /* Where the server put the current operation's messages. */
   BuzonOperationReplayResult result;
 } Run;
 
@@ -94,6 +100,7 @@ run_free (Run *run)
   g_free (run->trash_name);
   g_free (run->selected_name);
   g_clear_error (&run->dropped);
+  g_clear_pointer (&run->copyuid, buzon_imap_copy_uid_free);
   g_free (run);
 }
 
@@ -175,9 +182,15 @@ static void
 complete (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
+  g_autoptr (BuzonImapCopyUid) copyuid = g_steal_pointer (&run->copyuid);
 
-  buzon_store_complete_operation_async (run->self->store, run->current->id, NULL, completed_cb,
-                                        task);
+  if (copyuid != NULL && run->dropped == NULL)
+    buzon_store_complete_copy_async (run->self->store, run->current->id, copyuid->uidvalidity,
+                                     copyuid->source, copyuid->destination, NULL, completed_cb,
+                                     task);
+  else
+    buzon_store_complete_operation_async (run->self->store, run->current->id, NULL,
+                                          completed_cb, task);
 }
 
 static void
@@ -344,12 +357,22 @@ copied_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  BuzonImapCopyUid *copyuid = NULL;
   GError *error = NULL;
 
-  /* The new UIDs (COPYUID) are left for the destination's next sync to
-   * find with the rest of those messages. */
-  buzon_imap_session_copy_finish (BUZON_IMAP_SESSION (source), result, NULL, &error);
-  answered (user_data, error);
+  buzon_imap_session_copy_finish (BUZON_IMAP_SESSION (source), result, &copyuid, &error);
+  /* The new UIDs name the provisional copies, when the server says it
+   * means them (UIDPLUS) and there are some: a move to the Trash left
+   * none. */
+  g_clear_pointer (&run->copyuid, buzon_imap_copy_uid_free);
+  if (copyuid != NULL && buzon_imap_session_get_uidplus (BUZON_IMAP_SESSION (source))
+      && run->current->kind != BUZON_STORE_OPERATION_DELETE)
+    run->copyuid = copyuid;
+  else
+    g_clear_pointer (&copyuid, buzon_imap_copy_uid_free);
+  answered (task, error);
 }
 
 static void
@@ -410,6 +433,7 @@ send_operation (GTask *task)
                                       run->cancellable, stored_cb, task);
       break;
     case BUZON_STORE_OPERATION_MOVE:
+    case BUZON_STORE_OPERATION_ARCHIVE:
       buzon_imap_session_move_async (session, operation->uids, operation->destination_name,
                                      run->cancellable, copied_cb, task);
       break;
@@ -451,7 +475,8 @@ check_and_send (GTask *task)
       return;
     }
   if ((operation->kind == BUZON_STORE_OPERATION_MOVE
-       || operation->kind == BUZON_STORE_OPERATION_COPY)
+       || operation->kind == BUZON_STORE_OPERATION_COPY
+       || operation->kind == BUZON_STORE_OPERATION_ARCHIVE)
       && operation->destination_name == NULL)
     {
       /* The messages are still where they were: back into the cache. */
