@@ -49,7 +49,8 @@ _buzon_store_read_message_at (sqlite3_stmt *statement,
 
   message->id = sqlite3_column_int64 (statement, first + 0);
   message->folder_id = sqlite3_column_int64 (statement, first + 1);
-  message->uid = (guint32) sqlite3_column_int64 (statement, first + 2);
+  /* A provisional copy's uid is below 0: it has none yet. */
+  message->uid = (guint32) MAX (sqlite3_column_int64 (statement, first + 2), 0);
   message->flags = sqlite3_column_int (statement, first + 3);
   message->keywords = column_text (statement, first + 4);
   message->date = sqlite3_column_int64 (statement, first + 5);

@@ -14,7 +14,7 @@ typedef struct
 {
   gint64 id;
   gint64 folder_id;
-  guint32 uid;
+  guint32 uid;                /* 0 for a provisional copy the server has not made yet. */
   BuzonStoreFlags flags;
   char *keywords;
   gint64 date;
