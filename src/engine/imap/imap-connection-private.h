@@ -77,6 +77,7 @@ struct _BuzonImapConnection
   guint8 *read_buffer; /* READ_BUFFER_SIZE bytes. */
   gboolean read_pending;
   gboolean reading_paused;
+  GError *read_error; /* Met by drain_ready_input(): reported once what came before is. */
   GCancellable *io_cancellable;
 
   GQueue queue;       /* Pending, not yet written. */

@@ -91,6 +91,7 @@ buzon_imap_connection_finalize (GObject *object)
   g_clear_object (&self->output);
   g_clear_pointer (&self->parser, buzon_imap_parser_free);
   g_free (self->read_buffer);
+  g_clear_error (&self->read_error);
   g_clear_object (&self->io_cancellable);
   g_clear_pointer (&self->write_bytes, g_bytes_unref);
   g_strfreev (self->capabilities);
@@ -631,8 +632,12 @@ drain_ready_input (BuzonImapConnection *self)
       gssize n = g_pollable_input_stream_read_nonblocking (pollable, self->read_buffer,
                                                            READ_BUFFER_SIZE, NULL, &error);
 
-      /* Nothing more now, the end, or an error: the next read_async()
-       * reports the last two. */
+      /* Nothing more now, or the end: the next read_async() says which. An
+       * error is kept for after the responses before it: reading again
+       * would not repeat it (after a connection cut mid-record, TLS only
+       * says its session is no longer valid). */
+      if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        self->read_error = g_steal_pointer (&error);
       if (n <= 0)
         return;
       buzon_imap_parser_feed (self->parser, (const char *) self->read_buffer, n);
@@ -718,6 +723,13 @@ _buzon_imap_connection_start_reading (BuzonImapConnection *self)
 {
   if (self->read_pending || self->state == STATE_CLOSED)
     return;
+  if (self->read_error != NULL)
+    {
+      g_autoptr (GError) error = g_steal_pointer (&self->read_error);
+
+      _buzon_imap_connection_fail (self, error);
+      return;
+    }
   self->read_pending = TRUE;
   g_input_stream_read_async (self->input, self->read_buffer,
                              READ_BUFFER_SIZE, G_PRIORITY_DEFAULT, self->io_cancellable,
