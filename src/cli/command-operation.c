@@ -1,5 +1,5 @@
 // buzon-cli's changes to messages: `flag`, `unflag`, `read`, `unread`,
-// `move` and `delete`, local first.
+// `move`, `copy`, `archive`, `delete` and `expunge`, local first.
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // A change is made to the cache and queued for the server in one step, so
@@ -7,7 +7,9 @@
 // cannot be reached the change stays queued for the next `buzon-cli sync`
 // and the command still succeeds: what the user asked for is done and will
 // reach the server. Only a change the server refused (the cache then shows
-// the server's state) fails, with the status of a refused command.
+// the server's state) fails, with the status of a refused command. Moved,
+// copied and archived messages are listed in their destination at once
+// (with UID 0 until the server has given them theirs).
 
 #include "config.h"
 
@@ -28,26 +30,41 @@ typedef struct
   BuzonStoreOperationKind kind;
   const char *flag; /* For the flag kinds. */
   gboolean destination;
+  gboolean uids;    /* Takes UIDs; expunge does not: it covers the folder. */
 } Change;
 
 static const Change changes[] = {
-  { "flag", BUZON_STORE_OPERATION_ADD_FLAGS, "\\Flagged", FALSE },
-  { "unflag", BUZON_STORE_OPERATION_REMOVE_FLAGS, "\\Flagged", FALSE },
-  { "read", BUZON_STORE_OPERATION_ADD_FLAGS, "\\Seen", FALSE },
-  { "unread", BUZON_STORE_OPERATION_REMOVE_FLAGS, "\\Seen", FALSE },
-  { "move", BUZON_STORE_OPERATION_MOVE, NULL, TRUE },
-  { "delete", BUZON_STORE_OPERATION_DELETE, NULL, FALSE },
+  { "flag", BUZON_STORE_OPERATION_ADD_FLAGS, "\\Flagged", FALSE, TRUE },
+  { "unflag", BUZON_STORE_OPERATION_REMOVE_FLAGS, "\\Flagged", FALSE, TRUE },
+  { "read", BUZON_STORE_OPERATION_ADD_FLAGS, "\\Seen", FALSE, TRUE },
+  { "unread", BUZON_STORE_OPERATION_REMOVE_FLAGS, "\\Seen", FALSE, TRUE },
+  { "move", BUZON_STORE_OPERATION_MOVE, NULL, TRUE, TRUE },
+  { "copy", BUZON_STORE_OPERATION_COPY, NULL, TRUE, TRUE },
+  { "archive", BUZON_STORE_OPERATION_ARCHIVE, NULL, FALSE, TRUE },
+  { "delete", BUZON_STORE_OPERATION_DELETE, NULL, FALSE, TRUE },
+  { "expunge", BUZON_STORE_OPERATION_EXPUNGE, NULL, FALSE, FALSE },
 };
+
+/* What expunge covers: every cached message of the folder marked
+ * \Deleted. */
+#define ALL_UIDS "1:4294967295"
 
 static void
 print_usage (const Change *change,
              FILE         *out)
 {
+  if (!change->uids)
+    {
+      /* Translators: %s is the command: expunge. */
+      fprintf (out, _("Usage: buzon-cli %s NAME FOLDER\n"), change->name);
+      fprintf (out, "%s\n", _("Removes for good the folder's messages marked as deleted."));
+      return;
+    }
   if (change->destination)
-    /* Translators: %s is the command: move. */
+    /* Translators: %s is the command: move or copy. */
     fprintf (out, _("Usage: buzon-cli %s NAME FOLDER UID… DEST\n"), change->name);
   else
-    /* Translators: %s is the command: flag, read, delete… */
+    /* Translators: %s is the command: flag, read, archive, delete… */
     fprintf (out, _("Usage: buzon-cli %s NAME FOLDER UID…\n"), change->name);
   fprintf (out, "%s\n", _("UIDs are numbers or sets such as 3:7,9."));
 }
@@ -175,6 +192,14 @@ make_change (const Change *change,
     operation->destination_id = destination->id;
   buzon_store_queue_operation_async (store, operation, NULL, buzon_cli_result_cb, &result);
   id = buzon_store_queue_operation_finish (store, buzon_cli_wait_for (&result), NULL, &error);
+  if (id == 0 && change->kind == BUZON_STORE_OPERATION_EXPUNGE
+      && g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND))
+    {
+      /* Translators: %s is a folder's name. */
+      g_printerr (_("buzon-cli: nothing to expunge: no message in %s is marked as deleted\n"),
+                  folder->name);
+      return BUZON_CLI_EXIT_OK;
+    }
   if (id == 0)
     {
       /* Translators: the first %s is a folder's name, the second why. */
@@ -187,8 +212,9 @@ make_change (const Change *change,
 /**
  * buzon_cli_command_operation:
  *
- * `flag|unflag|read|unread NAME FOLDER UID…`, `move NAME FOLDER UID… DEST`
- * and `delete NAME FOLDER UID…`; @argv[0] says which.
+ * `flag|unflag|read|unread|archive|delete NAME FOLDER UID…`,
+ * `move|copy NAME FOLDER UID… DEST` and `expunge NAME FOLDER`; @argv[0]
+ * says which.
  */
 int
 buzon_cli_command_operation (int    argc,
@@ -207,7 +233,7 @@ buzon_cli_command_operation (int    argc,
       change = &changes[i];
   g_return_val_if_fail (change != NULL, BUZON_CLI_EXIT_USAGE);
 
-  uid_count = argc - 3 - (change->destination ? 1 : 0);
+  uid_count = change->uids ? argc - 3 - (change->destination ? 1 : 0) : 0;
   for (int i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
@@ -218,7 +244,9 @@ buzon_cli_command_operation (int    argc,
       if (argv[i][0] == '-')
         uid_count = 0;
     }
-  if (uid_count < 1 || (uids = join_uids (argv + 3, uid_count)) == NULL)
+  if (!change->uids && argc == 3 && argv[1][0] != '-' && argv[2][0] != '-')
+    uids = g_strdup (ALL_UIDS);
+  else if (!change->uids || uid_count < 1 || (uids = join_uids (argv + 3, uid_count)) == NULL)
     {
       print_usage (change, stderr);
       return BUZON_CLI_EXIT_USAGE;

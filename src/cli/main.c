@@ -86,9 +86,18 @@ static const Command commands[] = {
   { "unread", N_("NAME FOLDER UID…"), N_("Mark messages as unread"), buzon_cli_command_operation },
   { "move", N_("NAME FOLDER UID… DEST"), N_("Move messages to the folder DEST"),
     buzon_cli_command_operation },
+  { "copy", N_("NAME FOLDER UID… DEST"), N_("Copy messages to the folder DEST"),
+    buzon_cli_command_operation },
+  { "archive", N_("NAME FOLDER UID…"),
+    N_("Move messages to the account's Archive (the folder the server marks \\Archive); "
+       "status 1, and nothing changes, when the account has none"),
+    buzon_cli_command_operation },
   { "delete", N_("NAME FOLDER UID…"),
     N_("Move messages to the Trash; those in the Trash already (or all, when the account has "
        "no Trash) are deleted for good"),
+    buzon_cli_command_operation },
+  { "expunge", N_("NAME FOLDER"),
+    N_("Remove for good the folder's messages marked as deleted (\\Deleted)"),
     buzon_cli_command_operation },
   { "check-url", N_("URL…"),
     N_("Check server addresses as an account would store them, and print their parts"),
@@ -153,11 +162,13 @@ print_usage (FILE *out)
     fprintf (out, "  %s %s\n      %s\n", commands[i].name, _(commands[i].args),
              _(commands[i].summary));
   fprintf (out, "\n%s\n",
-           _("flag, unflag, read, unread, move and delete take UIDs as numbers or sets such as "
-             "3:7,9, of messages in the cache. They change the cache at once, queue the change "
-             "and send the queue to the server; when it cannot be sent now (the server cannot "
-             "be reached, say, which stderr tells) the change stays queued for the next sync, "
-             "and the exit status is still 0. An unknown account, folder or UID is status 1; a "
+           _("flag, unflag, read, unread, move, copy, archive and delete take UIDs as numbers or "
+             "sets such as 3:7,9, of messages in the cache. They (and expunge) change the cache "
+             "at once, queue the change and send the queue to the server; when it cannot be "
+             "sent now (the server cannot be reached, say, which stderr tells) the change stays "
+             "queued for the next sync, and the exit status is still 0. Moved, copied and "
+             "archived messages are listed in their destination at once, with UID 0 until the "
+             "server has given them theirs. An unknown account, folder or UID is status 1; a "
              "change the server refused is status 6, and the cache then shows the server's "
              "state."));
   fprintf (out, "\n%s\n  0  %s\n  1  %s\n  2  %s\n  3  %s\n  4  %s\n  5  %s\n  6  %s\n",
