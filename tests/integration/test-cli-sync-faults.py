@@ -86,6 +86,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-faults-") as tmp:
         p = FaultProxy(servers["BUZON_TEST_IMAPS_PORT"], "--seed", f"{seed}-{round_name}",
                        "--drop-after-bytes", cut_range, "--truncate",
                        "--stall", "0.02/1", "--faulty-connections", str(FAULTY),
+                       "--latency-ms", "10",  # Commands in flight when the cut comes.
                        "--log", log, port=port)
         proxies.append(p)
         return p
