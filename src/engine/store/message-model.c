@@ -14,7 +14,7 @@
 //
 // When the store says the folder changed, the model reads the order again
 // (on the store's thread; at most one read in flight and, while sync is
-// landing batch after batch, no more than one every REFRESH_INTERVAL_MS),
+// landing batch after batch, no more than one every "refresh-interval"),
 // compares it with the one it has, which is cheap since both are sorted,
 // and emits "items-changed" for each run of rows that went or came, so
 // that a view keeps its scroll position and selection across a new
@@ -32,7 +32,7 @@
 /* How many rows one query reads at most. */
 #define ROWS_PER_QUERY 256
 /* The least time between two reads of the order while changes keep
- * coming. */
+ * coming, by default ("refresh-interval"). */
 #define REFRESH_INTERVAL_MS 150
 /* More runs of changes than this in one refresh are emitted as a single
  * change over their span: each run moves the rest of the order. */
@@ -60,6 +60,7 @@ struct _BuzonMessageModel
   gboolean refreshing;
   gboolean refresh_again;
   gint64 refreshed_at; /* Monotonic time the last read of the order started. */
+  guint refresh_interval; /* Milliseconds. */
   gboolean loading;
   GError *error;
 };
@@ -77,6 +78,7 @@ enum
   PROP_FOLDER_ID,
   PROP_THREADS,
   PROP_QUERY,
+  PROP_REFRESH_INTERVAL,
   PROP_LOADING,
   PROP_ERROR,
   N_PROPS
@@ -315,7 +317,7 @@ schedule_refresh (BuzonMessageModel *self)
     }
   if (self->refresh_source != 0)
     return;
-  wait_ms = REFRESH_INTERVAL_MS - (g_get_monotonic_time () - self->refreshed_at) / 1000;
+  wait_ms = (gint64) self->refresh_interval - (g_get_monotonic_time () - self->refreshed_at) / 1000;
   if (wait_ms <= 0)
     refresh (self);
   else
@@ -501,6 +503,9 @@ buzon_message_model_get_property (GObject    *object,
     case PROP_QUERY:
       g_value_set_pointer (value, self->query);
       break;
+    case PROP_REFRESH_INTERVAL:
+      g_value_set_uint (value, self->refresh_interval);
+      break;
     case PROP_LOADING:
       g_value_set_boolean (value, self->loading);
       break;
@@ -534,6 +539,9 @@ buzon_message_model_set_property (GObject      *object,
     case PROP_QUERY:
       self->query = g_value_get_pointer (value);
       break;
+    case PROP_REFRESH_INTERVAL:
+      self->refresh_interval = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -565,6 +573,12 @@ buzon_message_model_class_init (BuzonMessageModelClass *klass)
   properties[PROP_QUERY] =
     g_param_spec_pointer ("query", NULL, NULL,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The least time, in milliseconds, between two reads of the order while
+   * changes keep coming (a sync landing batch after batch): each read of a
+   * large folder costs the store's thread a few milliseconds. */
+  properties[PROP_REFRESH_INTERVAL] =
+    g_param_spec_uint ("refresh-interval", NULL, NULL, 0, 60000, REFRESH_INTERVAL_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* TRUE until the order has been read once (the model is empty till then). */
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, TRUE,
@@ -585,6 +599,7 @@ buzon_message_model_init (BuzonMessageModel *self)
   g_queue_init (&self->kept);
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
+  self->refresh_interval = REFRESH_INTERVAL_MS;
 }
 
 /**
