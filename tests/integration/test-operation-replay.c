@@ -6,7 +6,9 @@
 // server disagrees (the message was expunged, the folder deleted or
 // replaced, the destination gone) its state wins, the queue empties and no
 // message is lost; a lost connection keeps the queue; and BuzonAccountSync
-// replays before it syncs.
+// replays before it syncs. Moves, copies and archives show in their
+// destination at once and, replayed, with the server's UIDs (COPYUID) or,
+// without UIDPLUS, from the destination's next sync: never twice.
 
 #include <sqlite3.h>
 #include <string.h>
@@ -27,6 +29,13 @@ fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
   sync_fixture_set_up (f, MESSAGES, "");
+}
+
+static void
+fixture_set_up_without_uidplus (Fixture      *f,
+                                gconstpointer data)
+{
+  sync_fixture_set_up (f, MESSAGES, "--without UIDPLUS");
 }
 
 static void
@@ -528,6 +537,183 @@ test_account_sync (Fixture      *f,
   }
 }
 
+
+/* "uid:subject;" of a cached folder as the database has it, provisional
+ * rows (uid below 0) shown as "p". */
+static char *
+rows_of (Fixture    *f,
+         const char *name)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "SELECT coalesce (group_concat (u || ':' || subject, ';'), '') FROM (SELECT CASE "
+    "WHEN m.uid < 0 THEN 'p' "
+    "ELSE m.uid END AS u, m.subject FROM message m JOIN folder f ON f.id = m.folder_id "
+    "WHERE f.name = '%s' ORDER BY m.uid < 0, abs (m.uid))",
+    name);
+
+  return db (f, sql);
+}
+
+/* Moved, copied and archived: in the destinations at once; a sync of a
+ * destination before the replay keeps them once; the replay gives them
+ * the UIDs the server did (UIDPLUS), so that the cache matches the server
+ * before the destinations' next sync, and after it nothing is doubled. */
+static void
+test_provisional_uidplus (Fixture      *f,
+                          gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonOperationReplayResult summary;
+
+  g_assert_true (buzon_imap_session_get_uidplus (f->session));
+  sync_now (f, "INBOX");
+  sync_now (f, "Archive");
+  sync_now (f, "Sent");
+  queue (f, BUZON_STORE_OPERATION_MOVE, "INBOX", "1:2", NULL, "Archive");
+  queue (f, BUZON_STORE_OPERATION_COPY, "INBOX", "3", NULL, "Sent");
+  queue (f, BUZON_STORE_OPERATION_ARCHIVE, "INBOX", "4", NULL, NULL);
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+    g_autofree char *sent = rows_of (f, "Sent");
+    g_autofree char *server = server_state (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "p:Mensaje 1;p:Mensaje 2;p:Mensaje 4");
+    g_assert_cmpstr (sent, ==, "p:Mensaje 3");
+    g_assert_cmpstr (server, ==, "");
+  }
+  /* Synced before the replay: the server has nothing there yet, and the
+   * provisional copies stay, once each. */
+  sync_now (f, "Archive");
+  sync_now (f, "Sent");
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "p:Mensaje 1;p:Mensaje 2;p:Mensaje 4");
+  }
+
+  g_assert_true (run_replay (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.replayed, ==, 3);
+  g_assert_cmpuint (queue_length (f), ==, 0);
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+    g_autofree char *sent = rows_of (f, "Sent");
+    g_autofree char *left = db (f, "SELECT count(*) FROM message WHERE uid < 0 "
+                                   "OR operation_id IS NOT NULL");
+
+    g_assert_cmpstr (archive, ==, "1:Mensaje 1;2:Mensaje 2;3:Mensaje 4");
+    g_assert_cmpstr (sent, ==, "1:Mensaje 3");
+    g_assert_cmpstr (left, ==, "0");
+  }
+  /* The server's UIDs, before any sync of the destinations. */
+  assert_cache_matches (f, "Archive", "Archive");
+  assert_cache_matches (f, "Sent", "Sent");
+  sync_now (f, "INBOX");
+  sync_now (f, "Archive");
+  sync_now (f, "Sent");
+  assert_cache_matches (f, "INBOX", "INBOX");
+  assert_cache_matches (f, "Archive", "Archive");
+  assert_cache_matches (f, "Sent", "Sent");
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "1:Mensaje 1;2:Mensaje 2;3:Mensaje 4");
+  }
+}
+
+/* Without UIDPLUS the server's UIDs are not known: the provisional copies
+ * go with the operation and the destination's next sync brings the real
+ * messages, once each. */
+static void
+test_provisional_without_uidplus (Fixture      *f,
+                                  gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonOperationReplayResult summary;
+
+  g_assert_false (buzon_imap_session_get_uidplus (f->session));
+  sync_now (f, "INBOX");
+  sync_now (f, "Archive");
+  queue (f, BUZON_STORE_OPERATION_ARCHIVE, "INBOX", "1", NULL, NULL);
+  queue (f, BUZON_STORE_OPERATION_COPY, "INBOX", "2", NULL, "Archive");
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "p:Mensaje 1;p:Mensaje 2");
+  }
+  sync_now (f, "Archive");
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "p:Mensaje 1;p:Mensaje 2");
+  }
+  g_assert_true (run_replay (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.replayed, ==, 2);
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+    g_autofree char *server = server_state (f, "Archive");
+
+    g_assert_null (strstr (archive, "p:"));
+    g_assert_cmpstr (server, ==, "1:0::Mensaje 1;2:0::Mensaje 2;");
+  }
+  sync_now (f, "Archive");
+  sync_now (f, "INBOX");
+  assert_cache_matches (f, "Archive", "Archive");
+  assert_cache_matches (f, "INBOX", "INBOX");
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "1:Mensaje 1;2:Mensaje 2");
+  }
+}
+
+/* Refused (the destination went on the server): the message is back in
+ * its folder, its provisional copy gone; the other, done, keeps its
+ * server UID. */
+static void
+test_provisional_refused (Fixture      *f,
+                          gconstpointer data)
+{
+  g_autoptr (BuzonImapSession) other = logged_in (f->servers, "alice");
+  BuzonImapConnection *connection = buzon_imap_session_get_connection (other);
+  g_autoptr (GError) error = NULL;
+  BuzonOperationReplayResult summary;
+
+  run_with_mailbox (connection, "CREATE", "Proyectos");
+  sync_now (f, "INBOX");
+  sync_now (f, "Proyectos");
+  sync_now (f, "Archive");
+  queue (f, BUZON_STORE_OPERATION_MOVE, "INBOX", "5", NULL, "Proyectos");
+  queue (f, BUZON_STORE_OPERATION_ARCHIVE, "INBOX", "6", NULL, NULL);
+  {
+    g_autofree char *proyectos = rows_of (f, "Proyectos");
+
+    g_assert_cmpstr (proyectos, ==, "p:Mensaje 5");
+  }
+  run_with_mailbox (connection, "DELETE", "Proyectos");
+  logout (other);
+
+  g_assert_true (run_replay (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.dropped, ==, 1);
+  g_assert_cmpuint (summary.replayed, ==, 1);
+  {
+    g_autofree char *proyectos = rows_of (f, "Proyectos");
+    g_autofree char *archive = rows_of (f, "Archive");
+    g_autofree char *inbox = db (f, "SELECT m.uid FROM message m JOIN folder f "
+                                    "ON f.id = m.folder_id WHERE f.name = 'INBOX' "
+                                    "AND m.uid BETWEEN 5 AND 6");
+
+    g_assert_cmpstr (proyectos, ==, "");
+    g_assert_cmpstr (archive, ==, "1:Mensaje 6");
+    g_assert_cmpstr (inbox, ==, "5");
+  }
+  sync_now (f, "INBOX");
+  assert_cache_matches (f, "INBOX", "INBOX");
+  assert_cache_matches (f, "Archive", "Archive");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -544,7 +730,12 @@ main (int    argc,
   ADD ("destination-gone", test_destination_gone);
   ADD ("connection-lost", test_connection_lost);
   ADD ("account-sync", test_account_sync);
+  ADD ("provisional-uidplus", test_provisional_uidplus);
+  ADD ("provisional-refused", test_provisional_refused);
 #undef ADD
+  g_test_add ("/operation-replay/provisional-without-uidplus", Fixture, NULL,
+              fixture_set_up_without_uidplus, test_provisional_without_uidplus,
+              fixture_tear_down);
 
   return g_test_run ();
 }

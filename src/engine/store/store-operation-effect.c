@@ -313,8 +313,11 @@ _buzon_store_copy_provisionally (BuzonStore   *self,
  * their copies: @source_uids->data[i] (a UID in the operation's source)
  * became @destination_uids->data[i] in a destination whose UIDVALIDITY is
  * @uidvalidity. Only when that is the UIDVALIDITY the cache has for the
- * destination, and only where the cache does not hold that UID already (a
- * sync brought it first): the rest are left for
+ * destination, and its first sync is done (a first sync skips the UIDs
+ * cached, and would keep the flags copied from the source; its resyncs
+ * fetch the flags of messages new to them), and only where the cache does
+ * not hold that UID already (a sync brought it first): the rest are left
+ * for
  * _buzon_store_drop_provisional(). *@folder_id is the destination when a
  * row took its UID, else 0. On the worker, inside a transaction. */
 gboolean
@@ -330,11 +333,11 @@ _buzon_store_resolve_provisional (BuzonStore   *self,
   gint64 destination_id;
 
   *folder_id = 0;
-
   statement = _buzon_store_prepare (self,
                                     "SELECT f.id FROM pending_operation o JOIN folder f "
                                     "ON f.id = o.destination_id WHERE o.id = ? "
-                                    "AND f.uidvalidity = ? AND f.uidvalidity <> 0",
+                                    "AND f.uidvalidity = ? AND f.uidvalidity <> 0 "
+                                    "AND f.first_sync_done",
                                     NULL);
   if (statement == NULL)
     return FALSE;

@@ -535,8 +535,10 @@ test_provisional_move (Fixture      *f,
   batch = buzon_store_batch_new (ids[2]);
   buzon_store_batch_add_fetch (batch, message (1, "", "Vieja", "v@x", "NIL", ""));
   buzon_store_batch_set_state (batch, &(BuzonStoreFolderState) {
-                                        .fields = BUZON_STORE_STATE_UIDVALIDITY,
-                                        .uidvalidity = 5 });
+                                        .fields = BUZON_STORE_STATE_UIDVALIDITY
+                                                  | BUZON_STORE_STATE_FIRST_SYNC_DONE,
+                                        .uidvalidity = 5,
+                                        .first_sync_done = TRUE });
   g_assert_true (apply (f, batch, NULL, &error));
   write_db (f, "INSERT INTO body (message_id, raw, fetched_at) SELECT id, 'Subject: Tres', 1 "
                "FROM message WHERE subject = 'Tres'");
@@ -654,8 +656,15 @@ test_provisional_dropped (Fixture      *f,
   g_assert_true (outcome (f, copy, NULL));
   g_assert_true (contains_id (changed, ids[1]));
   g_assert_cmpuint (cached_in (f, ids[1]), ==, 1);
-  /* COPYUID under a UIDVALIDITY the cache does not have for Sent (0: it
-   * was never synced): gone too. */
+  /* COPYUID under a UIDVALIDITY other than the one the cache has for
+   * Sent: gone too. */
+  batch = buzon_store_batch_new (ids[1]);
+  buzon_store_batch_set_state (batch, &(BuzonStoreFolderState) {
+                                        .fields = BUZON_STORE_STATE_UIDVALIDITY
+                                                  | BUZON_STORE_STATE_FIRST_SYNC_DONE,
+                                        .uidvalidity = 3,
+                                        .first_sync_done = TRUE });
+  g_assert_true (apply (f, batch, NULL, &error));
   g_assert_true (complete_copy (f, again, 9, (guint32[]) { 1 }, (guint32[]) { 4 }, 1));
   g_assert_cmpuint (cached_in (f, ids[1]), ==, 0);
 
@@ -663,8 +672,10 @@ test_provisional_dropped (Fixture      *f,
   batch = buzon_store_batch_new (ids[2]);
   buzon_store_batch_add_fetch (batch, message (6, "", "Dos", "2@x", "NIL", ""));
   buzon_store_batch_set_state (batch, &(BuzonStoreFolderState) {
-                                        .fields = BUZON_STORE_STATE_UIDVALIDITY,
-                                        .uidvalidity = 5 });
+                                        .fields = BUZON_STORE_STATE_UIDVALIDITY
+                                                  | BUZON_STORE_STATE_FIRST_SYNC_DONE,
+                                        .uidvalidity = 5,
+                                        .first_sync_done = TRUE });
   g_assert_true (apply (f, batch, NULL, &error));
   g_assert_true (complete_copy (f, move, 5, (guint32[]) { 2 }, (guint32[]) { 6 }, 1));
   {
