@@ -668,6 +668,46 @@ test_provisional_without_uidplus (Fixture      *f,
   }
 }
 
+/* Another client (or this one, whose answer was lost) made the move on the
+ * server first: the destination's sync brings the real message and drops
+ * the provisional copy, never both; the replay then finds nothing to move,
+ * and the cache ends as the server. */
+static void
+test_provisional_moved_elsewhere (Fixture      *f,
+                                  gconstpointer data)
+{
+  g_autoptr (BuzonImapSession) other = logged_in (f->servers, "alice");
+  BuzonImapConnection *connection = buzon_imap_session_get_connection (other);
+  g_autoptr (GError) error = NULL;
+  BuzonOperationReplayResult summary;
+
+  sync_now (f, "INBOX");
+  sync_now (f, "Archive");
+  queue (f, BUZON_STORE_OPERATION_MOVE, "INBOX", "7", NULL, "Archive");
+  run_with_mailbox (connection, "SELECT", "INBOX");
+  run_raw (connection, "UID MOVE", "7 Archive");
+  logout (other);
+  sync_now (f, "Archive");
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "1:Mensaje 7");
+  }
+  g_assert_true (run_replay (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.replayed + summary.dropped, ==, 1);
+  g_assert_cmpuint (queue_length (f), ==, 0);
+  {
+    g_autofree char *archive = rows_of (f, "Archive");
+
+    g_assert_cmpstr (archive, ==, "1:Mensaje 7");
+  }
+  sync_now (f, "INBOX");
+  sync_now (f, "Archive");
+  assert_cache_matches (f, "INBOX", "INBOX");
+  assert_cache_matches (f, "Archive", "Archive");
+}
+
 /* Refused (the destination went on the server): the message is back in
  * its folder, its provisional copy gone; the other, done, keeps its
  * server UID. */
@@ -732,6 +772,7 @@ main (int    argc,
   ADD ("account-sync", test_account_sync);
   ADD ("provisional-uidplus", test_provisional_uidplus);
   ADD ("provisional-refused", test_provisional_refused);
+  ADD ("provisional-moved-elsewhere", test_provisional_moved_elsewhere);
 #undef ADD
   g_test_add ("/operation-replay/provisional-without-uidplus", Fixture, NULL,
               fixture_set_up_without_uidplus, test_provisional_without_uidplus,

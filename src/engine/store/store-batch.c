@@ -268,12 +268,66 @@ assign_thread (BuzonStore              *self,
   return thread;
 }
 
-/* A message new to the cache: its row, its thread, its full-text entry. */
+/* Takes out of @folder_id one provisional copy (a queued move's, copy's or
+ * archive's) of the message whose Message-ID is @message_id: the server has
+ * the real one, which a sync just brought, though the replay has not heard
+ * so yet (its answer was lost, or another client made the same move); its
+ * operation, still queued, will find nothing to rename. */
+static gboolean
+supersede_provisional (BuzonStore *self,
+                       gint64      folder_id,
+                       const char *message_id,
+                       int        *rc)
+{
+  const char *const statements[] = {
+    "DELETE FROM message_fts WHERE rowid = (SELECT id FROM message WHERE folder_id = ?1 "
+    "AND uid < 0 AND message_id = ?2 ORDER BY id LIMIT 1)",
+    "DELETE FROM message WHERE id = (SELECT id FROM message WHERE folder_id = ?1 "
+    "AND uid < 0 AND message_id = ?2 ORDER BY id LIMIT 1)",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      sqlite3_stmt *statement = _buzon_store_prepare (self, statements[i], NULL);
+
+      if (statement == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (statement, 1, folder_id);
+      sqlite3_bind_text (statement, 2, message_id, -1, SQLITE_STATIC);
+      if (!_buzon_store_step (statement, rc))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether @folder_id holds provisional copies, which new messages may
+ * supersede. */
+static gboolean
+has_provisional (BuzonStore *self,
+                 gint64      folder_id)
+{
+  sqlite3_stmt *statement = _buzon_store_prepare (self,
+                                                  "SELECT 1 FROM message WHERE folder_id = ? "
+                                                  "AND uid < 0 LIMIT 1",
+                                                  NULL);
+  gboolean found;
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, folder_id);
+  found = sqlite3_step (statement) == SQLITE_ROW;
+  sqlite3_reset (statement);
+  return found;
+}
+
+/* A message new to the cache: its row, its thread, its full-text entry;
+ * with @provisional, a provisional copy of it in the folder goes. */
 static gboolean
 insert_message (BuzonStore            *self,
                 sqlite3               *db,
                 gint64                 folder_id,
                 const BuzonImapFetch  *fetch,
+                gboolean               provisional,
                 gboolean              *added,
                 int                   *rc)
 {
@@ -327,6 +381,9 @@ insert_message (BuzonStore            *self,
     }
   *added = TRUE;
   row_id = sqlite3_last_insert_rowid (db);
+  if (provisional && summary->message_id != NULL
+      && !supersede_provisional (self, folder_id, summary->message_id, rc))
+    return FALSE;
 
   thread = assign_thread (self, db, row_id, summary, rc);
   statement = *rc == SQLITE_OK
@@ -494,6 +551,7 @@ apply_job (BuzonStore *self,
   g_autoptr (GError) error = NULL;
   BuzonStoreBatchResult *counts = g_new0 (BuzonStoreBatchResult, 1);
   gint64 provisional_folder = 0;
+  gboolean provisional;
   gboolean ok = TRUE;
   int rc = SQLITE_OK;
 
@@ -524,6 +582,7 @@ apply_job (BuzonStore *self,
     ok = _buzon_store_remove_messages (self, batch->folder_id,
                                        &g_array_index (batch->removed, BuzonImapUidRange, i),
                                        FALSE, &counts->removed, &rc);
+  provisional = ok && batch->fetches->len > 0 && has_provisional (self, batch->folder_id);
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       const BuzonImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
@@ -531,7 +590,7 @@ apply_job (BuzonStore *self,
 
       if (fetch->envelope != NULL)
         {
-          ok = insert_message (self, db, batch->folder_id, fetch, &changed, &rc);
+          ok = insert_message (self, db, batch->folder_id, fetch, provisional, &changed, &rc);
           if (ok && changed)
             counts->added++;
           else if (ok)

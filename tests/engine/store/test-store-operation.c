@@ -712,6 +712,45 @@ test_provisional_dropped (Fixture      *f,
   g_signal_handlers_disconnect_by_data (f->store, changed);
 }
 
+/* The real message reaches the destination before the replay has heard
+ * that the server moved it: a sync that brings it takes the provisional
+ * copy out, so the destination never lists it twice. */
+static void
+test_provisional_superseded (Fixture      *f,
+                             gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatchResult counts;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+  gint64 move;
+
+  five_messages (f, ids);
+  move = queue (f, BUZON_STORE_OPERATION_MOVE, ids[0], "2:3", NULL, ids[2], NULL, &error);
+  g_assert_no_error (error);
+  batch = buzon_store_batch_new (ids[2]);
+  buzon_store_batch_add_fetch (batch, message (9, "\\Seen", "Dos", "2@x", "NIL", ""));
+  g_assert_true (apply (f, batch, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.added, ==, 1);
+  {
+    g_autofree char *rows = folder_rows (f, ids[2]);
+    g_autofree char *expected = g_strdup_printf ("9:1:Dos:,p:0:Tres:%" G_GINT64_FORMAT, move);
+    g_autofree char *fts = query (f, "SELECT count(*) FROM message_fts");
+    g_autofree char *all = query (f, "SELECT count(*) FROM message");
+
+    g_assert_cmpstr (rows, ==, expected);
+    g_assert_cmpstr (fts, ==, all);
+  }
+  /* The replay's answer (no COPYUID: the messages were gone) ends it. */
+  g_assert_true (outcome (f, move, NULL));
+  {
+    g_autofree char *rows = folder_rows (f, ids[2]);
+
+    g_assert_cmpstr (rows, ==, "9:1:Dos:");
+  }
+}
+
 /* An archive is a move to the folder LIST calls \Archive; without one it
  * is refused and nothing changes. */
 static void
@@ -877,6 +916,7 @@ main (int    argc,
   ADD ("migration", test_migration);
   ADD ("provisional-move", test_provisional_move);
   ADD ("provisional-dropped", test_provisional_dropped);
+  ADD ("provisional-superseded", test_provisional_superseded);
   ADD ("archive", test_archive);
   ADD ("expunge", test_expunge);
 #undef ADD
