@@ -28,6 +28,7 @@
 #include "sync/account-sync.h"
 #include "sync/account-watch.h"
 #include "sync/body-fetch.h"
+#include "sync/body-prefetch.h"
 #include "sync/server-search.h"
 
 /* sync. */
@@ -61,6 +62,23 @@ sync_progress_cb (BuzonAccountSync *sync,
   g_printerr ("\r");
   /* Translators: %s is a folder; then messages fetched of how many. */
   g_printerr (_("%s: %u of %u messages"), folder, fetched, total);
+  output->progress_line = TRUE;
+}
+
+static void
+sync_bodies_progress_cb (BuzonAccountSync *sync,
+                         const char       *folder,
+                         guint             done,
+                         guint             total,
+                         gpointer          user_data)
+{
+  SyncOutput *output = user_data;
+
+  if (output->quiet)
+    return;
+  g_printerr ("\r");
+  /* Translators: %s is a folder; then bodies downloaded of how many. */
+  g_printerr (_("%s: %u of %u bodies"), folder, done, total);
   output->progress_line = TRUE;
 }
 
@@ -106,6 +124,7 @@ stall_tick_cb (gpointer user_data)
 static int
 sync_account (BuzonAccount *account,
               const char   *folder,
+              gboolean      bodies,
               gboolean      quiet)
 {
   g_autoptr (BuzonStore) store = buzon_cli_open_store (account);
@@ -117,6 +136,7 @@ sync_account (BuzonAccount *account,
   SyncOutput output = { quiet, FALSE };
   StallWatch stall = { 0 };
   guint stall_id = 0;
+  g_autofree char *max_size = g_format_size (BUZON_BODY_PREFETCH_MAX_SIZE);
   gboolean ok;
 
   if (store == NULL)
@@ -129,7 +149,9 @@ sync_account (BuzonAccount *account,
       return BUZON_CLI_EXIT_AUTH;
     }
   sync = buzon_account_sync_new (account, store, credentials);
+  buzon_account_sync_set_fetch_bodies (sync, bodies);
   g_signal_connect (sync, "progress", G_CALLBACK (sync_progress_cb), &output);
+  g_signal_connect (sync, "bodies-progress", G_CALLBACK (sync_bodies_progress_cb), &output);
   g_signal_connect (sync, "folder-finished", G_CALLBACK (sync_folder_finished_cb), &output);
   g_signal_connect (sync, "operation-dropped", G_CALLBACK (buzon_cli_operation_dropped_cb), NULL);
   if (g_getenv ("BUZON_BENCH") != NULL)
@@ -145,10 +167,16 @@ sync_account (BuzonAccount *account,
     }
   buzon_cli_close_store (store);
 
-  /* Translators: an account's name, then counts: folders, and messages
-   * new, changed and gone. */
-  g_print (_("%s: %u folders, %u new, %u changed, %u gone\n"), buzon_account_get_id (account),
-           summary.folders, summary.added, summary.updated, summary.removed);
+  /* Translators: an account's name, then counts: folders, messages new,
+   * changed and gone, and message bodies downloaded. */
+  g_print (_("%s: %u folders, %u new, %u changed, %u gone, %u bodies\n"),
+           buzon_account_get_id (account), summary.folders, summary.added, summary.updated,
+           summary.removed, summary.bodies);
+  if (summary.bodies_too_large > 0 && bodies && !quiet)
+    /* Translators: an account's name, then how many messages are over
+     * the size that sync downloads; %s is that size ("5.2 MB"). */
+    g_printerr (_("%s: messages over %s left to download when opened: %u\n"),
+                buzon_account_get_id (account), max_size, summary.bodies_too_large);
   if (summary.operations_replayed > 0 && !quiet)
     /* Translators: an account's name, then how many changes made here
      * reached the server. */
@@ -252,6 +280,7 @@ buzon_cli_command_sync (int    argc,
   const char *folder = NULL;
   gboolean quiet = FALSE;
   gboolean watch = FALSE;
+  gboolean bodies = FALSE;
   int status = BUZON_CLI_EXIT_OK;
 
   for (int i = 1; i < argc; i++)
@@ -262,14 +291,21 @@ buzon_cli_command_sync (int    argc,
         quiet = TRUE;
       else if (g_str_equal (argv[i], "--watch"))
         watch = TRUE;
+      else if (g_str_equal (argv[i], "--bodies"))
+        bodies = TRUE;
       else if (argv[i][0] != '-' && name == NULL)
         name = argv[i];
       else
         {
-          g_printerr ("%s", _("Usage: buzon-cli sync [NAME] [--folder FOLDER] [--watch] "
-                              "[--quiet]\n"));
+          g_printerr ("%s", _("Usage: buzon-cli sync [NAME] [--folder FOLDER] [--bodies] "
+                              "[--watch] [--quiet]\n"));
           return BUZON_CLI_EXIT_USAGE;
         }
+    }
+  if (bodies && watch)
+    {
+      g_printerr ("%s", _("buzon-cli sync: --bodies and --watch do not go together\n"));
+      return BUZON_CLI_EXIT_USAGE;
     }
   if ((folder != NULL || watch) && name == NULL)
     {
@@ -285,13 +321,14 @@ buzon_cli_command_sync (int    argc,
 
       if (account == NULL)
         return BUZON_CLI_EXIT_FAILED;
-      status = watch ? watch_account (account, quiet) : sync_account (account, folder, quiet);
+      status = watch ? watch_account (account, quiet)
+                     : sync_account (account, folder, bodies, quiet);
     }
   else
     for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
       {
         g_autoptr (BuzonAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
-        int account_status = sync_account (account, NULL, quiet);
+        int account_status = sync_account (account, NULL, bodies, quiet);
 
         /* Every account is tried; the status is the first failure's. */
         if (status == BUZON_CLI_EXIT_OK)

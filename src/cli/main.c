@@ -54,10 +54,14 @@ static const Command commands[] = {
     N_("Connect to an IMAP server (imaps://USER@HOST, imap:// for STARTTLS) and print its "
        "certificate, capabilities, namespaces and special-use folders"),
     buzon_cli_command_imap_probe },
-  { "sync", N_("[NAME] [--folder FOLDER] [--watch] [--quiet]"),
+  { "sync", N_("[NAME] [--folder FOLDER] [--bodies] [--watch] [--quiet]"),
     N_("Bring the cache of one account (or of all) up to date with the server: progress on "
-       "stderr, one summary line per account on stdout. With --watch, keep it up to date until "
-       "interrupted: the Inbox at once through IDLE, the other folders every five minutes"),
+       "stderr, one summary line per account on stdout (folders, messages new, changed and "
+       "gone, bodies downloaded). Each sync downloads the bodies of the account's recent mail "
+       "(see --prefetch-days); --bodies downloads every body the cache lacks, newest first, "
+       "but those of messages over 5 MB (fetched when opened); an interrupted run keeps what "
+       "it downloaded. With --watch, keep it up to date until interrupted: the Inbox at once "
+       "through IDLE, the other folders every five minutes"),
     buzon_cli_command_sync },
   { "folders", N_("NAME [--json]"),
     N_("List an account's cached folders (with --json: name, raw_name, special_use, messages, "

@@ -57,7 +57,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         pin = "SHA256:" + env["BUZON_TEST_CERT_SHA256"]
         r = buzon("account", "add", "demo", "--email", "alice@example.test", "--imap", imap_url,
                   "--smtp", smtp_url, "--password-command", "printf '%s\\n' alice-secret",
-                  "--trust-cert", pin)
+                  "--trust-cert", pin, "--prefetch-days", "0")
         check("account add", r.returncode == 0, repr(r))
 
         r = buzon("folders", "demo", "--json")

@@ -14,6 +14,13 @@ typedef struct
   GBytes *raw;       /* The whole message; NULL when its body is not cached yet. */
 } BuzonStoreBody;
 
+/* A cached message whose body the cache lacks. */
+typedef struct
+{
+  guint32 uid;
+  guint64 size; /* RFC822.SIZE, octets. */
+} BuzonStoreMissingBody;
+
 void            buzon_store_body_free        (BuzonStoreBody       *self);
 
 void            buzon_store_get_body_async   (BuzonStore           *self,
@@ -34,6 +41,29 @@ void            buzon_store_save_body_async  (BuzonStore           *self,
 gboolean        buzon_store_save_body_finish (BuzonStore           *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+
+void            buzon_store_save_bodies_async  (BuzonStore         *self,
+                                                gint64              folder_id,
+                                                GArray             *uids,
+                                                GPtrArray          *raws,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+gboolean        buzon_store_save_bodies_finish (BuzonStore         *self,
+                                                GAsyncResult       *result,
+                                                guint              *saved,
+                                                GError            **error);
+void            buzon_store_list_missing_bodies_async  (BuzonStore          *self,
+                                                        gint64               folder_id,
+                                                        gint64               since,
+                                                        guint64              max_size,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+GArray         *buzon_store_list_missing_bodies_finish (BuzonStore          *self,
+                                                        GAsyncResult        *result,
+                                                        guint               *too_large,
+                                                        GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonStoreBody, buzon_store_body_free)
 

@@ -10,6 +10,11 @@
 // the replay has to leave queued are applied again by the store over every
 // batch a folder sync brings (see store-operation.c).
 //
+// After each folder's sync, while it is still selected, the bodies its
+// cache lacks are downloaded (BuzonBodyPrefetch): all of them when
+// "fetch-bodies" is set, else those of the mail of the account's last
+// PrefetchDays days, so that recent mail reads and searches offline.
+//
 // INBOX goes first, so that new mail shows before the archive folders are
 // looked at. A folder that fails (deleted by another client halfway, say)
 // is reported and the others go on; a connection that fails ends the pass,
@@ -25,6 +30,7 @@
 #include "imap/imap-error.h"
 #include "imap/imap-session.h"
 #include "store/store-folder.h"
+#include "sync/body-prefetch.h"
 #include "sync/operation-replay.h"
 
 struct _BuzonAccountSync
@@ -34,6 +40,7 @@ struct _BuzonAccountSync
   BuzonAccount *account;
   BuzonStore *store;
   BuzonCredentials *credentials;
+  gboolean fetch_bodies;
   gboolean running;
 };
 
@@ -45,6 +52,7 @@ enum
   SIGNAL_PROGRESS,
   SIGNAL_FOLDER_FINISHED,
   SIGNAL_OPERATION_DROPPED,
+  SIGNAL_BODIES_PROGRESS,
   N_SIGNALS
 };
 
@@ -59,6 +67,7 @@ typedef struct
   GPtrArray *folders;     /* Of BuzonStoreFolder: those to sync, in order. */
   guint next;
   BuzonFolderSync *current;
+  BuzonBodyPrefetch *prefetch;
   BuzonOperationReplay *replay;
   BuzonAccountSyncResult result;
   GError *folder_error;   /* The first folder's failure. */
@@ -69,6 +78,7 @@ run_free (Run *run)
 {
   g_free (run->only_folder);
   g_clear_object (&run->current);
+  g_clear_object (&run->prefetch);
   if (run->replay != NULL)
     g_signal_handlers_disconnect_by_data (run->replay, run);
   g_clear_object (&run->replay);
@@ -145,6 +155,78 @@ folder_progress_cb (BuzonFolderSync *sync,
   g_signal_emit (run->self, signals[SIGNAL_PROGRESS], 0, folder->name, fetched, total);
 }
 
+/* The bodies of the folder just synchronised. */
+
+static void
+bodies_progress_cb (BuzonBodyPrefetch *prefetch,
+                    guint              done,
+                    guint              total,
+                    gpointer           user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  const BuzonStoreFolder *folder = g_ptr_array_index (run->folders, run->next - 1);
+
+  g_signal_emit (run->self, signals[SIGNAL_BODIES_PROGRESS], 0, folder->name, done, total);
+}
+
+static void
+bodies_fetched_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  const BuzonStoreFolder *folder = g_ptr_array_index (run->folders, run->next - 1);
+  g_autoptr (GError) error = NULL;
+  BuzonBodyPrefetchResult summary = { 0 };
+  gboolean ok;
+
+  g_signal_handlers_disconnect_by_data (source, task);
+  ok = buzon_body_prefetch_run_finish (BUZON_BODY_PREFETCH (source), result, &summary, &error);
+  run->result.bodies += summary.fetched;
+  run->result.bodies_too_large += summary.too_large;
+  if (!ok)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
+        {
+          finish (task, g_steal_pointer (&error));
+          return;
+        }
+      run->result.bodies_failed++;
+      if (run->folder_error == NULL)
+        run->folder_error = g_error_new (error->domain, error->code, _("%s: %s"), folder->name,
+                                         error->message);
+    }
+  sync_next_folder (g_steal_pointer (&task));
+}
+
+/* Takes the reference to @task. */
+static void
+fetch_bodies (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  const BuzonStoreFolder *folder = g_ptr_array_index (run->folders, run->next - 1);
+  guint days = buzon_account_get_prefetch_days (run->self->account);
+  gint64 since = 0;
+
+  if (!run->self->fetch_bodies)
+    {
+      if (days == 0)
+        {
+          sync_next_folder (task);
+          return;
+        }
+      since = MAX (0, g_get_real_time () / G_USEC_PER_SEC - (gint64) days * 24 * 3600);
+    }
+  run->prefetch = buzon_body_prefetch_new (run->session, run->self->store, folder);
+  g_object_set (run->prefetch, "since", since, NULL);
+  g_signal_connect (run->prefetch, "progress", G_CALLBACK (bodies_progress_cb), task);
+  buzon_body_prefetch_run_async (run->prefetch, g_task_get_cancellable (task), bodies_fetched_cb,
+                                 task);
+}
+
 static void
 folder_synced_cb (GObject      *source,
                   GAsyncResult *result,
@@ -183,6 +265,8 @@ folder_synced_cb (GObject      *source,
       run->result.added += summary.added;
       run->result.updated += summary.updated;
       run->result.removed += summary.removed;
+      fetch_bodies (g_steal_pointer (&task));
+      return;
     }
   sync_next_folder (g_steal_pointer (&task));
 }
@@ -195,6 +279,7 @@ sync_next_folder (GTask *task)
   const BuzonStoreFolder *folder;
 
   g_clear_object (&run->current);
+  g_clear_object (&run->prefetch);
   if (run->next >= run->folders->len)
     {
       finish (task, NULL);
@@ -422,6 +507,16 @@ buzon_account_sync_class_init (BuzonAccountSyncClass *klass)
   signals[SIGNAL_OPERATION_DROPPED] =
     g_signal_new ("operation-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_ERROR);
+  /**
+   * BuzonAccountSync::bodies-progress:
+   * @name: the folder's name
+   * @done: bodies downloaded so far in this folder
+   * @total: bodies this folder's cache lacks (within the size cap and, but
+   *   for "fetch-bodies", the account's PrefetchDays)
+   */
+  signals[SIGNAL_BODIES_PROGRESS] =
+    g_signal_new ("bodies-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
@@ -450,6 +545,22 @@ buzon_account_sync_new (BuzonAccount     *account,
   self->store = g_object_ref (store);
   self->credentials = g_object_ref (credentials);
   return self;
+}
+
+/**
+ * buzon_account_sync_set_fetch_bodies:
+ * @fetch_bodies: %TRUE to download every body the synchronised folders'
+ *   caches lack (but those over BUZON_BODY_PREFETCH_MAX_SIZE), not only
+ *   those of the account's last PrefetchDays days
+ *
+ * For the passes started after this call.
+ */
+void
+buzon_account_sync_set_fetch_bodies (BuzonAccountSync *self,
+                                     gboolean          fetch_bodies)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT_SYNC (self));
+  self->fetch_bodies = fetch_bodies;
 }
 
 static void

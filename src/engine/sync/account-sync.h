@@ -23,6 +23,9 @@ typedef struct
   guint operations_replayed; /* Pending operations the server carried out. */
   guint operations_dropped;  /* … it refused: the cache took its state. */
   guint operations_left;     /* … still queued for the next pass. */
+  guint bodies;              /* Message bodies downloaded into the cache. */
+  guint bodies_too_large;    /* … left out for their size (fetched when opened). */
+  guint bodies_failed;       /* Folders whose bodies could not all be downloaded. */
 } BuzonAccountSyncResult;
 
 #define BUZON_TYPE_ACCOUNT_SYNC (buzon_account_sync_get_type ())
@@ -32,6 +35,8 @@ G_DECLARE_FINAL_TYPE (BuzonAccountSync, buzon_account_sync, BUZON, ACCOUNT_SYNC,
 BuzonAccountSync *buzon_account_sync_new        (BuzonAccount            *account,
                                                  BuzonStore              *store,
                                                  BuzonCredentials        *credentials);
+void              buzon_account_sync_set_fetch_bodies (BuzonAccountSync  *self,
+                                                       gboolean           fetch_bodies);
 void              buzon_account_sync_run_async  (BuzonAccountSync        *self,
                                                  const char              *only_folder,
                                                  GCancellable            *cancellable,
