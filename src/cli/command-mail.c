@@ -443,9 +443,13 @@ append_flags_json (GString                 *json,
   g_string_append_c (json, ']');
 }
 
+/* Prints @messages; @folders maps folder ids to names (for JSON's
+ * "folder"), and @show_folder puts the folder in the lines for people too. */
 static void
-print_messages (GPtrArray *messages,
-                gboolean   as_json)
+print_messages (GPtrArray  *messages,
+                GHashTable *folders,
+                gboolean    show_folder,
+                gboolean    as_json)
 {
   g_autoptr (GString) json = g_string_new ("[");
 
@@ -457,9 +461,12 @@ print_messages (GPtrArray *messages,
       g_autofree char *iso = date != NULL ? g_date_time_format_iso8601 (date) : NULL;
       const char *from = message->sender_name != NULL ? message->sender_name
                                                       : message->sender_address;
+      const char *folder = g_hash_table_lookup (folders, &message->folder_id);
 
       if (!as_json)
         {
+          if (show_folder)
+            g_print ("%-15s ", folder != NULL ? folder : "");
           g_print ("%7u  %s  %c%c%c  %-24.24s  %s\n", message->uid, when != NULL ? when : "",
                    (message->flags & BUZON_STORE_FLAG_SEEN) ? ' ' : 'N',
                    (message->flags & BUZON_STORE_FLAG_FLAGGED) ? '*' : ' ',
@@ -468,8 +475,10 @@ print_messages (GPtrArray *messages,
           continue;
         }
       g_string_append (json, i > 0 ? ",\n  {" : "\n  {");
-      g_string_append_printf (json, "\"uid\": %u, \"folder_id\": %" G_GINT64_FORMAT ", \"date\": ",
-                              message->uid, message->folder_id);
+      g_string_append_printf (json, "\"uid\": %u, \"folder\": ", message->uid);
+      buzon_cli_json_nullable_string (json, folder);
+      g_string_append_printf (json, ", \"folder_id\": %" G_GINT64_FORMAT ", \"date\": ",
+                              message->folder_id);
       buzon_cli_json_nullable_string (json, iso);
       g_string_append (json, ", \"from\": {\"name\": ");
       buzon_cli_json_nullable_string (json, message->sender_name);
@@ -491,6 +500,30 @@ print_messages (GPtrArray *messages,
     }
   if (as_json)
     g_print ("%s\n]\n", json->str);
+}
+
+/* The cache's folders by id (gint64 *) -> name, for print_messages(). */
+static GHashTable *
+folder_names (BuzonStore *store,
+              GPtrArray **folders_out)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  GHashTable *names = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  buzon_store_list_folders_async (store, NULL, buzon_cli_result_cb, &result);
+  folders = buzon_store_list_folders_finish (store, buzon_cli_wait_for (&result), NULL);
+  if (folders == NULL)
+    folders = g_ptr_array_new ();
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonStoreFolder *folder = folders->pdata[i];
+
+      g_hash_table_insert (names, &folder->id, folder->name);
+    }
+  /* The names point into the folders: the caller keeps them. */
+  *folders_out = g_steal_pointer (&folders);
+  return names;
 }
 
 /* Reads --limit N and --json among @argv[@first…]; the others go to
@@ -536,6 +569,7 @@ buzon_cli_command_list (int    argc,
   g_autoptr (BuzonStoreFolder) folder = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GHashTable) names = NULL;
   g_autoptr (GError) error = NULL;
   gboolean as_json = FALSE;
   guint limit = 50;
@@ -563,12 +597,15 @@ buzon_cli_command_list (int    argc,
       g_printerr ("buzon-cli: %s\n", error->message);
       return BUZON_CLI_EXIT_FAILED;
     }
-  print_messages (messages, as_json);
+  names = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_hash_table_insert (names, &folder->id, folder->name);
+  print_messages (messages, names, FALSE, as_json);
   return BUZON_CLI_EXIT_OK;
 }
 
-/* Adds to @messages what the server found that they lack; FALSE with
- * @error when the server could not be asked. */
+/* Adds to @messages what the server found that they lack, in @folder or,
+ * when it is NULL, in every folder (saying on stderr which could not be
+ * searched); FALSE with @error when the server could not be asked. */
 static gboolean
 add_server_matches (BuzonAccount     *account,
                     BuzonStore       *store,
@@ -591,9 +628,23 @@ add_server_matches (BuzonAccount     *account,
   if (session == NULL)
     return FALSE;
   g_clear_object (&result);
-  buzon_server_search_async (session, store, folder, query, limit, NULL, buzon_cli_result_cb,
-                             &result);
-  found = buzon_server_search_finish (buzon_cli_wait_for (&result), error);
+  if (folder != NULL)
+    {
+      buzon_server_search_async (session, store, folder, query, limit, NULL, buzon_cli_result_cb,
+                                 &result);
+      found = buzon_server_search_finish (buzon_cli_wait_for (&result), error);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) failures = NULL;
+
+      buzon_server_search_all_async (session, store, query, limit, NULL, buzon_cli_result_cb,
+                                     &result);
+      found = buzon_server_search_all_finish (buzon_cli_wait_for (&result), &failures, error);
+      /* A folder that could not be searched leaves the others' answer. */
+      for (guint i = 0; i < failures->len; i++)
+        g_printerr ("buzon-cli: %s\n", ((GError *) failures->pdata[i])->message);
+    }
   g_clear_object (&result);
   buzon_imap_session_logout_async (session, NULL, buzon_cli_result_cb, &result);
   buzon_imap_session_logout_finish (session, buzon_cli_wait_for (&result), NULL);
@@ -622,6 +673,8 @@ buzon_cli_command_search (int    argc,
   g_autoptr (BuzonSearchQuery) query = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GHashTable) names = NULL;
   g_autoptr (GError) error = NULL;
   const char *folder_name = NULL;
   gboolean as_json = FALSE;
@@ -637,9 +690,9 @@ buzon_cli_command_search (int    argc,
         break;
       }
   if (!parse_list_options (argc, argv, positional, &limit, &as_json, &folder_name)
-      || positional->len != 2 || (online && folder_name == NULL))
+      || positional->len != 2)
     {
-      g_printerr ("%s", _("Usage: buzon-cli search NAME QUERY [--folder FOLDER [--online]] "
+      g_printerr ("%s", _("Usage: buzon-cli search NAME QUERY [--folder FOLDER] [--online] "
                           "[--limit N] [--json]\n"));
       return BUZON_CLI_EXIT_USAGE;
     }
@@ -661,11 +714,12 @@ buzon_cli_command_search (int    argc,
   buzon_store_search_async (store, folder != NULL ? folder->id : 0, query, limit, NULL,
                             buzon_cli_result_cb, &result);
   messages = buzon_store_search_finish (store, buzon_cli_wait_for (&result), &error);
+  names = folder_names (store, &folders);
   if (messages != NULL && online
       && !add_server_matches (account, store, folder, query, limit, messages, &error))
     {
       /* The cache's answer still stands; the server's is missing. */
-      print_messages (messages, as_json);
+      print_messages (messages, names, folder == NULL, as_json);
       buzon_cli_close_store (store);
       buzon_cli_credentials_shutdown ();
       g_printerr ("buzon-cli: %s\n", error->message);
@@ -678,7 +732,7 @@ buzon_cli_command_search (int    argc,
       g_printerr ("buzon-cli: %s\n", error->message);
       return BUZON_CLI_EXIT_FAILED;
     }
-  print_messages (messages, as_json);
+  print_messages (messages, names, folder == NULL, as_json);
   return BUZON_CLI_EXIT_OK;
 }
 

@@ -68,19 +68,22 @@ static const Command commands[] = {
        "unread, synced)"),
     buzon_cli_command_folders },
   { "list", N_("NAME FOLDER [--limit N] [--json]"),
-    N_("List a folder's cached messages, newest first (with --json: uid, folder_id, date, "
-       "from {name, address}, subject, flags, thread_id, has_attachment, size, message_id, "
-       "preview)"),
+    N_("List a folder's cached messages, newest first (with --json: uid, folder, folder_id, "
+       "date, from {name, address}, subject, flags, thread_id, has_attachment, size, "
+       "message_id, preview)"),
     buzon_cli_command_list },
   { "show", N_("NAME FOLDER UID [--raw]"),
     N_("Show a message: its headers, its readable text and its attachments (--raw: the "
        "message as the server sent it); downloads it into the cache if needed"),
     buzon_cli_command_show },
-  { "search", N_("NAME QUERY [--folder FOLDER [--online]] [--limit N] [--json]"),
+  { "search", N_("NAME QUERY [--folder FOLDER] [--online] [--limit N] [--json]"),
     N_("Search the cached mail: words, \"phrases\", from:, to:, cc:, subject:, "
        "has:attachment, is:unread, is:read, is:flagged, is:answered, before:, after:, on: "
-       "(YYYY-MM-DD), -term, OR (output as for list). --online also asks the server, which "
-       "reads the bodies the cache does not have"),
+       "(YYYY-MM-DD), -term, OR (output as for list; without --folder each line starts with "
+       "the message's folder). --online also asks the server, which reads the bodies the "
+       "cache does not have: in FOLDER or, without --folder, in every folder, one after the "
+       "other (a folder that cannot be searched is named on stderr, and the others' answer "
+       "stands)"),
     buzon_cli_command_search },
   { "flag", N_("NAME FOLDER UID…"), N_("Flag messages (\\Flagged)"), buzon_cli_command_operation },
   { "unflag", N_("NAME FOLDER UID…"), N_("Take the flag off messages"),
