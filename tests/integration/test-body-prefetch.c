@@ -1,10 +1,10 @@
-// BuzonBodyPrefetch and the sync pass's prefetch against the fixture
-// Dovecot: every body a folder's cache lacks downloaded newest first in
-// batches, \Seen left alone on the server, the text then searchable, an
-// oversized message skipped, a run cut off resumed without fetching
-// anything twice; and BuzonAccountSync fetching only the account's last
-// PrefetchDays days.
+// BuzonBodyPrefetch and the sync pass's prefetch against the fixture Dovecot.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Every body a folder's cache lacks downloaded newest first in batches,
+// \Seen left alone on the server, the text then searchable, an oversized
+// message skipped, a run cut off resumed without fetching anything twice;
+// and BuzonAccountSync fetching only the account's last PrefetchDays days.
 
 #include <sqlite3.h>
 #include <string.h>
