@@ -181,6 +181,31 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-bodies-") as tmp:
         hits = json.loads(r.stdout) if r.stdout.startswith("[") else []
         check("a folder that fails is reported, not fatal",
               r.returncode == 0 and "Temporal" in r.stderr and len(hits) == 2, repr(r))
+        # sync --watch: new Inbox mail's body arrives through IDLE, before any
+        # full pass (an hour away here).
+        w = subprocess.Popen([cli, "sync", "reciente", "--watch", "--quiet"],
+                             env=dict(run_env, BUZON_POLL_INTERVAL="3600"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+        time.sleep(1.5)
+        imap = other_client(env)
+        imap.append("INBOX", "", None, b"From: n@example.org\r\nSubject: Por IDLE\r\n"
+                    b"Message-ID: <idle@bodies.example.org>\r\n\r\nLleva remolacha.\r\n")
+        imap.logout()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not found("reciente", "remolacha"):
+            time.sleep(0.2)
+        hits = found("reciente", "remolacha")
+        check("--watch: a new message's body is cached (searchable offline) within seconds",
+              [m["subject"] for m in hits or []] == ["Por IDLE"], repr(hits))
+        w.send_signal(signal.SIGTERM)
+        try:
+            out, err = w.communicate(timeout=30)
+            check("--watch: SIGTERM ends it, exit 0", w.returncode == 0, err.decode()[-800:])
+        except subprocess.TimeoutExpired:
+            w.kill()
+            check("--watch: SIGTERM ends it, exit 0", False, "still running 30 s later")
+
         r = buzon("--help")
         check("--help documents --bodies, --prefetch-days and the folder field",
               "--bodies" in r.stdout and "--prefetch-days" in r.stdout

@@ -10,7 +10,11 @@
 // has its Inbox polled every minute instead. When a connection fails, the
 // watch waits 1 s, 2 s, 4 s… up to five minutes, and connects again; a
 // pass that succeeds resets the wait, and so does the network coming back
-// (GNetworkMonitor).
+// (GNetworkMonitor). After the Inbox is brought up to date on the IDLE
+// connection, the bodies of its mail of the account's last PrefetchDays
+// days are downloaded there too (BuzonBodyPrefetch), so that new mail reads
+// offline without waiting for the next full pass, which does the same for
+// every folder.
 
 #include "config.h"
 
@@ -19,6 +23,7 @@
 #include "account-connect.h"
 #include "account-sync.h"
 #include "account-watch.h"
+#include "body-prefetch.h"
 #include "folder-sync.h"
 #include "store/store-folder.h"
 
@@ -62,6 +67,7 @@ typedef struct
   GTask *task;             /* Not owned: it owns the run. */
   GCancellable *cancellable;
   BuzonImapSession *session; /* The IDLE connection, or NULL. */
+  BuzonStoreFolder *inbox;   /* As the store listed it at the last Inbox sync. */
   guint backoff;           /* Seconds to wait after the next failure. */
   guint timer_id;          /* Backoff or Inbox poll. */
   guint poll_id;           /* The full pass's interval. */
@@ -92,6 +98,7 @@ run_free (Run *run)
   g_cancellable_disconnect (run->cancellable, run->cancelled_id);
   g_clear_signal_handler (&run->network_id, run->monitor);
   drop_session (run);
+  g_clear_pointer (&run->inbox, buzon_store_folder_free);
   g_free (run);
 }
 
@@ -222,6 +229,33 @@ session_closed_cb (BuzonImapSession *session,
 /* The Inbox, on the IDLE connection. */
 
 static void
+inbox_bodies_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr (GError) error = NULL;
+
+  run->busy = FALSE;
+  if (!buzon_body_prefetch_run_finish (BUZON_BODY_PREFETCH (source), result, NULL, &error))
+    {
+      if (stopped (run))
+        return;
+      report (run, error);
+      if (buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
+        {
+          drop_session (run);
+          back_off (run);
+          return;
+        }
+      /* The headers are in; the next pass tries the bodies again. */
+    }
+  if (stopped (run))
+    return;
+  idle (run);
+}
+
+static void
 inbox_synced_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -229,6 +263,7 @@ inbox_synced_cb (GObject      *source,
   Run *run = user_data;
   g_autoptr (GError) error = NULL;
   BuzonFolderSyncResult summary = { 0 };
+  guint days;
 
   run->busy = FALSE;
   if (!buzon_folder_sync_run_finish (BUZON_FOLDER_SYNC (source), result, &summary, &error))
@@ -245,6 +280,19 @@ inbox_synced_cb (GObject      *source,
     return;
   run->backoff = 1;
   g_signal_emit (run->self, signals[SIGNAL_SYNCED], 0, "INBOX");
+  days = buzon_account_get_prefetch_days (run->self->account);
+  if (days > 0 && run->inbox != NULL)
+    {
+      g_autoptr (BuzonBodyPrefetch) prefetch = NULL;
+
+      prefetch = buzon_body_prefetch_new (run->session, run->self->store, run->inbox);
+      g_object_set (prefetch, "since",
+                    MAX (0, g_get_real_time () / G_USEC_PER_SEC - (gint64) days * 24 * 3600),
+                    NULL);
+      run->busy = TRUE;
+      buzon_body_prefetch_run_async (prefetch, run->cancellable, inbox_bodies_cb, run);
+      return;
+    }
   idle (run);
 }
 
@@ -272,6 +320,8 @@ folders_cb (GObject      *source,
       back_off (run);
       return;
     }
+  g_clear_pointer (&run->inbox, buzon_store_folder_free);
+  run->inbox = buzon_store_folder_copy (inbox);
   sync = buzon_folder_sync_new (run->session, run->self->store, inbox);
   buzon_folder_sync_run_async (sync, run->cancellable, inbox_synced_cb, run);
 }
