@@ -320,6 +320,7 @@ test_account_prefetch_days (Fixture      *f,
   g_clear_pointer (&found, g_ptr_array_unref);
   found = search (f, "recuerdo");
   g_assert_cmpuint (found->len, ==, 0);
+  g_clear_pointer (&found, g_ptr_array_unref);
   g_clear_object (&result);
 
   /* The next pass has nothing to fetch; "fetch-bodies" takes the rest. */
