@@ -6,7 +6,8 @@
 # keywords equal). The same for the resync after changes on the server
 # (QRESYNC; and, against a second Dovecot without CONDSTORE, the flags
 # diff), and for changes queued here and replayed through faults: each
-# reaches the server once, none is lost.
+# reaches the server once, none is lost. The bodies the syncs download ahead
+# of time are the server's bytes.
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # BUZON_FAULT_SEED=S runs it again with the faults of a failed run.
@@ -164,6 +165,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-faults-") as tmp:
         """uid -> sorted flags in the cache, and how many rows list printed."""
         r = buzon("list", name, folder, "--limit", "1000000", "--json")
         if r.returncode != 0:
+            print(f"# list {name} {folder}: {r!r}")
             return {}, -1
         listed = json.loads(r.stdout)
         return {m["uid"]: sorted(m["flags"]) for m in listed}, len(listed)
@@ -186,6 +188,26 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-faults-") as tmp:
         listed = {f["name"]: f for f in json.loads(r.stdout)} if r.returncode == 0 else {}
         check(f"{what}: the folders are marked synced",
               all(listed.get(f, {}).get("synced") for f in folders), repr(listed))
+        # The bodies the sync downloaded ahead (the last PrefetchDays days:
+        # the generated mail is from November 2026) are the server's bytes.
+        with sqlite3.connect(os.path.join(data_home, "buzon", name, "cache.db")) as db:
+            bodies = db.execute("SELECT f.raw_name, m.uid, b.raw FROM body b JOIN message m ON "
+                                "m.id = b.message_id JOIN folder f ON f.id = m.folder_id "
+                                "WHERE m.uid > 0").fetchall()
+        imap = other_client(servers)
+        wrong = []
+        for folder in sorted({b[0] for b in bodies}):
+            cached_bodies = {uid: raw for f, uid, raw in bodies if f == folder}
+            imap.select(f'"{folder}"', readonly=True)
+            typ, data = imap.uid("FETCH", ",".join(map(str, sorted(cached_bodies))),
+                                 "(UID BODY.PEEK[])")
+            server_bodies = {int(item[0].decode().split("UID ", 1)[1].split()[0]): item[1]
+                             for item in data if isinstance(item, tuple)}
+            wrong += [(folder, uid) for uid, raw in cached_bodies.items()
+                      if server_bodies.get(uid) != raw]
+        imap.logout()
+        check(f"{what}: each of the {len(bodies)} bodies in the cache is the server's",
+              not wrong, repr(wrong[:10]))
 
     def change_server(servers, inbox_new, rand):
         """New mail, flag and keyword changes and expunges, by another client."""
