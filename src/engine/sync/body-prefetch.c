@@ -300,6 +300,9 @@ listed_cb (GObject      *source,
   g_autoptr (GTask) task = user_data;
   Run *run = g_task_get_task_data (task);
   BuzonBodyPrefetch *self = run->self;
+  /* Read before the task is stolen into the call below: C does not say in
+   * which order a call's arguments are evaluated. */
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr (GError) error = NULL;
 
   run->todo = buzon_store_list_missing_bodies_finish (BUZON_STORE (source), result,
@@ -325,8 +328,7 @@ listed_cb (GObject      *source,
   /* EXAMINE: downloading bodies must not change anything on the server. */
   buzon_imap_session_select_async (self->session, self->folder->raw_name,
                                    BUZON_IMAP_SELECT_READ_ONLY, NULL, NULL, NULL, NULL,
-                                   g_task_get_cancellable (task), selected_cb,
-                                   g_steal_pointer (&task));
+                                   cancellable, selected_cb, g_steal_pointer (&task));
 }
 
 /* The object. */
