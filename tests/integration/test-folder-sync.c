@@ -19,6 +19,7 @@
 #include "store/store-folder.h"
 #include "store/store-summary.h"
 #include "store/store.h"
+#include "imap/imap-mailbox.h"
 #include "sync/folder-sync.h"
 
 #define MESSAGES 400
@@ -87,6 +88,45 @@ sync_folder (Fixture               *f,
     g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), progress);
   buzon_folder_sync_run_async (sync, cancellable, store_result_cb, &result);
   return buzon_folder_sync_run_finish (sync, wait_for (&result), summary, error);
+}
+
+/* What STATUS says of @mailbox now, as the account's LIST-STATUS would:
+ * with nothing selected, since a server may answer STATUS of its selected
+ * mailbox with what it last told the session (Dovecot does). */
+static BuzonImapMailboxStatus *
+status_of (Fixture    *f,
+           const char *mailbox)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonImapMailboxStatus *status;
+
+  if (buzon_imap_session_get_state (f->session) == BUZON_IMAP_SESSION_SELECTED)
+    {
+      g_assert_true (unselect (f->session, &error));
+      g_assert_no_error (error);
+    }
+  buzon_imap_session_status_async (f->session, mailbox, NULL, store_result_cb, &result);
+  status = buzon_imap_session_status_finish (f->session, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return status;
+}
+
+static void
+sync_with_status (Fixture               *f,
+                  const char            *name,
+                  BuzonFolderSyncResult *summary)
+{
+  g_autoptr (BuzonStoreFolder) folder = store_folder (f, name);
+  g_autoptr (BuzonFolderSync) sync = buzon_folder_sync_new (f->session, f->store, folder);
+  g_autoptr (BuzonImapMailboxStatus) status = status_of (f, folder->raw_name);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_folder_sync_set_status (sync, status);
+  buzon_folder_sync_run_async (sync, NULL, store_result_cb, &result);
+  g_assert_true (buzon_folder_sync_run_finish (sync, wait_for (&result), summary, &error));
+  g_assert_no_error (error);
 }
 
 /* The tests. */
@@ -181,6 +221,55 @@ test_first_sync_and_resync (Fixture      *f,
   logout (other);
 }
 
+/* With STATUS's counters in hand, a folder nobody touched is not even
+ * selected; any change (a flag, an expunge, new mail) makes the counters
+ * differ, and the usual path finds it. Without CONDSTORE the counters
+ * cannot tell flag changes: every run takes the usual path. */
+static void
+test_status_shortcut (Fixture      *f,
+                      gconstpointer data)
+{
+  const Variant *variant = data;
+  g_autoptr (BuzonImapSession) other = logged_in (f->servers, "alice");
+  BuzonImapConnection *connection = buzon_imap_session_get_connection (other);
+  BuzonFolderSyncPath idle_path = variant->resync_path == BUZON_FOLDER_SYNC_FLAGS
+                                    ? BUZON_FOLDER_SYNC_FLAGS
+                                    : BUZON_FOLDER_SYNC_UNCHANGED;
+  g_autoptr (GError) error = NULL;
+  BuzonFolderSyncResult summary;
+
+  g_assert_true (sync_folder (f, "INBOX", NULL, NULL, &summary, &error));
+  g_assert_no_error (error);
+  sync_with_status (f, "INBOX", &summary);
+  g_assert_cmpint (summary.path, ==, idle_path);
+  g_assert_cmpuint (summary.added + summary.updated + summary.removed, ==, 0);
+
+  run_with_mailbox (connection, "SELECT", "INBOX");
+  run_raw (connection, "UID STORE", "7 +FLAGS (\\Seen)");
+  sync_with_status (f, "INBOX", &summary);
+  g_assert_cmpint (summary.path, ==, variant->resync_path);
+  g_assert_cmpuint (summary.updated, ==, 1);
+  assert_cache_matches (f, "INBOX", "INBOX");
+
+  run_raw (connection, "UID STORE", "9 +FLAGS (\\Deleted)");
+  run_raw (connection, "EXPUNGE", NULL);
+  sync_with_status (f, "INBOX", &summary);
+  g_assert_cmpint (summary.path, ==, variant->resync_path);
+  g_assert_cmpuint (summary.removed, ==, 1);
+  assert_cache_matches (f, "INBOX", "INBOX");
+
+  append_to (connection, "INBOX", "nuevo");
+  sync_with_status (f, "INBOX", &summary);
+  g_assert_cmpint (summary.path, ==, variant->resync_path);
+  g_assert_cmpuint (summary.added, ==, 1);
+  assert_cache_matches (f, "INBOX", "INBOX");
+
+  sync_with_status (f, "INBOX", &summary);
+  g_assert_cmpint (summary.path, ==, idle_path);
+  assert_cache_matches (f, "INBOX", "INBOX");
+  logout (other);
+}
+
 /* A mailbox deleted and made again has a new UIDVALIDITY: the cache of it
  * is dropped and fetched anew. */
 static void
@@ -255,12 +344,16 @@ main (int    argc,
       g_autofree char *reset = g_strdup_printf ("/folder-sync/%s/uidvalidity-reset",
                                                 variants[i].name);
       g_autofree char *empty = g_strdup_printf ("/folder-sync/%s/empty-folder", variants[i].name);
+      g_autofree char *status = g_strdup_printf ("/folder-sync/%s/status-shortcut",
+                                                 variants[i].name);
 
       g_test_add (first, Fixture, variants[i].variant, fixture_set_up, test_first_sync_and_resync,
                   fixture_tear_down);
       g_test_add (reset, Fixture, variants[i].variant, fixture_set_up, test_uidvalidity_reset,
                   fixture_tear_down);
       g_test_add (empty, Fixture, variants[i].variant, fixture_set_up, test_empty_folder,
+                  fixture_tear_down);
+      g_test_add (status, Fixture, variants[i].variant, fixture_set_up, test_status_shortcut,
                   fixture_tear_down);
     }
   return g_test_run ();

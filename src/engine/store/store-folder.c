@@ -95,9 +95,11 @@ save_folders_job (BuzonStore *self,
       goto failed;
     }
   if (!_buzon_store_exec (db,
+                          /* By folder, which the index on message starts with: a
+                           * join would read every message of the account. */
                           "DELETE FROM message_fts WHERE rowid IN (SELECT m.id FROM message m "
-                          "JOIN folder f ON f.id = m.folder_id WHERE f.raw_name NOT IN "
-                          "(SELECT raw_name FROM listed));"
+                          "WHERE m.folder_id IN (SELECT f.id FROM folder f WHERE f.raw_name "
+                          "NOT IN (SELECT raw_name FROM listed)));"
                           "DELETE FROM folder WHERE raw_name NOT IN (SELECT raw_name FROM listed)",
                           &error)
       || !_buzon_store_commit (self, &error))

@@ -69,6 +69,7 @@ typedef struct
   BuzonFolderSync *current;
   BuzonBodyPrefetch *prefetch;
   BuzonOperationReplay *replay;
+  GHashTable *statuses;   /* raw name -> BuzonImapMailboxStatus, from LIST-STATUS; or NULL. */
   BuzonAccountSyncResult result;
   GError *folder_error;   /* The first folder's failure. */
 } Run;
@@ -84,6 +85,7 @@ run_free (Run *run)
   g_clear_object (&run->replay);
   g_clear_object (&run->session);
   g_clear_pointer (&run->folders, g_ptr_array_unref);
+  g_clear_pointer (&run->statuses, g_hash_table_unref);
   g_clear_error (&run->folder_error);
   g_free (run);
 }
@@ -289,6 +291,9 @@ sync_next_folder (GTask *task)
   folder = g_ptr_array_index (run->folders, run->next++);
   g_signal_emit (run->self, signals[SIGNAL_FOLDER_STARTED], 0, folder->name);
   run->current = buzon_folder_sync_new (run->session, run->self->store, folder);
+  if (run->statuses != NULL)
+    buzon_folder_sync_set_status (run->current,
+                                  g_hash_table_lookup (run->statuses, folder->raw_name));
   g_signal_connect (run->current, "progress", G_CALLBACK (folder_progress_cb), task);
   buzon_folder_sync_run_async (run->current, g_task_get_cancellable (task), folder_synced_cb,
                                task);
@@ -364,6 +369,9 @@ replayed_cb (GObject      *source,
   run->result.operations_replayed = summary.replayed;
   run->result.operations_dropped = summary.dropped;
   run->result.operations_left = summary.left;
+  /* What LIST-STATUS said came before the operations changed the server. */
+  if (summary.replayed + summary.dropped > 0)
+    g_clear_pointer (&run->statuses, g_hash_table_unref);
   /* Whatever stopped the replay (the connection, most likely) would stop
    * the folders too. */
   if (!ok || run->replay_only)
@@ -418,6 +426,17 @@ listed_cb (GObject      *source,
     {
       finish (task, g_steal_pointer (&error));
       return;
+    }
+  /* LIST-STATUS's counters let each folder's sync tell whether anything
+   * changed without selecting it. */
+  run->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < mailboxes->len; i++)
+    {
+      const BuzonImapMailbox *mailbox = g_ptr_array_index (mailboxes, i);
+
+      if (mailbox->status != NULL)
+        g_hash_table_insert (run->statuses, g_strdup (mailbox->raw_name),
+                             g_memdup2 (mailbox->status, sizeof *mailbox->status));
     }
   buzon_store_save_folders_async (run->self->store, mailboxes, NULL, folders_saved_cb,
                                   g_steal_pointer (&task));

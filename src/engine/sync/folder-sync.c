@@ -45,7 +45,8 @@ G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FIRST, "first"),
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_QRESYNC, "qresync"),
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_CONDSTORE, "condstore"),
-                    G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FLAGS, "flags"))
+                    G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FLAGS, "flags"),
+                    G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_UNCHANGED, "unchanged"))
 
 struct _BuzonFolderSync
 {
@@ -54,6 +55,7 @@ struct _BuzonFolderSync
   BuzonImapSession *session;
   BuzonStore *store;
   BuzonStoreFolder *folder;
+  BuzonImapMailboxStatus *status; /* What STATUS said just now, or NULL. */
   guint batch_size;
   gboolean running;
 };
@@ -127,6 +129,24 @@ static void advance (GTask *task);
 static void submit (GTask           *task,
                     BuzonStoreBatch *batch);
 static void fetch_next_first_batch (GTask *task);
+
+/* Whether the STATUS given says the server has nothing new for the cache
+ * (see buzon_folder_sync_set_status()). */
+static gboolean
+unchanged (BuzonFolderSync *self)
+{
+  const BuzonImapMailboxStatusItems needed =
+    BUZON_IMAP_MAILBOX_STATUS_MESSAGES | BUZON_IMAP_MAILBOX_STATUS_UIDNEXT
+    | BUZON_IMAP_MAILBOX_STATUS_UIDVALIDITY | BUZON_IMAP_MAILBOX_STATUS_HIGHESTMODSEQ;
+  const BuzonImapMailboxStatus *status = self->status;
+  const BuzonStoreFolder *folder = self->folder;
+
+  return status != NULL && (status->present & needed) == needed && folder->first_sync_done
+         && buzon_imap_session_get_condstore (self->session) && folder->highestmodseq > 0
+         && status->uidvalidity == folder->uidvalidity && status->uidnext == folder->uidnext
+         && status->messages == folder->exists_count
+         && status->highestmodseq == folder->highestmodseq;
+}
 
 /* Ends the run once nothing is in flight: with the first error, if any. */
 static void
@@ -667,6 +687,7 @@ buzon_folder_sync_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   buzon_store_folder_free (self->folder);
+  g_clear_pointer (&self->status, buzon_imap_mailbox_status_free);
 
   G_OBJECT_CLASS (buzon_folder_sync_parent_class)->finalize (object);
 }
@@ -804,8 +825,47 @@ buzon_folder_sync_run_async (BuzonFolderSync     *self,
   /* The run's result arrives after the store has applied its last batch,
    * whatever the cancellable says meanwhile. */
   g_task_set_check_cancellable (task, FALSE);
+  if (unchanged (self))
+    {
+      BuzonStoreFolderState state = { 0 };
+
+      /* Nothing to ask the server: only the time of this check to keep. */
+      state.fields = BUZON_STORE_STATE_SYNCED_AT;
+      state.synced_at = g_get_real_time () / G_USEC_PER_SEC;
+      buzon_store_batch_set_state (run->batch, &state);
+      run->result.path = BUZON_FOLDER_SYNC_UNCHANGED;
+      run->step = STEP_DONE;
+      submit (task, take_batch (run));
+      return;
+    }
   buzon_store_list_uids_async (self->store, self->folder->id, NULL, cached_cb,
                                g_steal_pointer (&task));
+}
+
+/**
+ * buzon_folder_sync_set_status:
+ * @status: (nullable): what STATUS (or LIST-STATUS) said of the folder
+ *   just now, on a session that did not have it selected (a server may
+ *   answer STATUS of the selected mailbox with what it last told that
+ *   session, as Dovecot does); copied
+ *
+ * Lets the next run skip the folder when the server's counters are those
+ * the cache was left with: the same UIDVALIDITY, UIDNEXT and number of
+ * messages mean no message came or went, and the same HIGHESTMODSEQ that
+ * no flag changed (CONDSTORE, RFC 7162: every change of a message's flags
+ * raises it). SELECT, which costs a server a good part of a second on a
+ * folder of 100,000 messages, is then not even sent. Without CONDSTORE
+ * the counters cannot tell flag changes, and the run goes as usual.
+ */
+void
+buzon_folder_sync_set_status (BuzonFolderSync              *self,
+                              const BuzonImapMailboxStatus *status)
+{
+  g_return_if_fail (BUZON_IS_FOLDER_SYNC (self));
+
+  g_clear_pointer (&self->status, buzon_imap_mailbox_status_free);
+  if (status != NULL)
+    self->status = g_memdup2 (status, sizeof *status);
 }
 
 /**

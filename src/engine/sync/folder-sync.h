@@ -19,6 +19,7 @@ typedef enum
   BUZON_FOLDER_SYNC_QRESYNC,   /* SELECT (QRESYNC …): changes and expunges in one answer. */
   BUZON_FOLDER_SYNC_CONDSTORE, /* FETCH … CHANGEDSINCE, then an expunge check. */
   BUZON_FOLDER_SYNC_FLAGS,     /* Every message's flags, compared. */
+  BUZON_FOLDER_SYNC_UNCHANGED, /* STATUS said nothing changed: not even selected. */
 } BuzonFolderSyncPath;
 
 GType buzon_folder_sync_path_get_type (void) G_GNUC_CONST;
@@ -48,6 +49,8 @@ gboolean         buzon_folder_sync_run_finish (BuzonFolderSync        *self,
                                                GAsyncResult           *result,
                                                BuzonFolderSyncResult  *summary,
                                                GError                **error);
+void             buzon_folder_sync_set_status (BuzonFolderSync              *self,
+                                               const BuzonImapMailboxStatus *status);
 const char      *buzon_folder_sync_header_items (BuzonImapSession      *session);
 
 G_END_DECLS

@@ -871,6 +871,7 @@ test_migration (Fixture      *f,
                                      "ALTER TABLE pending_operation DROP COLUMN uidvalidity;"
                                      "ALTER TABLE pending_operation DROP COLUMN destination_id;"
                                      "DROP INDEX message_by_operation;"
+                                     "DROP INDEX message_unread;"
                                      "ALTER TABLE message DROP COLUMN operation_id;"
                                      "INSERT INTO folder (raw_name, name) "
                                      "VALUES ('INBOX', 'INBOX');"
