@@ -418,10 +418,15 @@ list_missing_job (BuzonStore *self,
   int rc;
 
   statement = _buzon_store_prepare (self,
+                                    /* Only the messages without a body, and of
+                                     * those only the recent: the index has
+                                     * both. Provisional copies (UIDs below 1)
+                                     * are not the server's to send. */
                                     "SELECT m.uid, m.size FROM message m "
-                                    "WHERE m.folder_id = ? AND m.internaldate >= ? "
-                                    "AND NOT EXISTS (SELECT 1 FROM body b "
-                                    "WHERE b.message_id = m.id) ORDER BY m.uid DESC",
+                                    "INDEXED BY message_without_body "
+                                    "WHERE m.folder_id = ? AND m.has_body = 0 "
+                                    "AND m.internaldate >= ? AND m.uid > 0 "
+                                    "ORDER BY m.uid DESC",
                                     &error);
   if (statement == NULL)
     {

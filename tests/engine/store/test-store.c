@@ -565,6 +565,113 @@ test_bodies (Fixture      *f,
   g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
 }
 
+static char *
+missing_bodies (Fixture *f,
+                gint64   folder_id,
+                gint64   since)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) missing = NULL;
+  GString *out = g_string_new (NULL);
+  guint too_large = 0;
+
+  buzon_store_list_missing_bodies_async (f->store, folder_id, since, G_MAXUINT64, NULL,
+                                         store_result_cb, &result);
+  missing = buzon_store_list_missing_bodies_finish (f->store, wait_for (&result), &too_large,
+                                                    &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < missing->len; i++)
+    g_string_append_printf (out, "%s%u", i > 0 ? "," : "",
+                            g_array_index (missing, BuzonStoreMissingBody, i).uid);
+  return g_string_free (out, FALSE);
+}
+
+/* The messages a prefetch downloads: those without a body, newest first,
+ * recent ones only when asked; the list follows bodies stored and
+ * dropped, and a cache from before the list had its column learns which
+ * bodies it holds. */
+static void
+test_missing_bodies (Fixture      *f,
+                     gconstpointer data)
+{
+  static const char text[] = "Subject: x\r\n\r\nhola\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+  sqlite3 *db = NULL;
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  for (guint32 uid = 1; uid <= 5; uid++)
+    buzon_store_batch_add_fetch (batch, message (uid, "", "Cena", "a@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *all = missing_bodies (f, ids[0], 0);
+    /* The helper's INTERNALDATE is 5 March 2026, 09:00 UTC. */
+    g_autofree char *before = missing_bodies (f, ids[0], 1772701200);
+    g_autofree char *after = missing_bodies (f, ids[0], 1772701200 + 1);
+
+    g_assert_cmpstr (all, ==, "5,4,3,2,1");
+    g_assert_cmpstr (before, ==, "5,4,3,2,1");
+    g_assert_cmpstr (after, ==, "");
+  }
+  for (guint32 uid = 2; uid <= 4; uid += 2)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (BuzonStoreBody) body = NULL;
+
+      buzon_store_get_body_async (f->store, ids[0], uid, NULL, store_result_cb, &result);
+      body = buzon_store_get_body_finish (f->store, wait_for (&result), &error);
+      g_assert_no_error (error);
+      g_clear_object (&result);
+      buzon_store_save_body_async (f->store, body->message_id, raw, NULL, store_result_cb,
+                                   &result);
+      g_assert_true (buzon_store_save_body_finish (f->store, wait_for (&result), &error));
+      g_assert_no_error (error);
+    }
+  {
+    g_autofree char *left = missing_bodies (f, ids[0], 0);
+
+    g_assert_cmpstr (left, ==, "5,3,1");
+  }
+  /* A body dropped is missing again. */
+  {
+    g_autofree char *again = NULL;
+
+    g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM body WHERE message_id = "
+                                       "(SELECT id FROM message WHERE uid = 4)",
+                                   NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_close (db);
+    again = missing_bodies (f, ids[0], 0);
+    g_assert_cmpstr (again, ==, "5,4,3,1");
+  }
+
+  /* A cache of schema 4: bodies, and no column saying so. */
+  buzon_store_close (f->store);
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER body_added; DROP TRIGGER body_removed;"
+                                     "DROP INDEX message_without_body;"
+                                     "ALTER TABLE message DROP COLUMN has_body;"
+                                     "PRAGMA user_version = 4",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  f->store = buzon_store_new (f->path);
+  g_assert_true (open_store (f->store, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *migrated = missing_bodies (f, ids[0], 0);
+
+    g_assert_cmpstr (migrated, ==, "5,4,3,1");
+  }
+}
+
 /* A full disk: the batch that does not fit fails with a clear error,
  * nothing of it is kept, what was there before stays, and the store works
  * on once there is room again. The disk is made "full" by a file size
@@ -642,6 +749,7 @@ main (int    argc,
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
   ADD ("bodies", test_bodies);
+  ADD ("missing-bodies", test_missing_bodies);
   ADD ("disk-full", test_disk_full);
 #undef ADD
 
