@@ -40,6 +40,7 @@ struct _BuzonAccountSync
   BuzonAccount *account;
   BuzonStore *store;
   BuzonCredentials *credentials;
+  BuzonConnectionPool *pool; /* Where the session comes from, or NULL: one of its own. */
   gboolean fetch_bodies;
   gboolean running;
 };
@@ -132,6 +133,14 @@ finish (GTask  *task,
 
   if (run->session == NULL)
     {
+      run_return (task, error);
+      return;
+    }
+  if (run->self->pool != NULL)
+    {
+      /* Given back for the next: the pool drops it if it closed. */
+      buzon_connection_pool_release (run->self->pool, run->session);
+      g_clear_object (&run->session);
       run_return (task, error);
       return;
     }
@@ -433,8 +442,11 @@ listed_cb (GObject      *source,
   for (guint i = 0; i < mailboxes->len; i++)
     {
       const BuzonImapMailbox *mailbox = g_ptr_array_index (mailboxes, i);
+      const char *selected = buzon_imap_session_get_selected_mailbox (run->session);
 
-      if (mailbox->status != NULL)
+      /* A server may answer for its selected mailbox (a pooled session may
+       * have one) with what it last told this session: not to be trusted. */
+      if (mailbox->status != NULL && g_strcmp0 (selected, mailbox->raw_name) != 0)
         g_hash_table_insert (run->statuses, g_strdup (mailbox->raw_name),
                              g_memdup2 (mailbox->status, sizeof *mailbox->status));
     }
@@ -454,7 +466,11 @@ connected_cb (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr (GError) error = NULL;
 
-  run->session = buzon_account_connect_finish (result, &error);
+  if (BUZON_IS_CONNECTION_POOL (source))
+    run->session = buzon_connection_pool_acquire_finish (BUZON_CONNECTION_POOL (source), result,
+                                                         &error);
+  else
+    run->session = buzon_account_connect_finish (result, &error);
   if (run->session == NULL)
     {
       finish (task, g_steal_pointer (&error));
@@ -478,6 +494,7 @@ buzon_account_sync_finalize (GObject *object)
   g_clear_object (&self->account);
   g_clear_object (&self->store);
   g_clear_object (&self->credentials);
+  g_clear_object (&self->pool);
 
   G_OBJECT_CLASS (buzon_account_sync_parent_class)->finalize (object);
 }
@@ -609,8 +626,30 @@ start (BuzonAccountSync    *self,
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   g_task_set_check_cancellable (task, FALSE);
 
-  buzon_account_connect_async (self->account, self->credentials, cancellable, connected_cb,
-                               g_steal_pointer (&task));
+  if (self->pool != NULL)
+    buzon_connection_pool_acquire_async (self->pool, BUZON_CONNECTION_PRIORITY_BACKGROUND,
+                                         cancellable, connected_cb, g_steal_pointer (&task));
+  else
+    buzon_account_connect_async (self->account, self->credentials, cancellable, connected_cb,
+                                 g_steal_pointer (&task));
+}
+
+/**
+ * buzon_account_sync_set_pool:
+ * @pool: (nullable): the account's connections
+ *
+ * Takes the session of each pass from @pool, as background work (never
+ * the last connection, which the user's actions keep), and gives it back
+ * at the end, rather than logging in and out each time.
+ */
+void
+buzon_account_sync_set_pool (BuzonAccountSync    *self,
+                             BuzonConnectionPool *pool)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT_SYNC (self));
+  g_return_if_fail (pool == NULL || BUZON_IS_CONNECTION_POOL (pool));
+
+  g_set_object (&self->pool, pool);
 }
 
 /**

@@ -9,6 +9,7 @@
 #include "account/account.h"
 #include "account/credentials.h"
 #include "store/store.h"
+#include "sync/connection-pool.h"
 #include "sync/folder-sync.h"
 
 G_BEGIN_DECLS
@@ -50,5 +51,7 @@ gboolean          buzon_account_sync_run_finish (BuzonAccountSync        *self,
                                                  GAsyncResult            *result,
                                                  BuzonAccountSyncResult  *summary,
                                                  GError                 **error);
+void              buzon_account_sync_set_pool   (BuzonAccountSync        *self,
+                                                 BuzonConnectionPool     *pool);
 
 G_END_DECLS
