@@ -393,7 +393,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   buzon_engine_init ();
 
-#define ADD(name, func) g_test_add ("/connection-pool/" name, PoolFixture, NULL, set_up, func, tear_down)
+#define ADD(name, func)                                                                            \
+  g_test_add ("/connection-pool/" name, PoolFixture, NULL, set_up, func, tear_down)
   ADD ("reuse", test_reuse);
   ADD ("user-first", test_user_first);
   ADD ("closed-session-replaced", test_closed_session_replaced);

@@ -634,7 +634,6 @@ apply_job (BuzonStore *self,
     gboolean folder_changed = batch->state.fields != 0 || counts->added + counts->removed > 0;
     gint64 folder_id = batch->folder_id;
 
-    g_task_return_pointer (task, counts, g_free);
     if (messages_changed)
       _buzon_store_emit_folder_changed (self, folder_id);
     /* The completed operation's provisional copies went from there. */
@@ -642,6 +641,7 @@ apply_job (BuzonStore *self,
       _buzon_store_emit_folder_changed (self, provisional_folder);
     if (folder_changed || provisional_folder > 0)
       _buzon_store_emit_folders_changed (self);
+    g_task_return_pointer (task, counts, g_free);
   }
 }
 

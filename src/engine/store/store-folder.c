@@ -104,8 +104,8 @@ save_folders_job (BuzonStore *self,
                           &error)
       || !_buzon_store_commit (self, &error))
     goto failed;
-  g_task_return_boolean (task, TRUE);
   _buzon_store_emit_folders_changed (self);
+  g_task_return_boolean (task, TRUE);
   return;
 
 failed:

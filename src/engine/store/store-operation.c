@@ -372,14 +372,15 @@ queue_job (BuzonStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  /* Nothing of the task's data is read once the result is returned. */
-  g_task_return_pointer (task, queued, g_free);
+  /* Announced before the result goes (and heard after it): nothing of the
+   * task's data is read once the result is returned. */
   if (changes_cache)
     _buzon_store_emit_folder_changed (self, folder_id);
   if (copied > 0)
     _buzon_store_emit_folder_changed (self, destination_id);
   if ((changes_cache && changed > 0) || copied > 0)
     _buzon_store_emit_folders_changed (self);
+  g_task_return_pointer (task, queued, g_free);
   return;
 
 sql_failed:
@@ -612,13 +613,13 @@ complete_job (BuzonStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_return_boolean (task, TRUE);
   if (resolved > 0)
     _buzon_store_emit_folder_changed (self, resolved);
   if (dropped > 0 && dropped != resolved)
     _buzon_store_emit_folder_changed (self, dropped);
   if (resolved > 0 || dropped > 0)
     _buzon_store_emit_folders_changed (self);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void

@@ -213,16 +213,24 @@ emission_free (Emission *emission)
   g_free (emission);
 }
 
+/* Jobs announce their changes before they return their result, and the
+ * announcement is heard after the result's callback: it waits at a lower
+ * priority than the task's. So whoever has the result knows the signal is
+ * on its way (a test can wait for it; a caller can rely on it). */
 static void
 emit (BuzonStore *self,
       gint64      folder_id)
 {
   Emission *emission = g_new0 (Emission, 1);
+  GSource *source = g_idle_source_new ();
 
   emission->self = g_object_ref (self);
   emission->folder_id = folder_id;
-  /* After the job's own result: queued behind it in the same context. */
-  defer_to (self->context, emit_cb, emission, (GDestroyNotify) emission_free);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT + 1);
+  g_source_set_callback (source, emit_cb, emission, (GDestroyNotify) emission_free);
+  g_source_set_static_name (source, "[buzon-store] changed");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 void
