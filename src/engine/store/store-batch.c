@@ -128,6 +128,30 @@ buzon_store_batch_get_size (BuzonStoreBatch *self)
   return self->fetches->len + self->removed->len + (self->reset ? 1 : 0);
 }
 
+/* Moves what @other holds to the end of @self, so that both go in one
+ * transaction, and frees @other; FALSE, with neither touched, when that
+ * could change their outcome: @other is for another folder, or it removes
+ * messages, resets the folder or ends an operation, all of which the
+ * store does before adding messages (a message @self adds could then be
+ * one @other removes). @other's state wins over @self's, as applying
+ * them in turn would have it. */
+gboolean
+buzon_store_batch_append (BuzonStoreBatch *self,
+                          BuzonStoreBatch *other)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (other != NULL, FALSE);
+
+  if (other->folder_id != self->folder_id || other->removed->len > 0 || other->reset
+      || other->completed_operation > 0)
+    return FALSE;
+  g_ptr_array_extend_and_steal (self->fetches, g_steal_pointer (&other->fetches));
+  other->fetches = g_ptr_array_new ();
+  buzon_store_batch_set_state (self, &other->state);
+  buzon_store_batch_free (other);
+  return TRUE;
+}
+
 /* Applying. */
 
 /* Steps @statement once; FALSE with *@rc set when SQLite failed. */

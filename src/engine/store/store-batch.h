@@ -57,6 +57,8 @@ void             buzon_store_batch_set_state    (BuzonStoreBatch             *se
 void             buzon_store_batch_complete_operation (BuzonStoreBatch       *self,
                                                        gint64                 operation_id);
 guint            buzon_store_batch_get_size     (BuzonStoreBatch             *self);
+gboolean         buzon_store_batch_append       (BuzonStoreBatch             *self,
+                                                 BuzonStoreBatch             *other);
 
 void     buzon_store_apply_async  (BuzonStore             *self,
                                    BuzonStoreBatch        *batch,

@@ -38,8 +38,15 @@
  * others are large so that transactions stay few. */
 #define FIRST_BATCH    100
 #define FLAGS_BATCH    5000
-#define MAX_APPLYING   2 /* Batches waiting for the store before fetching pauses. */
+#define MAX_APPLYING   6 /* Batches waiting for the store before fetching pauses. */
 #define MAX_FETCHES    4 /* First sync: header fetches in flight at once. */
+/* Jobs in the store's queue at once: one being applied and the next, so
+ * that the store never waits for this thread. Batches fetched meanwhile
+ * are appended to one pending batch, which goes as the next job: when the
+ * store is the slower side, its transactions grow (a commit writes every
+ * page the transaction dirtied, which costs about as much for 2,000
+ * messages as for 500), and when it keeps up every batch goes at once. */
+#define MAX_IN_STORE   2
 
 G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FIRST, "first"),
@@ -105,7 +112,10 @@ typedef struct
   guint todo_next;
   guint fetched;                /* Headers received in this run. */
   guint new_count;             /* … of them, for UIDs above what was cached. */
-  guint applying;              /* Batches handed to the store, not applied yet. */
+  guint applying;              /* Batches fetched, not applied yet (pending ones too). */
+  guint in_store;              /* Jobs handed to the store, not applied yet. */
+  BuzonStoreBatch *pending;    /* Batches waiting for a place in the store, appended. */
+  guint pending_count;         /* … how many. */
   gboolean waiting;            /* Fetching paused until a batch is applied. */
   gboolean fetch_in_flight;
   guint first_fetches;         /* First sync: fetches in flight. */
@@ -119,6 +129,7 @@ run_free (Run *run)
   g_clear_pointer (&run->cached, g_array_unref);
   g_clear_pointer (&run->selected, buzon_imap_selected_free);
   g_clear_pointer (&run->batch, buzon_store_batch_free);
+  g_clear_pointer (&run->pending, buzon_store_batch_free);
   g_clear_pointer (&run->seen, g_array_unref);
   g_clear_pointer (&run->todo, g_array_unref);
   g_clear_error (&run->error);
@@ -189,17 +200,38 @@ take_batch (Run *run)
 
 /* Applying batches. */
 
+typedef struct
+{
+  GTask *task;  /* Owned. */
+  guint count;  /* Batches the job holds. */
+} Applying;
+
+static void hand_to_store (GTask           *task,
+                           BuzonStoreBatch *batch,
+                           guint            count);
+
 static void
 apply_done_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr (GTask) task = user_data;
+  Applying *applying = user_data;
+  g_autoptr (GTask) task = applying->task;
   Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   BuzonStoreBatchResult counts = { 0 };
 
-  run->applying--;
+  run->applying -= applying->count;
+  run->in_store--;
+  g_free (applying);
+  /* What waited goes now, after a failure too: what was fetched is kept. */
+  if (run->pending != NULL)
+    {
+      guint count = run->pending_count;
+
+      run->pending_count = 0;
+      hand_to_store (task, g_steal_pointer (&run->pending), count);
+    }
   if (!buzon_store_apply_finish (BUZON_STORE (source), result, &counts, &error))
     {
       fail (task, g_steal_pointer (&error));
@@ -224,13 +256,48 @@ apply_done_cb (GObject      *source,
 }
 
 static void
+hand_to_store (GTask           *task,
+               BuzonStoreBatch *batch,
+               guint            count)
+{
+  Run *run = g_task_get_task_data (task);
+  Applying *applying = g_new0 (Applying, 1);
+
+  applying->task = g_object_ref (task);
+  applying->count = count;
+  run->in_store++;
+  buzon_store_apply_async (run->self->store, batch, NULL, apply_done_cb, applying);
+}
+
+/* Hands @batch (taken) to the store, or, while the store has enough to
+ * do, appends it to the batch waiting for it (see MAX_IN_STORE). */
+static void
 submit (GTask           *task,
         BuzonStoreBatch *batch)
 {
   Run *run = g_task_get_task_data (task);
 
   run->applying++;
-  buzon_store_apply_async (run->self->store, batch, NULL, apply_done_cb, g_object_ref (task));
+  if (run->pending != NULL && buzon_store_batch_append (run->pending, batch))
+    {
+      run->pending_count++;
+      return;
+    }
+  if (run->pending != NULL)
+    {
+      /* Not to be merged: the one waiting goes first, this one after it. */
+      guint count = run->pending_count;
+
+      run->pending_count = 0;
+      hand_to_store (task, g_steal_pointer (&run->pending), count);
+    }
+  if (run->in_store < MAX_IN_STORE)
+    {
+      hand_to_store (task, batch, 1);
+      return;
+    }
+  run->pending = batch;
+  run->pending_count = 1;
 }
 
 /* The folder's state as the server left it, saved with the last batch. */

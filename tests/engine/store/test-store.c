@@ -274,6 +274,78 @@ test_batch (Fixture      *f,
   }
 }
 
+/* Batches appended to one another (what a sync does while the store is
+ * busy): one transaction with all their messages and the last state;
+ * refused where the order of the changes would matter. */
+static void
+test_batch_append (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatchResult counts;
+  BuzonStoreBatch *batch;
+  BuzonStoreBatch *other;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Uno", "1@x", "NIL", ""));
+  buzon_store_batch_set_state (batch, &(BuzonStoreFolderState) {
+                                        .fields = BUZON_STORE_STATE_UIDVALIDITY
+                                                  | BUZON_STORE_STATE_UIDNEXT,
+                                        .uidvalidity = 5, .uidnext = 2 });
+  other = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (other, message (2, "\\Seen", "Dos", "2@x", "NIL", ""));
+  buzon_store_batch_add_fetch (other, message (3, "", "Tres", "3@x", "NIL", ""));
+  buzon_store_batch_set_state (other, &(BuzonStoreFolderState) {
+                                        .fields = BUZON_STORE_STATE_UIDNEXT,
+                                        .uidnext = 4 });
+  g_assert_true (buzon_store_batch_append (batch, other));
+  g_assert_cmpuint (buzon_store_batch_get_size (batch), ==, 3);
+
+  /* Another folder's, or one that removes messages: not appended, and
+   * still whole. */
+  other = buzon_store_batch_new (ids[1]);
+  buzon_store_batch_add_fetch (other, message (1, "", "Otro", "o@x", "NIL", ""));
+  g_assert_false (buzon_store_batch_append (batch, other));
+  g_assert_cmpuint (buzon_store_batch_get_size (other), ==, 1);
+  buzon_store_batch_free (other);
+  other = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_reset (other);
+  g_assert_false (buzon_store_batch_append (batch, other));
+  buzon_store_batch_free (other);
+
+  g_assert_true (apply (f, batch, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.added, ==, 3);
+  {
+    g_autofree char *subjects = query (f, "SELECT subject FROM message ORDER BY uid");
+    g_autofree char *state = query (f, "SELECT uidvalidity || '/' || uidnext FROM folder "
+                                       "WHERE raw_name = 'INBOX'");
+    g_autofree char *fts = query (f, "SELECT count(*) FROM message_fts");
+
+    g_assert_cmpstr (subjects, ==, "Uno,Dos,Tres");
+    g_assert_cmpstr (state, ==, "5/4");
+    g_assert_cmpstr (fts, ==, "3");
+  }
+
+  /* An expunge after new mail goes in a batch of its own, after them. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (4, "", "Cuatro", "4@x", "NIL", ""));
+  other = buzon_store_batch_new (ids[0]);
+  {
+    BuzonImapUidRange range = { 4, 4 };
+    g_autoptr (GArray) removed = g_array_new (FALSE, FALSE, sizeof range);
+
+    g_array_append_val (removed, range);
+    buzon_store_batch_remove_uids (other, removed);
+  }
+  g_assert_false (buzon_store_batch_append (batch, other));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_true (apply (f, other, &counts, &error));
+  g_assert_cmpuint (counts.removed, ==, 1);
+}
+
 /* What a summary holds. */
 static void
 test_summary (Fixture      *f,
@@ -744,6 +816,7 @@ main (int    argc,
   ADD ("not-a-database", test_not_a_database);
   ADD ("folders", test_folders);
   ADD ("batch", test_batch);
+  ADD ("batch-append", test_batch_append);
   ADD ("summary", test_summary);
   ADD ("threads", test_threads);
   ADD ("full-text", test_full_text);
