@@ -46,6 +46,7 @@ struct _BuzonMessageModel
   gint64 folder_id;
   gboolean threads;
   BuzonSearchQuery *query; /* Owned; NULL unless a search. */
+  GArray *also;            /* gint64: the server's matches, for a search. */
 
   GArray *keys;       /* BuzonStoreMessageKey: the order, newest first. */
   GHashTable *objects; /* key -> BuzonMessage, weak: removed as each goes. */
@@ -369,7 +370,8 @@ refresh (BuzonMessageModel *self)
   self->refreshing = TRUE;
   self->refreshed_at = g_get_monotonic_time ();
   buzon_store_list_message_keys_async (self->store, self->folder_id, kind (self), self->query,
-                                       self->cancellable, keys_cb, g_object_ref (self));
+                                       self->also, self->cancellable, keys_cb,
+                                       g_object_ref (self));
 }
 
 static void
@@ -472,6 +474,7 @@ buzon_message_model_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->query, buzon_search_query_free);
+  g_clear_pointer (&self->also, g_array_unref);
   g_clear_pointer (&self->keys, g_array_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
   g_clear_pointer (&self->wanted, g_hash_table_unref);
@@ -691,6 +694,30 @@ buzon_message_model_get_error (BuzonMessageModel *self)
 {
   g_return_val_if_fail (BUZON_IS_MESSAGE_MODEL (self), NULL);
   return self->error;
+}
+
+/**
+ * buzon_message_model_add_matches:
+ * @message_ids: (element-type gint64): cached messages that match the
+ *   search too: what the server's SEARCH found in bodies the cache does
+ *   not have yet (buzon_server_search_all_async())
+ *
+ * Merges them into a search's results, each once, in their place by date;
+ * they stay in the results as the cache changes, as long as they are in
+ * it.
+ */
+void
+buzon_message_model_add_matches (BuzonMessageModel *self,
+                                 const GArray      *message_ids)
+{
+  g_return_if_fail (BUZON_IS_MESSAGE_MODEL (self));
+  g_return_if_fail (self->query != NULL);
+  g_return_if_fail (message_ids != NULL);
+
+  if (self->also == NULL)
+    self->also = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_array_append_vals (self->also, message_ids->data, message_ids->len);
+  schedule_refresh (self);
 }
 
 /**

@@ -29,6 +29,8 @@ gint64             buzon_message_model_get_folder_id (BuzonMessageModel *self);
 gboolean           buzon_message_model_get_threads   (BuzonMessageModel *self);
 gboolean           buzon_message_model_get_loading   (BuzonMessageModel *self);
 const GError      *buzon_message_model_get_error     (BuzonMessageModel *self);
+void               buzon_message_model_add_matches   (BuzonMessageModel *self,
+                                                      const GArray      *message_ids);
 gboolean           buzon_message_model_find          (BuzonMessageModel *self,
                                                       BuzonMessage      *message,
                                                       guint             *position);

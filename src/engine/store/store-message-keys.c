@@ -117,6 +117,8 @@ list_keys_job (BuzonStore *self,
  * @kind: every message, or one row per thread (not with a @query)
  * @query: (nullable): only the messages that match; turned into SQL at
  *   once, so it may be freed when this returns
+ * @also: (nullable) (element-type gint64): with a @query, message ids that
+ *   match too (the server's answer for bodies the cache lacks); copied
  *
  * The order of a folder's messages or threads, or of the messages that
  * match a search, newest first, as keys: message ids, or thread ids with
@@ -127,6 +129,7 @@ buzon_store_list_message_keys_async (BuzonStore             *self,
                                      gint64                  folder_id,
                                      BuzonStoreListKind      kind,
                                      const BuzonSearchQuery *query,
+                                     const GArray           *also,
                                      GCancellable           *cancellable,
                                      GAsyncReadyCallback     callback,
                                      gpointer                user_data)
@@ -146,9 +149,25 @@ buzon_store_list_message_keys_async (BuzonStore             *self,
     {
       g_autofree char *where = buzon_search_query_to_sql (query, data->params);
 
-      data->sql = g_strdup_printf ("SELECT m.id, m.date FROM message m WHERE (%s)%s "
+      if (also != NULL && also->len > 0)
+        {
+          GString *json = g_string_new ("[");
+
+          for (guint i = 0; i < also->len; i++)
+            g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                                    g_array_index (also, gint64, i));
+          g_string_append_c (json, ']');
+          g_ptr_array_add (data->params,
+                           g_variant_ref_sink (g_variant_new_take_string (
+                             g_string_free (json, FALSE))));
+        }
+      data->sql = g_strdup_printf ("SELECT m.id, m.date FROM message m WHERE ((%s)%s)%s "
                                    "ORDER BY m.date DESC, m.id DESC",
-                                   where, folder_id > 0 ? " AND m.folder_id = ?" : "");
+                                   where,
+                                   also != NULL && also->len > 0
+                                     ? " OR m.id IN (SELECT value FROM json_each(?))"
+                                     : "",
+                                   folder_id > 0 ? " AND m.folder_id = ?" : "");
     }
   else if (kind == BUZON_STORE_LIST_THREADS)
     data->sql = g_strdup ("SELECT m.thread_id, max(m.date) AS newest FROM message m "

@@ -47,6 +47,7 @@ void    buzon_store_list_message_keys_async    (BuzonStore            *self,
                                                 gint64                 folder_id,
                                                 BuzonStoreListKind     kind,
                                                 const BuzonSearchQuery *query,
+                                                const GArray          *also,
                                                 GCancellable          *cancellable,
                                                 GAsyncReadyCallback    callback,
                                                 gpointer               user_data);

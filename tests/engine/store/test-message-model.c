@@ -421,6 +421,31 @@ test_search (ModelFixture *f,
       spin_until_settled (f);
       g_assert_true (buzon_message_get_unread (f->shadow->pdata[i]));
     }
+
+  /* The server found two more (in bodies the cache lacks): merged in their
+   * place, each once, however often they are added. */
+  {
+    g_autoptr (GArray) inbox = expected_ids (f, f->inbox);
+    g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (gint64));
+    /* The Inbox's newest four are the unread ones; the next two are read. */
+    gint64 read_ids[2] = { g_array_index (inbox, gint64, 4), g_array_index (inbox, gint64, 5) };
+    gboolean seen[2] = { FALSE, FALSE };
+
+    g_array_append_vals (found, read_ids, 2);
+    buzon_message_model_add_matches (f->model, found);
+    buzon_message_model_add_matches (f->model, found);
+    spin_until_settled (f);
+    g_assert_cmpuint (f->shadow->len, ==, 11);
+    for (guint i = 0; i < f->shadow->len; i++)
+      for (guint j = 0; j < 2; j++)
+        if (buzon_message_get_id (f->shadow->pdata[i]) == read_ids[j])
+          {
+            g_assert_false (seen[j]);
+            seen[j] = TRUE;
+            g_assert_false (buzon_message_get_unread (f->shadow->pdata[i]));
+          }
+    g_assert_true (seen[0] && seen[1]);
+  }
 }
 
 static void
