@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "imap/imap-uid-set.h"
 #include "store-batch.h"
@@ -182,49 +183,85 @@ bind_text (sqlite3_stmt *statement,
 /* The thread of a new message (JWZ's idea, kept in tables): any thread
  * that holds one of the IDs it names; several are merged into the oldest;
  * none, and a reply's subject may still find its thread; else a new one,
- * numbered after the message's own row. */
-static gint64
-assign_thread (BuzonStore              *self,
-               sqlite3                 *db,
-               gint64                   row_id,
-               const BuzonStoreSummary *summary,
-               int                     *rc)
+ * numbered after the message's own row. Found in two halves, so that the
+ * row is inserted once with its thread: find_thread() reads what is known
+ * (and returns 0 for a new thread), join_thread() writes what the message
+ * adds, once its row is in. */
+typedef struct
 {
-  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
-  g_autoptr (GArray) threads = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GPtrArray *ids;         /* The IDs the message names, once each; not owned. */
+  GPtrArray *unknown;     /* … those no thread holds yet. */
+  GArray *threads;        /* The threads found, of gint64. */
+} ThreadLookup;
+
+static void
+thread_lookup_clear (ThreadLookup *lookup)
+{
+  g_clear_pointer (&lookup->ids, g_ptr_array_unref);
+  g_clear_pointer (&lookup->unknown, g_ptr_array_unref);
+  g_clear_pointer (&lookup->threads, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ThreadLookup, thread_lookup_clear)
+
+static void
+add_id (GPtrArray  *ids,
+        const char *id)
+{
+  /* References usually end with the In-Reply-To: each ID is looked up and
+   * written once. */
+  for (guint i = 0; i < ids->len; i++)
+    if (strcmp (ids->pdata[i], id) == 0)
+      return;
+  g_ptr_array_add (ids, (gpointer) id);
+}
+
+static gint64
+find_thread (BuzonStore              *self,
+             const BuzonStoreSummary *summary,
+             ThreadLookup            *lookup)
+{
   sqlite3_stmt *statement;
   gint64 thread = 0;
+  guint named = g_strv_length (summary->references) + (summary->in_reply_to != NULL)
+                + (summary->message_id != NULL);
 
+  lookup->ids = g_ptr_array_new ();
+  lookup->unknown = g_ptr_array_new ();
+  lookup->threads = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (gsize i = 0; summary->references[i] != NULL; i++)
-    g_ptr_array_add (ids, summary->references[i]);
+    add_id (lookup->ids, summary->references[i]);
   if (summary->in_reply_to != NULL)
-    g_ptr_array_add (ids, summary->in_reply_to);
+    add_id (lookup->ids, summary->in_reply_to);
   if (summary->message_id != NULL)
-    g_ptr_array_add (ids, summary->message_id);
+    add_id (lookup->ids, summary->message_id);
 
   statement = _buzon_store_prepare (self,
                                     "SELECT thread_id FROM thread_member WHERE message_id = ?",
                                     NULL);
-  for (guint i = 0; statement != NULL && i < ids->len; i++)
+  for (guint i = 0; statement != NULL && i < lookup->ids->len; i++)
     {
       sqlite3_reset (statement);
-      sqlite3_bind_text (statement, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text (statement, 1, lookup->ids->pdata[i], -1, SQLITE_STATIC);
       if (sqlite3_step (statement) == SQLITE_ROW)
         {
           gint64 found = sqlite3_column_int64 (statement, 0);
           gboolean known = FALSE;
 
-          for (guint t = 0; t < threads->len && !known; t++)
-            known = g_array_index (threads, gint64, t) == found;
+          for (guint t = 0; t < lookup->threads->len && !known; t++)
+            known = g_array_index (lookup->threads, gint64, t) == found;
           if (!known)
-            g_array_append_val (threads, found);
+            g_array_append_val (lookup->threads, found);
         }
+      else
+        g_ptr_array_add (lookup->unknown, lookup->ids->pdata[i]);
     }
-  for (guint t = 0; t < threads->len; t++)
-    if (thread == 0 || g_array_index (threads, gint64, t) < thread)
-      thread = g_array_index (threads, gint64, t);
+  for (guint t = 0; t < lookup->threads->len; t++)
+    if (thread == 0 || g_array_index (lookup->threads, gint64, t) < thread)
+      thread = g_array_index (lookup->threads, gint64, t);
 
-  if (thread == 0 && ids->len <= 1 && summary->is_reply && summary->thread_subject[0] != '\0')
+  if (thread == 0 && named <= 1 && summary->is_reply
+      && summary->thread_subject[0] != '\0')
     {
       statement = _buzon_store_prepare (self,
                                         "SELECT thread_id FROM thread_subject WHERE subject = ?",
@@ -236,13 +273,22 @@ assign_thread (BuzonStore              *self,
             thread = sqlite3_column_int64 (statement, 0);
         }
     }
-  if (thread == 0)
-    thread = row_id;
+  return thread;
+}
+
+static gboolean
+join_thread (BuzonStore              *self,
+             gint64                   thread,
+             const BuzonStoreSummary *summary,
+             const ThreadLookup      *lookup,
+             int                     *rc)
+{
+  sqlite3_stmt *statement;
 
   /* Merge: a message that names two threads' messages joins them. */
-  for (guint t = 0; t < threads->len && *rc == SQLITE_OK; t++)
+  for (guint t = 0; t < lookup->threads->len && *rc == SQLITE_OK; t++)
     {
-      gint64 other = g_array_index (threads, gint64, t);
+      gint64 other = g_array_index (lookup->threads, gint64, t);
       const char *const merges[] = {
         "UPDATE message SET thread_id = ?1 WHERE thread_id = ?2",
         "UPDATE thread_member SET thread_id = ?1 WHERE thread_id = ?2",
@@ -255,25 +301,25 @@ assign_thread (BuzonStore              *self,
         {
           statement = _buzon_store_prepare (self, merges[m], NULL);
           if (statement == NULL)
-            {
-              *rc = SQLITE_ERROR;
-              break;
-            }
+            return FALSE;
           sqlite3_bind_int64 (statement, 1, thread);
           sqlite3_bind_int64 (statement, 2, other);
           _buzon_store_step (statement, rc);
         }
     }
 
+  /* The IDs found are in the thread already, or were just merged into it. */
   statement = _buzon_store_prepare (self, "INSERT OR IGNORE INTO thread_member VALUES (?, ?)",
                                     NULL);
-  for (guint i = 0; statement != NULL && i < ids->len && *rc == SQLITE_OK; i++)
+  for (guint i = 0; statement != NULL && i < lookup->unknown->len && *rc == SQLITE_OK; i++)
     {
       sqlite3_reset (statement);
-      sqlite3_bind_text (statement, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text (statement, 1, lookup->unknown->pdata[i], -1, SQLITE_STATIC);
       sqlite3_bind_int64 (statement, 2, thread);
       _buzon_store_step (statement, rc);
     }
+  if (statement == NULL)
+    return FALSE;
   if (!summary->is_reply && summary->thread_subject[0] != '\0' && *rc == SQLITE_OK)
     {
       statement = _buzon_store_prepare (self,
@@ -281,15 +327,14 @@ assign_thread (BuzonStore              *self,
                                         "ON CONFLICT (subject) DO UPDATE SET thread_id = ?2, "
                                         "date = ?3 WHERE ?3 > date",
                                         NULL);
-      if (statement != NULL)
-        {
-          sqlite3_bind_text (statement, 1, summary->thread_subject, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (statement, 2, thread);
-          sqlite3_bind_int64 (statement, 3, summary->date);
-          _buzon_store_step (statement, rc);
-        }
+      if (statement == NULL)
+        return FALSE;
+      sqlite3_bind_text (statement, 1, summary->thread_subject, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (statement, 2, thread);
+      sqlite3_bind_int64 (statement, 3, summary->date);
+      _buzon_store_step (statement, rc);
     }
-  return thread;
+  return *rc == SQLITE_OK;
 }
 
 /* Takes out of @folder_id one provisional copy (a queued move's, copy's or
@@ -359,17 +404,31 @@ insert_message (BuzonStore            *self,
   g_autofree char *references = g_strjoinv (" ", summary->references);
   g_autofree char *sender = NULL;
   g_autofree char *recipients = NULL;
+  g_auto (ThreadLookup) lookup = { 0 };
   sqlite3_stmt *statement;
   gint64 row_id;
   gint64 thread;
+
+  /* The row's id is chosen here, as SQLite would (one above the largest,
+   * this being the only writer), so that a new thread, numbered after it,
+   * is in the row from the start rather than written by a second UPDATE. */
+  statement = _buzon_store_prepare (self, "SELECT coalesce (max (id), 0) + 1 FROM message", NULL);
+  if (statement == NULL || sqlite3_step (statement) != SQLITE_ROW)
+    return FALSE;
+  row_id = sqlite3_column_int64 (statement, 0);
+  sqlite3_reset (statement);
+  thread = find_thread (self, summary, &lookup);
+  if (thread == 0)
+    thread = row_id;
 
   statement = _buzon_store_prepare (
     self,
     "INSERT INTO message (folder_id, uid, modseq, flags, keywords, internaldate, date, size, "
     "subject, sender_name, sender_address, from_list, to_list, cc_list, bcc_list, reply_to, "
-    "message_id, in_reply_to, references_list, list_id, has_attachment, preview) "
+    "message_id, in_reply_to, references_list, list_id, has_attachment, preview, id, "
+    "thread_id) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22) ON CONFLICT (folder_id, uid) DO NOTHING",
+    "?19, ?20, ?21, ?22, ?23, ?24) ON CONFLICT (folder_id, uid) DO NOTHING",
     NULL);
   if (statement == NULL)
     return FALSE;
@@ -395,6 +454,8 @@ insert_message (BuzonStore            *self,
   bind_text (statement, 20, summary->list_id);
   sqlite3_bind_int (statement, 21, summary->has_attachment);
   bind_text (statement, 22, summary->preview);
+  sqlite3_bind_int64 (statement, 23, row_id);
+  sqlite3_bind_int64 (statement, 24, thread);
   if (!_buzon_store_step (statement, rc))
     return FALSE;
   /* Already cached (a resumed first sync fetched it again): nothing new. */
@@ -404,20 +465,10 @@ insert_message (BuzonStore            *self,
       return TRUE;
     }
   *added = TRUE;
-  row_id = sqlite3_last_insert_rowid (db);
   if (provisional && summary->message_id != NULL
       && !supersede_provisional (self, folder_id, summary->message_id, rc))
     return FALSE;
-
-  thread = assign_thread (self, db, row_id, summary, rc);
-  statement = *rc == SQLITE_OK
-                ? _buzon_store_prepare (self, "UPDATE message SET thread_id = ? WHERE id = ?", NULL)
-                : NULL;
-  if (statement == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (statement, 1, thread);
-  sqlite3_bind_int64 (statement, 2, row_id);
-  if (!_buzon_store_step (statement, rc))
+  if (!join_thread (self, thread, summary, &lookup, rc))
     return FALSE;
 
   sender = g_strjoin (" ", summary->sender_name != NULL ? summary->sender_name : "",
