@@ -196,12 +196,20 @@ sync_account (BuzonAccount *account,
 
 /* sync --watch. */
 
+typedef struct
+{
+  const char *name; /* The account's. */
+  gboolean quiet;
+} WatchOutput;
+
 static void
 watch_synced_cb (BuzonAccountWatch *watch,
                  const char        *folder,
                  gpointer           user_data)
 {
-  if (*(gboolean *) user_data)
+  WatchOutput *output = user_data;
+
+  if (output->quiet)
     return;
   if (folder != NULL)
     /* Translators: %s is a folder's name. */
@@ -215,8 +223,62 @@ watch_problem_cb (BuzonAccountWatch *watch,
                   const GError      *error,
                   gpointer           user_data)
 {
+  WatchOutput *output = user_data;
+  BuzonAccountWatchState state = buzon_account_watch_get_state (watch);
+
+  /* The state's line says it already, with the error. */
+  if (!output->quiet
+      && (state == BUZON_ACCOUNT_WATCH_WAITING || state == BUZON_ACCOUNT_WATCH_OFFLINE))
+    return;
   /* Translators: %s says what went wrong; the watch tries again. */
   g_printerr (_("buzon-cli: %s (trying again)\n"), error->message);
+}
+
+/* One line on stderr for each change of what the watch does. */
+static void
+watch_state_notified_cb (BuzonAccountWatch *watch,
+                         GParamSpec        *pspec,
+                         gpointer           user_data)
+{
+  WatchOutput *output = user_data;
+  const GError *error = buzon_account_watch_get_error (watch);
+  gint64 wait;
+
+  if (output->quiet)
+    return;
+  switch (buzon_account_watch_get_state (watch))
+    {
+    case BUZON_ACCOUNT_WATCH_STOPPED:
+      /* Translators: %s is an account's name. */
+      g_printerr (_("%s: stopped\n"), output->name);
+      break;
+    case BUZON_ACCOUNT_WATCH_CONNECTING:
+      /* Translators: %s is an account's name. */
+      g_printerr (_("%s: connecting\n"), output->name);
+      break;
+    case BUZON_ACCOUNT_WATCH_SYNCING:
+      /* Translators: %s is an account's name. */
+      g_printerr (_("%s: syncing\n"), output->name);
+      break;
+    case BUZON_ACCOUNT_WATCH_IDLE:
+      /* Translators: %s is an account's name. */
+      g_printerr (_("%s: up to date, waiting for news\n"), output->name);
+      break;
+    case BUZON_ACCOUNT_WATCH_WAITING:
+      wait = buzon_account_watch_get_retry_at (watch) - g_get_real_time () / G_USEC_PER_SEC;
+      wait = MAX (wait, 0);
+      /* Translators: the first %s is an account's name, %d a number of
+       * seconds ("s" their symbol), the last %s what went wrong. */
+      g_printerr (_("%s: waiting to retry in %d s: %s\n"), output->name, (int) wait,
+                  error != NULL ? error->message : "");
+      break;
+    case BUZON_ACCOUNT_WATCH_OFFLINE:
+      /* Translators: %s is an account's name. */
+      g_printerr (_("%s: offline, waiting for the network\n"), output->name);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static gboolean
@@ -237,6 +299,7 @@ watch_account (BuzonAccount *account,
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   const char *interval = g_getenv ("BUZON_POLL_INTERVAL");
+  WatchOutput output = { buzon_account_get_id (account), quiet };
   guint sigint;
   guint sigterm;
   gboolean ok;
@@ -254,8 +317,9 @@ watch_account (BuzonAccount *account,
   /* For tests: a shorter interval between full passes, in seconds. */
   if (interval != NULL)
     g_object_set (watch, "poll-interval", (guint) g_ascii_strtoull (interval, NULL, 10), NULL);
-  g_signal_connect (watch, "synced", G_CALLBACK (watch_synced_cb), &quiet);
-  g_signal_connect (watch, "problem", G_CALLBACK (watch_problem_cb), NULL);
+  g_signal_connect (watch, "synced", G_CALLBACK (watch_synced_cb), &output);
+  g_signal_connect (watch, "problem", G_CALLBACK (watch_problem_cb), &output);
+  g_signal_connect (watch, "notify::state", G_CALLBACK (watch_state_notified_cb), &output);
   sigint = g_unix_signal_add (SIGINT, stop_watch_cb, cancellable);
   sigterm = g_unix_signal_add (SIGTERM, stop_watch_cb, cancellable);
   buzon_account_watch_run_async (watch, cancellable, buzon_cli_result_cb, &result);

@@ -119,6 +119,31 @@ buzon_test_mail_servers_stop (BuzonTestMailServers *self)
   g_free (self);
 }
 
+/**
+ * buzon_test_mail_servers_run:
+ * @command: "stop-imap" or "start-imap"
+ *
+ * Runs `mail-servers COMMAND DIR` and waits for it: Dovecot goes down
+ * (the IMAP ports refuse connections) or comes back on the same ports.
+ */
+void
+buzon_test_mail_servers_run (BuzonTestMailServers *self,
+                             const char           *command)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = g_build_filename (script_path (), "mail-servers", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { "python3", script, command, self->dir, NULL };
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("mail-servers %s failed:\n%s%s", command, out, err);
+}
+
 /* @key is the variable's name without the BUZON_TEST_ prefix, e.g. "IMAPS_PORT". */
 const char *
 buzon_test_mail_servers_get (BuzonTestMailServers *self,

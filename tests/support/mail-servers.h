@@ -19,5 +19,7 @@ guint16               buzon_test_mail_servers_get_port     (BuzonTestMailServers
 char                 *buzon_test_mail_servers_password     (BuzonTestMailServers *self,
                                                             const char           *user);
 GTlsDatabase         *buzon_test_mail_servers_get_ca       (BuzonTestMailServers *self);
+void                  buzon_test_mail_servers_run          (BuzonTestMailServers *self,
+                                                            const char           *command);
 
 G_END_DECLS

@@ -8,13 +8,20 @@
 // and IDLE starts again. Every "poll-interval" seconds a full pass looks at
 // the other folders. A server without IDLE (Yahoo), or one that refuses it,
 // has its Inbox polled every minute instead. When a connection fails, the
-// watch waits 1 s, 2 s, 4 s… up to five minutes, and connects again; a
-// pass that succeeds resets the wait, and so does the network coming back
-// (GNetworkMonitor). After the Inbox is brought up to date on the IDLE
-// connection, the bodies of its mail of the account's last PrefetchDays
-// days are downloaded there too (BuzonBodyPrefetch), so that new mail reads
-// offline without waiting for the next full pass, which does the same for
-// every folder.
+// watch waits 1 s, 2 s, 4 s… up to five minutes, and starts again with a
+// full pass; a pass or an Inbox sync that succeeds resets the wait, and so
+// do the network coming back (GNetworkMonitor) and
+// buzon_account_watch_sync_now(). After the Inbox is brought up to date on
+// the IDLE connection, the bodies of its mail of the account's last
+// PrefetchDays days are downloaded there too (BuzonBodyPrefetch), so that
+// new mail reads offline without waiting for the next full pass, which does
+// the same for every folder.
+//
+// One thing at a time: a pass, a connection, an Inbox sync (with its
+// bodies), IDLE, or a wait on a timer or on the network. Whatever is under
+// way, and every timer, holds a reference to the run's task, so a callback
+// never outlives the run it reads; the task returns once, when the watch is
+// cancelled and nothing is under way any more.
 
 #include "config.h"
 
@@ -23,12 +30,25 @@
 #include "account-connect.h"
 #include "account-sync.h"
 #include "account-watch.h"
+#include "account/account-error.h"
 #include "body-prefetch.h"
 #include "folder-sync.h"
+#include "imap/imap-error.h"
 #include "store/store-folder.h"
 
-#define MAX_BACKOFF_SECONDS 300
-#define INBOX_POLL_SECONDS  60
+#define MAX_BACKOFF_SECONDS      300
+#define PASSWORD_BACKOFF_SECONDS 60
+#define INBOX_POLL_SECONDS       60
+
+G_DEFINE_ENUM_TYPE (BuzonAccountWatchState, buzon_account_watch_state,
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_STOPPED, "stopped"),
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_SYNCING, "syncing"),
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_IDLE, "idle"),
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_WAITING, "waiting"),
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_OFFLINE, "offline"))
+
+typedef struct _Run Run;
 
 struct _BuzonAccountWatch
 {
@@ -38,7 +58,11 @@ struct _BuzonAccountWatch
   BuzonStore *store;
   BuzonCredentials *credentials;
   guint poll_interval;
-  gboolean running;
+  Run *run; /* The run under way, or NULL; its task owns it. */
+  BuzonAccountWatchState state;
+  GError *error;
+  gint64 last_synced;
+  gint64 retry_at;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonAccountWatch, buzon_account_watch, G_TYPE_OBJECT)
@@ -47,6 +71,10 @@ enum
 {
   PROP_0,
   PROP_POLL_INTERVAL,
+  PROP_STATE,
+  PROP_ERROR,
+  PROP_LAST_SYNCED,
+  PROP_RETRY_AT,
   N_PROPS
 };
 
@@ -61,24 +89,75 @@ enum
 
 static guint signals[N_SIGNALS];
 
-typedef struct
+struct _Run
 {
-  BuzonAccountWatch *self; /* Not owned: the task holds it. */
-  GTask *task;             /* Not owned: it owns the run. */
-  GCancellable *cancellable;
+  BuzonAccountWatch *self;   /* Not owned: the task holds it. */
+  GTask *task;               /* Not owned: it owns the run. */
+  GCancellable *cancellable; /* Not owned: the task holds it. */
   BuzonImapSession *session; /* The IDLE connection, or NULL. */
   BuzonStoreFolder *inbox;   /* As the store listed it at the last Inbox sync. */
-  guint backoff;           /* Seconds to wait after the next failure. */
-  guint timer_id;          /* Backoff or Inbox poll. */
-  guint poll_id;           /* The full pass's interval. */
+  guint backoff;             /* Seconds to wait after the next failure. */
+  guint timer_id;            /* Backoff or Inbox poll; holds a reference to the task. */
+  guint poll_id;             /* The full pass's interval; holds a reference to the task. */
   gboolean poll_due;
-  gboolean busy;           /* A pass, a connection or an Inbox sync is on its way. */
-  gboolean idling;
+  gboolean busy;       /* A pass, a connection or an Inbox sync is on its way. */
+  gboolean passing;    /* That is a full pass. */
+  gboolean idling;     /* IDLE is on its way. */
+  gboolean offline;    /* Waiting for the network to come back. */
+  gboolean in_contact; /* Logged in since the last failure. */
+  gboolean finished;   /* The task has returned: nothing starts any more. */
   gulong cancelled_id;
-  guint cancel_idle_id;
   GNetworkMonitor *monitor;
   gulong network_id;
-} Run;
+};
+
+/* The properties, notified when they change. */
+
+static void
+set_state (BuzonAccountWatch     *self,
+           BuzonAccountWatchState state,
+           gint64                 retry_at)
+{
+  if (self->retry_at != retry_at)
+    {
+      self->retry_at = retry_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
+    }
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static gboolean
+same_error (const GError *a,
+            const GError *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return a->domain == b->domain && a->code == b->code && g_str_equal (a->message, b->message);
+}
+
+static void
+set_error (BuzonAccountWatch *self,
+           const GError      *error)
+{
+  if (same_error (self->error, error))
+    return;
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* The run. */
 
 static void
 drop_session (Run *run)
@@ -92,98 +171,192 @@ drop_session (Run *run)
 static void
 run_free (Run *run)
 {
-  g_clear_handle_id (&run->timer_id, g_source_remove);
-  g_clear_handle_id (&run->poll_id, g_source_remove);
-  g_clear_handle_id (&run->cancel_idle_id, g_source_remove);
-  g_cancellable_disconnect (run->cancellable, run->cancelled_id);
-  g_clear_signal_handler (&run->network_id, run->monitor);
+  /* By now the run has finished: no timer or handler is left. */
   drop_session (run);
   g_clear_pointer (&run->inbox, buzon_store_folder_free);
   g_free (run);
+}
+
+/* A reference to the run's task, for a callback or a timer to hold. */
+static gpointer
+hold (Run *run)
+{
+  return g_object_ref (run->task);
+}
+
+static guint
+add_timer (Run        *run,
+           guint       seconds,
+           GSourceFunc func)
+{
+  return g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, seconds, func, hold (run),
+                                     g_object_unref);
 }
 
 static void full_pass (Run *run);
 static void connect_idle (Run *run);
 static void sync_inbox (Run *run);
 
+/* Returns the task, once: everything else has ended. */
+static void
+finish (Run *run)
+{
+  BuzonAccountWatch *self = run->self;
+  g_autoptr (GTask) task = g_object_ref (run->task);
+
+  run->finished = TRUE;
+  g_clear_handle_id (&run->timer_id, g_source_remove);
+  g_clear_handle_id (&run->poll_id, g_source_remove);
+  g_clear_signal_handler (&run->network_id, run->monitor);
+  /* Never called from the cancellable's own handler, which only
+   * schedules cancel_idle_cb(): disconnecting cannot deadlock. */
+  if (run->cancelled_id != 0)
+    g_cancellable_disconnect (run->cancellable, run->cancelled_id);
+  run->cancelled_id = 0;
+  drop_session (run);
+  self->run = NULL;
+  set_state (self, BUZON_ACCOUNT_WATCH_STOPPED, 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Whether the run is over or ending. Cancelled, it returns as soon as
+ * nothing is under way; callers clear "busy" or "idling" first. */
 static gboolean
 stopped (Run *run)
 {
+  if (run->finished)
+    return TRUE;
   if (!g_cancellable_is_cancelled (run->cancellable))
     return FALSE;
-  /* Ended by the caller: that is how a watch ends, not a failure. */
-  if (!g_task_get_completed (run->task))
-    {
-      run->self->running = FALSE;
-      g_task_return_boolean (run->task, TRUE);
-      g_object_unref (run->task);
-    }
+  if (!run->busy && !run->idling)
+    finish (run);
   return TRUE;
+}
+
+/* Where a full pass or the Inbox is started from: nothing else is. */
+static gboolean
+quiet (Run *run)
+{
+  return !run->busy && !run->idling && run->timer_id == 0 && !run->finished;
+}
+
+static gboolean
+is_loopback (const char *host)
+{
+  g_autoptr (GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (address != NULL)
+    return g_inet_address_get_is_loopback (address);
+  return g_ascii_strcasecmp (host, "localhost") == 0;
+}
+
+/* GNetworkMonitor says there is no network. That says nothing of a server
+ * on this machine (tests, SSH tunnels, a local bridge), which is tried. */
+static gboolean
+network_missing (Run *run)
+{
+  const BuzonServerUrl *url = buzon_account_get_imap_url (run->self->account);
+
+  if (g_network_monitor_get_network_available (run->monitor))
+    return FALSE;
+  return !is_loopback (url->host);
 }
 
 static void
 report (Run          *run,
         const GError *error)
 {
+  set_error (run->self, error);
   g_signal_emit (run->self, signals[SIGNAL_PROBLEM], 0, error);
 }
 
-/* After a failure: wait, longer each time, then @then. */
-static gboolean
-retry_cb (gpointer user_data)
+/* Waits are over: a full pass if one is due (always after a failure), or
+ * the Inbox. */
+static void
+resume (Run *run)
 {
-  Run *run = user_data;
-
-  run->timer_id = 0;
-  if (stopped (run))
-    return G_SOURCE_REMOVE;
-  if (run->session == NULL)
+  if (run->poll_due)
+    full_pass (run);
+  else if (run->session == NULL)
     connect_idle (run);
   else
     sync_inbox (run);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  Run *run = g_task_get_task_data (user_data);
+
+  run->timer_id = 0;
+  if (!stopped (run))
+    resume (run);
   return G_SOURCE_REMOVE;
 }
 
+/* After a failure: wait, longer each time (a refused password a minute at
+ * least, so that the server does not lock the account), or until the
+ * network is back; then a full pass, for what changed meanwhile. The run is
+ * settled before anyone hears of it, so that a handler may call
+ * buzon_account_watch_sync_now() or cancel. */
 static void
-back_off (Run *run)
+fail (Run          *run,
+      const GError *error)
 {
-  g_clear_handle_id (&run->timer_id, g_source_remove);
-  run->timer_id = g_timeout_add_seconds (run->backoff, retry_cb, run);
-  run->backoff = MIN (run->backoff * 2, MAX_BACKOFF_SECONDS);
+  BuzonAccountWatch *self = run->self;
+  guint wait = run->backoff;
+
+  g_warn_if_fail (quiet (run));
+  run->in_contact = FALSE;
+  run->poll_due = TRUE;
+  if (network_missing (run))
+    {
+      run->offline = TRUE;
+      set_error (self, error);
+      set_state (self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
+    }
+  else
+    {
+      if (buzon_account_watch_error_wants_password (error))
+        wait = MAX (wait, PASSWORD_BACKOFF_SECONDS);
+      run->backoff = MIN (wait * 2, MAX_BACKOFF_SECONDS);
+      run->timer_id = add_timer (run, wait, retry_cb);
+      set_error (self, error);
+      set_state (self, BUZON_ACCOUNT_WATCH_WAITING, now_seconds () + wait);
+    }
+  g_signal_emit (self, signals[SIGNAL_PROBLEM], 0, error);
 }
 
 /* IDLE on the Inbox. */
-
-static void idle (Run *run);
 
 static void
 idled_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  Run *run = user_data;
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
   run->idling = FALSE;
   if (!buzon_imap_session_idle_finish (BUZON_IMAP_SESSION (source), result, &error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      report (run, error);
+      if (stopped (run))
+        return;
       /* Refused IDLE is remembered by the session's quirks: the Inbox is
        * polled from now on. A lost connection is reconnected. */
       if (buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
         drop_session (run);
-      back_off (run);
+      fail (run, error);
       return;
     }
   if (stopped (run))
     return;
   if (run->poll_due)
-    {
-      full_pass (run);
-      return;
-    }
-  sync_inbox (run);
+    full_pass (run);
+  else
+    sync_inbox (run);
 }
 
 static void
@@ -196,14 +369,15 @@ idle (Run *run)
       full_pass (run);
       return;
     }
+  g_warn_if_fail (quiet (run));
   if (!buzon_imap_quirks_get_can_idle (quirks))
+    run->timer_id = add_timer (run, INBOX_POLL_SECONDS, retry_cb);
+  else
     {
-      g_clear_handle_id (&run->timer_id, g_source_remove);
-      run->timer_id = g_timeout_add_seconds (INBOX_POLL_SECONDS, retry_cb, run);
-      return;
+      run->idling = TRUE;
+      buzon_imap_session_idle_async (run->session, run->cancellable, idled_cb, hold (run));
     }
-  run->idling = TRUE;
-  buzon_imap_session_idle_async (run->session, run->cancellable, idled_cb, run);
+  set_state (run->self, BUZON_ACCOUNT_WATCH_IDLE, 0);
 }
 
 static void
@@ -233,7 +407,8 @@ inbox_bodies_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  Run *run = user_data;
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
   run->busy = FALSE;
@@ -241,14 +416,14 @@ inbox_bodies_cb (GObject      *source,
     {
       if (stopped (run))
         return;
-      report (run, error);
       if (buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
         {
           drop_session (run);
-          back_off (run);
+          fail (run, error);
           return;
         }
       /* The headers are in; the next pass tries the bodies again. */
+      report (run, error);
     }
   if (stopped (run))
     return;
@@ -260,7 +435,8 @@ inbox_synced_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  Run *run = user_data;
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   BuzonFolderSyncResult summary = { 0 };
   guint days;
@@ -270,27 +446,28 @@ inbox_synced_cb (GObject      *source,
     {
       if (stopped (run))
         return;
-      report (run, error);
       if (buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
         drop_session (run);
-      back_off (run);
+      fail (run, error);
       return;
     }
   if (stopped (run))
     return;
   run->backoff = 1;
+  set_error (run->self, NULL);
   g_signal_emit (run->self, signals[SIGNAL_SYNCED], 0, "INBOX");
+  if (stopped (run))
+    return;
   days = buzon_account_get_prefetch_days (run->self->account);
   if (days > 0 && run->inbox != NULL)
     {
       g_autoptr (BuzonBodyPrefetch) prefetch = NULL;
 
       prefetch = buzon_body_prefetch_new (run->session, run->self->store, run->inbox);
-      g_object_set (prefetch, "since",
-                    MAX (0, g_get_real_time () / G_USEC_PER_SEC - (gint64) days * 24 * 3600),
+      g_object_set (prefetch, "since", MAX (0, now_seconds () - (gint64) days * 24 * 3600),
                     NULL);
       run->busy = TRUE;
-      buzon_body_prefetch_run_async (prefetch, run->cancellable, inbox_bodies_cb, run);
+      buzon_body_prefetch_run_async (prefetch, run->cancellable, inbox_bodies_cb, hold (run));
       return;
     }
   idle (run);
@@ -301,7 +478,8 @@ folders_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Run *run = user_data;
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) folders = NULL;
   const BuzonStoreFolder *inbox = NULL;
@@ -311,26 +489,30 @@ folders_cb (GObject      *source,
   for (guint i = 0; folders != NULL && i < folders->len && inbox == NULL; i++)
     if (g_str_equal (((BuzonStoreFolder *) folders->pdata[i])->raw_name, "INBOX"))
       inbox = folders->pdata[i];
-  if (inbox == NULL)
+  if (inbox == NULL || g_cancellable_is_cancelled (run->cancellable))
     {
-      /* The first pass has not saved the folders yet: it will. */
       run->busy = FALSE;
-      if (error != NULL)
-        report (run, error);
-      back_off (run);
+      if (stopped (run))
+        return;
+      if (error == NULL)
+        error = g_error_new_literal (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NONEXISTENT,
+                                     _("The server lists no Inbox"));
+      fail (run, error);
       return;
     }
   g_clear_pointer (&run->inbox, buzon_store_folder_free);
   run->inbox = buzon_store_folder_copy (inbox);
   sync = buzon_folder_sync_new (run->session, run->self->store, inbox);
-  buzon_folder_sync_run_async (sync, run->cancellable, inbox_synced_cb, run);
+  buzon_folder_sync_run_async (sync, run->cancellable, inbox_synced_cb, hold (run));
 }
 
 static void
 sync_inbox (Run *run)
 {
+  g_warn_if_fail (quiet (run));
   run->busy = TRUE;
-  buzon_store_list_folders_async (run->self->store, NULL, folders_cb, run);
+  buzon_store_list_folders_async (run->self->store, NULL, folders_cb, hold (run));
+  set_state (run->self, BUZON_ACCOUNT_WATCH_SYNCING, 0);
 }
 
 /* The IDLE connection. */
@@ -340,21 +522,24 @@ connected_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Run *run = user_data;
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
+  BuzonImapSession *session;
 
   run->busy = FALSE;
-  run->session = buzon_account_connect_finish (result, &error);
-  if (run->session == NULL)
+  session = buzon_account_connect_finish (result, &error);
+  if (session == NULL)
     {
       if (stopped (run))
         return;
-      report (run, error);
-      back_off (run);
+      fail (run, error);
       return;
     }
+  run->session = session;
   if (stopped (run))
     return;
+  run->in_contact = TRUE;
   g_signal_connect (run->session, "exists-changed", G_CALLBACK (news_cb), run);
   g_signal_connect (run->session, "expunged", G_CALLBACK (news_cb), run);
   g_signal_connect (run->session, "vanished", G_CALLBACK (news_cb), run);
@@ -366,9 +551,12 @@ connected_cb (GObject      *source,
 static void
 connect_idle (Run *run)
 {
+  g_warn_if_fail (quiet (run));
   run->busy = TRUE;
   buzon_account_connect_async (run->self->account, run->self->credentials, run->cancellable,
-                               connected_cb, run);
+                               connected_cb, hold (run));
+  set_state (run->self,
+             run->in_contact ? BUZON_ACCOUNT_WATCH_SYNCING : BUZON_ACCOUNT_WATCH_CONNECTING, 0);
 }
 
 /* Full passes. */
@@ -376,12 +564,24 @@ connect_idle (Run *run)
 static gboolean
 poll_cb (gpointer user_data)
 {
-  Run *run = user_data;
+  Run *run = g_task_get_task_data (user_data);
 
   run->poll_due = TRUE;
-  if (run->session != NULL && !run->busy)
+  if (run->idling)
     buzon_imap_session_idle_stop (run->session);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+folder_started_cb (BuzonAccountSync *sync,
+                   const char       *name,
+                   gpointer          user_data)
+{
+  Run *run = user_data;
+
+  /* Logged in and listed: the server is there. */
+  run->in_contact = TRUE;
+  set_state (run->self, BUZON_ACCOUNT_WATCH_SYNCING, 0);
 }
 
 static void
@@ -389,20 +589,40 @@ passed_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  Run *run = user_data;
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
   run->busy = FALSE;
+  run->passing = FALSE;
+  g_signal_handlers_disconnect_by_data (source, run);
   if (!buzon_account_sync_run_finish (BUZON_ACCOUNT_SYNC (source), result, NULL, &error))
     {
       if (stopped (run))
         return;
+      /* It never reached the folders: the server or the network is not
+       * there, or the password is wrong. */
+      if (!run->in_contact)
+        {
+          fail (run, error);
+          return;
+        }
+      /* Some folder failed; the others are up to date. */
       report (run, error);
     }
   else
     {
+      BuzonAccountWatch *self = run->self;
+      gint64 now = now_seconds ();
+
       run->backoff = 1;
-      g_signal_emit (run->self, signals[SIGNAL_SYNCED], 0, NULL);
+      set_error (self, NULL);
+      if (self->last_synced != now)
+        {
+          self->last_synced = now;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
+        }
+      g_signal_emit (self, signals[SIGNAL_SYNCED], 0, NULL);
     }
   if (stopped (run))
     return;
@@ -419,39 +639,61 @@ full_pass (Run *run)
                                                               run->self->store,
                                                               run->self->credentials);
 
+  g_warn_if_fail (quiet (run));
   run->poll_due = FALSE;
   run->busy = TRUE;
-  buzon_account_sync_run_async (sync, NULL, run->cancellable, passed_cb, run);
+  run->passing = TRUE;
+  g_signal_connect (sync, "folder-started", G_CALLBACK (folder_started_cb), run);
+  buzon_account_sync_run_async (sync, NULL, run->cancellable, passed_cb, hold (run));
+  set_state (run->self,
+             run->in_contact ? BUZON_ACCOUNT_WATCH_SYNCING : BUZON_ACCOUNT_WATCH_CONNECTING, 0);
 }
 
-/* The network is back: no need to wait out the backoff. */
+/* The network: gone, a wait becomes OFFLINE; back, no need to wait. */
 static void
 network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
                     gpointer         user_data)
 {
   Run *run = user_data;
+  gboolean waiting = run->self->state == BUZON_ACCOUNT_WATCH_WAITING && run->timer_id != 0;
 
-  if (!available || run->timer_id == 0 || run->busy || run->session != NULL)
+  if (run->finished || g_cancellable_is_cancelled (run->cancellable))
+    return;
+  if (network_missing (run))
+    {
+      if (waiting)
+        {
+          g_clear_handle_id (&run->timer_id, g_source_remove);
+          run->offline = TRUE;
+          set_state (run->self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
+        }
+      return;
+    }
+  if (!waiting && !run->offline)
     return;
   g_clear_handle_id (&run->timer_id, g_source_remove);
+  run->offline = FALSE;
   run->backoff = 1;
-  connect_idle (run);
+  resume (run);
 }
 
 /* Cancelling: IDLE and the operations under way see the cancellable
- * themselves; a watch waiting on a timer is told here. */
+ * themselves; a watch waiting on a timer or the network is told here, in
+ * its own context (any thread may cancel). */
 static gboolean
 cancel_idle_cb (gpointer user_data)
 {
-  Run *run = user_data;
+  Run *run = g_task_get_task_data (user_data);
 
-  run->cancel_idle_id = 0;
+  if (run->finished)
+    return G_SOURCE_REMOVE;
   if (!run->busy && !run->idling)
     {
       g_clear_handle_id (&run->timer_id, g_source_remove);
-      stopped (run);
+      run->offline = FALSE;
     }
+  stopped (run);
   return G_SOURCE_REMOVE;
 }
 
@@ -459,11 +701,12 @@ static void
 cancelled_cb (GCancellable *cancellable,
               Run          *run)
 {
-  /* Any thread may cancel: the rest happens in the watch's context. */
   GSource *source = g_idle_source_new ();
 
-  g_source_set_callback (source, cancel_idle_cb, run, NULL);
-  run->cancel_idle_id = g_source_attach (source, g_task_get_context (run->task));
+  /* The source holds the task: the run is there when it runs. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, cancel_idle_cb, hold (run), g_object_unref);
+  g_source_attach (source, g_task_get_context (run->task));
   g_source_unref (source);
 }
 
@@ -477,6 +720,7 @@ buzon_account_watch_finalize (GObject *object)
   g_clear_object (&self->account);
   g_clear_object (&self->store);
   g_clear_object (&self->credentials);
+  g_clear_error (&self->error);
 
   G_OBJECT_CLASS (buzon_account_watch_parent_class)->finalize (object);
 }
@@ -494,6 +738,18 @@ buzon_account_watch_get_property (GObject    *object,
     case PROP_POLL_INTERVAL:
       g_value_set_uint (value, self->poll_interval);
       break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+    case PROP_LAST_SYNCED:
+      g_value_set_int64 (value, self->last_synced);
+      break;
+    case PROP_RETRY_AT:
+      g_value_set_int64 (value, self->retry_at);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -510,7 +766,11 @@ buzon_account_watch_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_POLL_INTERVAL:
-      self->poll_interval = g_value_get_uint (value);
+      if (self->poll_interval != g_value_get_uint (value))
+        {
+          self->poll_interval = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -530,7 +790,32 @@ buzon_account_watch_class_init (BuzonAccountWatchClass *klass)
    * with IDLE meanwhile. Takes effect at the next run. */
   properties[PROP_POLL_INTERVAL] =
     g_param_spec_uint ("poll-interval", NULL, NULL, 1, 24 * 3600, 300,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What the watch is doing (BuzonAccountWatchState); STOPPED when it is
+   * not running. */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, BUZON_TYPE_ACCOUNT_WATCH_STATE,
+                       BUZON_ACCOUNT_WATCH_STOPPED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The last failure, as the engine reported it, or NULL: cleared when a
+   * full pass or an Inbox sync succeeds. A wrong password is
+   * BUZON_IMAP_ERROR_AUTHENTICATION_FAILED and a missing one
+   * BUZON_ACCOUNT_ERROR_NO_SECRET (see
+   * buzon_account_watch_error_wants_password()): the watch retries those
+   * a minute apart at most often, and a UI should ask for the password,
+   * store it, and call buzon_account_watch_sync_now(). */
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Unix time of the last full pass that succeeded; 0 for never. */
+  properties[PROP_LAST_SYNCED] =
+    g_param_spec_int64 ("last-synced", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Unix time of the next attempt while WAITING ("Retrying in 30 s");
+   * 0 in every other state. */
+  properties[PROP_RETRY_AT] =
+    g_param_spec_int64 ("retry-at", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -543,7 +828,8 @@ buzon_account_watch_class_init (BuzonAccountWatchClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_STRING);
   /**
    * BuzonAccountWatch::problem:
-   * @error: what went wrong; the watch goes on and tries again
+   * @error: what went wrong; the watch goes on and tries again. Emitted
+   *   after "state", "error" and "retry-at" say what comes next.
    */
   signals[SIGNAL_PROBLEM] =
     g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -576,13 +862,14 @@ buzon_account_watch_new (BuzonAccount     *account,
 
 /**
  * buzon_account_watch_run_async:
- * @cancellable: (nullable): the only way a watch ends: cancelled, it stops
- *   (IDLE ends with DONE, a pass under way stops) and succeeds
+ * @cancellable: the only way a watch ends: cancelled, it stops (IDLE ends
+ *   with DONE, a pass under way stops) and succeeds, once nothing it
+ *   started is still under way
  *
  * Keeps the cache up to date until cancelled: a full pass now and every
  * "poll-interval" seconds, the Inbox on every change IDLE reports.
- * Failures are reported with "problem" and retried with backoff; they never
- * end the watch.
+ * Failures are reported with "problem" and "error" and retried with
+ * backoff; they never end the watch. "state" says what it is doing.
  */
 void
 buzon_account_watch_run_async (BuzonAccountWatch  *self,
@@ -599,24 +886,34 @@ buzon_account_watch_run_async (BuzonAccountWatch  *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, buzon_account_watch_run_async);
   g_task_set_check_cancellable (task, FALSE);
-  if (self->running)
+  if (self->run != NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s",
                                _("This account is being watched already"));
       return;
     }
-  self->running = TRUE;
   run = g_new0 (Run, 1);
   run->self = self;
-  run->task = g_object_ref (task); /* Released when the watch returns. */
+  run->task = task;
   run->cancellable = cancellable;
   run->backoff = 1;
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
-  run->poll_id = g_timeout_add_seconds (self->poll_interval, poll_cb, run);
-  run->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), run, NULL);
+  self->run = run;
+  run->poll_id = add_timer (run, self->poll_interval, poll_cb);
   run->monitor = g_network_monitor_get_default ();
   run->network_id = g_signal_connect (run->monitor, "network-changed",
                                       G_CALLBACK (network_changed_cb), run);
+  /* Already cancelled, this schedules the end at once. */
+  run->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), run, NULL);
+  if (g_cancellable_is_cancelled (cancellable))
+    return;
+  if (network_missing (run))
+    {
+      run->offline = TRUE;
+      run->poll_due = TRUE;
+      set_state (self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
+      return;
+    }
   full_pass (run);
 }
 
@@ -627,4 +924,81 @@ buzon_account_watch_run_finish (BuzonAccountWatch *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * buzon_account_watch_sync_now:
+ *
+ * A user's "refresh": waiting to retry (the backoff starts again from a
+ * second), offline, or between passes, a full pass starts at once; in the
+ * middle of an Inbox sync, one follows it; during a pass, nothing more
+ * happens. Safe in every state, and does nothing when the watch is not
+ * running or is ending. Call it in the watch's main context.
+ */
+void
+buzon_account_watch_sync_now (BuzonAccountWatch *self)
+{
+  Run *run;
+
+  g_return_if_fail (BUZON_IS_ACCOUNT_WATCH (self));
+
+  run = self->run;
+  if (run == NULL || run->finished || g_cancellable_is_cancelled (run->cancellable)
+      || run->passing)
+    return;
+  run->backoff = 1;
+  if (run->timer_id != 0 || run->offline)
+    {
+      /* Waiting: nothing else is under way. */
+      g_clear_handle_id (&run->timer_id, g_source_remove);
+      run->offline = FALSE;
+      full_pass (run);
+      return;
+    }
+  run->poll_due = TRUE;
+  if (run->idling)
+    buzon_imap_session_idle_stop (run->session);
+}
+
+BuzonAccountWatchState
+buzon_account_watch_get_state (BuzonAccountWatch *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT_WATCH (self), BUZON_ACCOUNT_WATCH_STOPPED);
+  return self->state;
+}
+
+/* Returns: (nullable) (transfer none): see "error". */
+const GError *
+buzon_account_watch_get_error (BuzonAccountWatch *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT_WATCH (self), NULL);
+  return self->error;
+}
+
+gint64
+buzon_account_watch_get_last_synced (BuzonAccountWatch *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT_WATCH (self), 0);
+  return self->last_synced;
+}
+
+gint64
+buzon_account_watch_get_retry_at (BuzonAccountWatch *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT_WATCH (self), 0);
+  return self->retry_at;
+}
+
+/**
+ * buzon_account_watch_error_wants_password:
+ * @error: (nullable): an "error" or "problem" of a watch
+ *
+ * Returns: whether the server refused the password, or none is stored:
+ *   what a UI answers by asking for one.
+ */
+gboolean
+buzon_account_watch_error_wants_password (const GError *error)
+{
+  return g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED)
+         || g_error_matches (error, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_NO_SECRET);
 }

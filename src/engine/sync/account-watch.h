@@ -13,19 +13,39 @@
 
 G_BEGIN_DECLS
 
+/* What a watch is doing, for a UI to show ("state"). */
+typedef enum
+{
+  BUZON_ACCOUNT_WATCH_STOPPED,    /* Not running. */
+  BUZON_ACCOUNT_WATCH_CONNECTING, /* Reaching the server: at the start, or after a failure. */
+  BUZON_ACCOUNT_WATCH_SYNCING,    /* A full pass, or the Inbox brought up to date. */
+  BUZON_ACCOUNT_WATCH_IDLE,       /* Up to date: waiting on IDLE or for the next pass. */
+  BUZON_ACCOUNT_WATCH_WAITING,    /* Something failed ("error"): retrying at "retry-at". */
+  BUZON_ACCOUNT_WATCH_OFFLINE,    /* No network: nothing is tried until it comes back. */
+} BuzonAccountWatchState;
+
+GType buzon_account_watch_state_get_type (void) G_GNUC_CONST;
+#define BUZON_TYPE_ACCOUNT_WATCH_STATE (buzon_account_watch_state_get_type ())
+
 #define BUZON_TYPE_ACCOUNT_WATCH (buzon_account_watch_get_type ())
 
 G_DECLARE_FINAL_TYPE (BuzonAccountWatch, buzon_account_watch, BUZON, ACCOUNT_WATCH, GObject)
 
-BuzonAccountWatch *buzon_account_watch_new        (BuzonAccount       *account,
-                                                   BuzonStore         *store,
-                                                   BuzonCredentials   *credentials);
-void               buzon_account_watch_run_async  (BuzonAccountWatch  *self,
-                                                   GCancellable       *cancellable,
-                                                   GAsyncReadyCallback callback,
-                                                   gpointer            user_data);
-gboolean           buzon_account_watch_run_finish (BuzonAccountWatch  *self,
-                                                   GAsyncResult       *result,
-                                                   GError            **error);
+BuzonAccountWatch     *buzon_account_watch_new             (BuzonAccount       *account,
+                                                            BuzonStore         *store,
+                                                            BuzonCredentials   *credentials);
+void                   buzon_account_watch_run_async       (BuzonAccountWatch  *self,
+                                                            GCancellable       *cancellable,
+                                                            GAsyncReadyCallback callback,
+                                                            gpointer            user_data);
+gboolean               buzon_account_watch_run_finish      (BuzonAccountWatch  *self,
+                                                            GAsyncResult       *result,
+                                                            GError            **error);
+void                   buzon_account_watch_sync_now        (BuzonAccountWatch  *self);
+BuzonAccountWatchState buzon_account_watch_get_state       (BuzonAccountWatch  *self);
+const GError          *buzon_account_watch_get_error       (BuzonAccountWatch  *self);
+gint64                 buzon_account_watch_get_last_synced (BuzonAccountWatch  *self);
+gint64                 buzon_account_watch_get_retry_at    (BuzonAccountWatch  *self);
+gboolean               buzon_account_watch_error_wants_password (const GError  *error);
 
 G_END_DECLS
