@@ -224,6 +224,14 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
             out, err = w.communicate(timeout=30)
             check("--watch: SIGTERM ends it, exit 0", w.returncode == 0,
                   f"exit {w.returncode}: {err.decode()[-1500:]}")
+            # Each change of state is one line: up to date, the wait while
+            # Dovecot was down (with why), the end.
+            lines = err.decode().splitlines()
+            check("--watch: states on stderr, one line each",
+                  "demo: up to date, waiting for news" in lines
+                  and any(l.startswith("demo: waiting to retry in ") and " s: " in l
+                          for l in lines)
+                  and lines[-1] == "demo: stopped", err.decode()[-1500:])
         except subprocess.TimeoutExpired:
             w.kill()
             check("--watch: SIGTERM ends it, exit 0", False, "still running 10 s later")
