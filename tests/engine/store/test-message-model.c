@@ -325,7 +325,6 @@ test_random_changes (ModelFixture *f,
   watch (f, buzon_message_model_new (f->store.store, f->inbox, FALSE));
   for (guint round = 0; round < 25; round++)
     {
-      g_autoptr (GArray) ids = expected_ids (f, f->inbox);
       guint32 removed[120];
       guint n_removed = 0;
       /* Some rounds change so much, so scattered, that the model tells it
