@@ -55,6 +55,8 @@ char             **buzon_store_flags_to_imap          (BuzonStoreFlags       fla
 char              *buzon_store_thread_subject         (const char           *subject,
                                                        gboolean             *is_reply);
 GStrv              buzon_store_parse_message_ids      (const char           *text);
+gboolean           buzon_store_parse_date             (const char           *text,
+                                                       gint64               *unix_time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonStoreSummary, buzon_store_summary_free)
 

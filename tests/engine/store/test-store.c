@@ -5,6 +5,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include <glib/gstdio.h>
+#include <gmime/gmime.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sqlite3.h>
@@ -344,6 +345,53 @@ test_batch_append (Fixture      *f,
   g_assert_true (apply (f, batch, NULL, &error));
   g_assert_true (apply (f, other, &counts, &error));
   g_assert_cmpuint (counts.removed, ==, 1);
+}
+
+/* Dates: the usual form read by hand, the rest by GMime, and either way
+ * what GMime alone read before. */
+static void
+test_dates (Fixture      *f,
+            gconstpointer data)
+{
+  const char *const dates[] = {
+    "Fri, 27 Nov 2026 10:30:00 +0100",
+    "27 Nov 2026 10:30:00 +0100",
+    "Fri,  7 Nov 2026 23:59 -0830",
+    "Mon, 29 Feb 2028 00:00:01 +0000 (UTC)",
+    "Tue, 31 Dec 1999 23:59:59 -0000",
+    "Thu, 1 Jan 1970 00:00:00 +1400",
+    "fri, 27 nov 2026 10:30:00 +0100",
+    /* Left to GMime. */
+    "Fri, 27 Nov 2026 10:30:00 GMT",
+    "Fri, 27 Nov 26 10:30:00 +0100",
+    "Fri, 27 Nov 2026 10:30:00 CET",
+    "2026-11-27T10:30:00Z",
+    "Fri, 31 Feb 2026 10:30:00 +0100",
+    "Fri, 27 Nov 2026 25:30:00 +0100",
+    "Fri, 27 Nov 2026 10:30:60 +0100",
+    "Fri 27 Nov 2026 10:30:00 +0100",
+    "27 Nov 2026",
+    "no date",
+    "",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (dates); i++)
+    {
+      g_autoptr (GDateTime) expected = g_mime_utils_header_decode_date (dates[i]);
+      gint64 parsed = -1;
+      gboolean ok = buzon_store_parse_date (dates[i], &parsed);
+
+      g_test_message ("%s", dates[i]);
+      g_assert_cmpint (ok, ==, expected != NULL);
+      if (expected != NULL)
+        g_assert_cmpint (parsed, ==, g_date_time_to_unix (expected));
+    }
+  {
+    gint64 parsed = 0;
+
+    g_assert_true (buzon_store_parse_date ("Fri, 27 Nov 2026 10:30:00 +0100", &parsed));
+    g_assert_cmpint (parsed, ==, 1795771800);
+  }
 }
 
 /* What a summary holds. */
@@ -818,6 +866,7 @@ main (int    argc,
   ADD ("batch", test_batch);
   ADD ("batch-append", test_batch_append);
   ADD ("summary", test_summary);
+  ADD ("dates", test_dates);
   ADD ("threads", test_threads);
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
