@@ -178,6 +178,62 @@ test_gmail (Fixture      *f,
   assert_script_played (f);
 }
 
+/* What follows the login goes in one round trip: ENABLE, ID and COMPRESS
+ * all reach the server before it answers any (the script waits for the
+ * three lines first). A refused COMPRESS leaves the session uncompressed,
+ * with what ENABLE turned on. */
+static void
+test_setup_pipelined (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autofree char *url_text = NULL;
+  g_autoptr (BuzonServerUrl) url = NULL;
+  g_autoptr (BuzonImapConnection) connection = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready",
+                "IMAP4rev1 ENABLE ID CONDSTORE UTF8=ACCEPT COMPRESS=DEFLATE", NULL);
+  /* Tags go b1 (the login), b2, … */
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 ENABLE CONDSTORE UTF8=ACCEPT");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 ID %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 COMPRESS DEFLATE");
+  buzon_test_fake_imap_server_send_line (f->server, "* ENABLED CONDSTORE UTF8=ACCEPT");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK Enabled");
+  buzon_test_fake_imap_server_send_line (f->server, "* ID NIL");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK ID completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 NO Not now");
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 NOOP");
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK NOOP completed");
+  buzon_test_fake_imap_server_start (f->server);
+
+  url_text = buzon_test_fake_imap_server_get_url (f->server, "imap+plain");
+  url = buzon_server_url_parse (url_text, NULL);
+  connection = buzon_imap_connection_new (url, NULL);
+  buzon_imap_connection_open_async (connection, NULL, fake_server_result_cb, &result);
+  g_assert_true (buzon_imap_connection_open_finish (connection,
+                                                    fake_server_wait (f->server, &result),
+                                                    &error));
+  g_clear_object (&result);
+  f->session = g_object_new (BUZON_TYPE_IMAP_SESSION, "connection", connection, "compress", TRUE,
+                             NULL);
+  buzon_imap_session_login_async (f->session, "ana", "secreto", NULL, fake_server_result_cb,
+                                  &result);
+  g_assert_true (buzon_imap_session_login_finish (f->session,
+                                                  fake_server_wait (f->server, &result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (buzon_imap_session_get_utf8 (f->session));
+  g_assert_true (buzon_imap_session_get_condstore (f->session));
+  g_assert_false (buzon_imap_connection_get_is_compressed (connection));
+  /* Still plain: the next command reads as sent. */
+  buzon_imap_session_noop_async (f->session, NULL, fake_server_result_cb, &result);
+  g_assert_true (buzon_imap_session_noop_finish (f->session, fake_server_wait (f->server, &result),
+                                                 &error));
+  g_assert_no_error (error);
+  assert_script_played (f);
+}
+
 /* Office 365: its capabilities only after login, and the BAD it answers
  * when it throttles, which is worth retrying later. */
 static void
@@ -357,6 +413,7 @@ main (int    argc,
   ADD ("idle-refused", test_idle_refused);
   ADD ("appenduid-without-uidplus", test_appenduid_without_uidplus);
   ADD ("uidplus-without-appenduid", test_uidplus_without_appenduid);
+  ADD ("setup-pipelined", test_setup_pipelined);
 #undef ADD
 
   return g_test_run ();

@@ -519,11 +519,14 @@ _buzon_imap_session_read_vanished (const BuzonImapResponse *response,
   return buzon_imap_uid_set_parse (text != NULL ? text : "", text != NULL ? length : 0, error);
 }
 
-/* Login: LOGIN or AUTHENTICATE, then ENABLE and ID together, then COMPRESS. */
+/* Login: LOGIN or AUTHENTICATE, then ENABLE, ID and COMPRESS together:
+ * one round trip, not two. COMPRESS goes last, and nothing after it until
+ * its answer (RFC 4978 §3); the answers to the others come before its OK,
+ * uncompressed. */
 
 typedef struct
 {
-  guint outstanding; /* ENABLE and ID in flight. */
+  guint outstanding; /* ENABLE, ID and COMPRESS in flight. */
   GError *error;     /* The first failure of those that is not a refusal. */
 } LoginData;
 
@@ -554,42 +557,41 @@ login_return (GTask  *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Once ENABLE, ID and COMPRESS are all answered: done. Takes the
+ * reference to @owned_task. */
+static void
+set_up_step_done (GTask *owned_task)
+{
+  g_autoptr (GTask) task = owned_task;
+  BuzonImapSession *self = g_task_get_source_object (task);
+  LoginData *data = g_task_get_task_data (task);
+
+  if (--data->outstanding > 0)
+    return;
+  if (data->error != NULL)
+    {
+      login_return (task, g_steal_pointer (&data->error));
+      return;
+    }
+  self->utf8 = buzon_imap_connection_is_enabled (self->connection, "UTF8=ACCEPT");
+  login_return (task, NULL);
+}
+
 static void
 compress_done_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr (GTask) task = user_data;
+  GTask *task = user_data;
+  LoginData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
   /* A server that refuses leaves the connection as it was: go on without. */
   if (!buzon_imap_connection_compress_finish (BUZON_IMAP_CONNECTION (source), result, &error)
       && !buzon_imap_error_is_refusal (error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    {
-      login_return (task, g_steal_pointer (&error));
-      return;
-    }
-  login_return (task, NULL);
-}
-
-/* After ENABLE and ID: COMPRESS where wanted and offered, then done. Takes
- * the reference to @owned_task. */
-static void
-compress (GTask *owned_task)
-{
-  g_autoptr (GTask) task = owned_task;
-  BuzonImapSession *self = g_task_get_source_object (task);
-
-  self->utf8 = buzon_imap_connection_is_enabled (self->connection, "UTF8=ACCEPT");
-  if (self->compress && buzon_imap_connection_has_capability (self->connection, "COMPRESS=DEFLATE")
-      && !buzon_imap_connection_get_is_compressed (self->connection))
-    {
-      buzon_imap_connection_compress_async (self->connection, NULL, compress_done_cb,
-                                            g_steal_pointer (&task));
-      return;
-    }
-  login_return (task, NULL);
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED) && data->error == NULL)
+    data->error = g_steal_pointer (&error);
+  set_up_step_done (task);
 }
 
 static void
@@ -597,7 +599,7 @@ setup_step_done_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr (GTask) task = user_data;
+  GTask *task = user_data;
   LoginData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapResponse) response = NULL;
@@ -607,14 +609,7 @@ setup_step_done_cb (GObject      *source,
   response = buzon_imap_connection_command_finish (BUZON_IMAP_CONNECTION (source), result, &error);
   if (response == NULL && !buzon_imap_error_is_refusal (error) && data->error == NULL)
     data->error = g_steal_pointer (&error);
-  if (--data->outstanding > 0)
-    return;
-  if (data->error != NULL)
-    {
-      login_return (task, g_steal_pointer (&data->error));
-      return;
-    }
-  compress (g_steal_pointer (&task));
+  set_up_step_done (task);
 }
 
 /* What follows authentication. It never passes the caller's cancellable on:
@@ -669,8 +664,17 @@ set_up (GTask *task)
       buzon_imap_connection_command_async (connection, id, NULL, NULL, NULL, setup_step_done_cb,
                                            g_object_ref (task));
     }
-  if (data->outstanding == 0)
-    compress (g_object_ref (task));
+  if (self->compress && buzon_imap_connection_has_capability (connection, "COMPRESS=DEFLATE")
+      && !buzon_imap_connection_get_is_compressed (connection))
+    {
+      data->outstanding++;
+      buzon_imap_connection_compress_async (connection, NULL, compress_done_cb,
+                                            g_object_ref (task));
+    }
+  /* One more, dropped here, so that the last answer ends the setup even
+   * when all of them come back before this returns. */
+  data->outstanding++;
+  set_up_step_done (g_object_ref (task));
 }
 
 static void
