@@ -8,17 +8,7 @@
 
 #include "imap-connection-private.h"
 #include "imap-error.h"
-
-static char *
-certificate_sha256 (GTlsCertificate *certificate)
-{
-  g_autoptr (GByteArray) der = NULL;
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
-    return NULL;
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-}
+#include "net/tls-certificate.h"
 
 static gboolean
 accept_certificate_cb (GTlsConnection       *tls,
@@ -27,44 +17,15 @@ accept_certificate_cb (GTlsConnection       *tls,
                        gpointer              user_data)
 {
   BuzonImapConnection *self = user_data;
-  g_autofree char *wanted = NULL;
 
   g_free (self->certificate_sha256);
-  self->certificate_sha256 = certificate_sha256 (certificate);
+  self->certificate_sha256 = buzon_tls_certificate_sha256 (certificate);
   self->certificate_errors = errors;
-  if (self->certificate_sha256 == NULL)
+  if (!buzon_tls_certificate_is_pinned (self->certificate_sha256,
+                                        (const char * const *) self->trusted_certificates))
     return FALSE;
-  wanted = g_strconcat ("sha256:", self->certificate_sha256, NULL);
-  for (guint i = 0; self->trusted_certificates[i] != NULL; i++)
-    if (g_ascii_strcasecmp (self->trusted_certificates[i], wanted) == 0)
-      {
-        self->certificate_pinned = TRUE;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static char *
-describe_certificate_errors (GTlsCertificateFlags errors)
-{
-  g_autoptr (GPtrArray) parts = g_ptr_array_new ();
-
-  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    g_ptr_array_add (parts, (gpointer) _("it is not signed by a known authority"));
-  if (errors & G_TLS_CERTIFICATE_BAD_IDENTITY)
-    g_ptr_array_add (parts, (gpointer) _("it is for another host name"));
-  if (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED)
-    g_ptr_array_add (parts, (gpointer) _("it is not valid yet"));
-  if (errors & G_TLS_CERTIFICATE_EXPIRED)
-    g_ptr_array_add (parts, (gpointer) _("it has expired"));
-  if (errors & G_TLS_CERTIFICATE_REVOKED)
-    g_ptr_array_add (parts, (gpointer) _("it has been revoked"));
-  if (errors & G_TLS_CERTIFICATE_INSECURE)
-    g_ptr_array_add (parts, (gpointer) _("it uses insecure cryptography"));
-  if (parts->len == 0)
-    g_ptr_array_add (parts, (gpointer) _("it could not be verified"));
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv ("; ", (char **) parts->pdata);
+  self->certificate_pinned = TRUE;
+  return TRUE;
 }
 
 static void
@@ -80,14 +41,9 @@ handshake_done_cb (GObject      *source,
       if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE)
           && self->certificate_sha256 != NULL)
         {
-          g_autofree char *why = describe_certificate_errors (self->certificate_errors);
-          g_autoptr (GError) described = NULL;
-
-          /* Translators: the first %s is a host name, the second a list of reasons. */
-          described = g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                                   _("The certificate of %s is not trusted: %s"),
-                                   self->url->host, why);
-          _buzon_imap_connection_open_step (self, g_steal_pointer (&described));
+          _buzon_imap_connection_open_step (
+            self, buzon_tls_certificate_untrusted_error (self->url->host,
+                                                         self->certificate_errors));
           return;
         }
       _buzon_imap_connection_open_step (self, g_steal_pointer (&error));
@@ -97,7 +53,7 @@ handshake_done_cb (GObject      *source,
     {
       GTlsCertificate *peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source));
       if (peer != NULL)
-        self->certificate_sha256 = certificate_sha256 (peer);
+        self->certificate_sha256 = buzon_tls_certificate_sha256 (peer);
     }
   _buzon_imap_connection_open_step (self, NULL);
 }

@@ -18,7 +18,7 @@ typedef struct
 
 typedef struct _BuzonSmtpReplyParser BuzonSmtpReplyParser;
 
-BuzonSmtpReplyParser *buzon_smtp_reply_parser_new          (const BuzonSmtpReplyParserLimits *limits);
+BuzonSmtpReplyParser *buzon_smtp_reply_parser_new (const BuzonSmtpReplyParserLimits *limits);
 void                  buzon_smtp_reply_parser_free         (BuzonSmtpReplyParser  *self);
 void                  buzon_smtp_reply_parser_feed         (BuzonSmtpReplyParser  *self,
                                                             const char            *data,
