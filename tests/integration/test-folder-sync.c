@@ -321,6 +321,48 @@ test_empty_folder (Fixture      *f,
   logout (other);
 }
 
+/* With STATUS's counters, a folder empty on the server is synced for the
+ * first time without being selected; mail that comes later is found by
+ * the usual resync; made again with a new UIDVALIDITY, and empty, what
+ * the cache had of it goes, still without a SELECT. */
+static void
+test_empty_folder_by_status (Fixture      *f,
+                             gconstpointer data)
+{
+  const Variant *variant = data;
+  g_autoptr (BuzonImapSession) other = logged_in (f->servers, "alice");
+  BuzonImapConnection *connection = buzon_imap_session_get_connection (other);
+  g_autoptr (BuzonStoreFolder) folder = NULL;
+  g_autoptr (BuzonImapMailboxStatus) status = NULL;
+  BuzonFolderSyncResult summary;
+
+  run_with_mailbox (connection, "CREATE", "Vacia");
+  sync_with_status (f, "Vacia", &summary);
+  g_assert_cmpint (summary.path, ==, BUZON_FOLDER_SYNC_FIRST);
+  g_assert_cmpint (buzon_imap_session_get_state (f->session), !=, BUZON_IMAP_SESSION_SELECTED);
+  folder = store_folder (f, "Vacia");
+  status = status_of (f, "Vacia");
+  g_assert_true (folder->first_sync_done);
+  g_assert_cmpuint (folder->uidvalidity, ==, status->uidvalidity);
+  g_assert_cmpuint (folder->uidnext, ==, status->uidnext);
+
+  append_to (connection, "Vacia", "uno");
+  sync_with_status (f, "Vacia", &summary);
+  g_assert_cmpint (summary.path, ==, variant->resync_path);
+  g_assert_cmpuint (summary.added, ==, 1);
+  assert_cache_matches (f, "Vacia", "Vacia");
+
+  run_with_mailbox (connection, "DELETE", "Vacia");
+  run_with_mailbox (connection, "CREATE", "Vacia");
+  sync_with_status (f, "Vacia", &summary);
+  g_assert_cmpint (summary.path, ==, BUZON_FOLDER_SYNC_FIRST);
+  g_assert_true (summary.uidvalidity_changed);
+  g_assert_cmpuint (summary.removed, ==, 1);
+  g_assert_cmpint (buzon_imap_session_get_state (f->session), !=, BUZON_IMAP_SESSION_SELECTED);
+  assert_cache_matches (f, "Vacia", "Vacia");
+  logout (other);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -344,6 +386,8 @@ main (int    argc,
       g_autofree char *reset = g_strdup_printf ("/folder-sync/%s/uidvalidity-reset",
                                                 variants[i].name);
       g_autofree char *empty = g_strdup_printf ("/folder-sync/%s/empty-folder", variants[i].name);
+      g_autofree char *empty_status = g_strdup_printf ("/folder-sync/%s/empty-folder-by-status",
+                                                       variants[i].name);
       g_autofree char *status = g_strdup_printf ("/folder-sync/%s/status-shortcut",
                                                  variants[i].name);
 
@@ -355,6 +399,8 @@ main (int    argc,
                   fixture_tear_down);
       g_test_add (status, Fixture, variants[i].variant, fixture_set_up, test_status_shortcut,
                   fixture_tear_down);
+      g_test_add (empty_status, Fixture, variants[i].variant, fixture_set_up,
+                  test_empty_folder_by_status, fixture_tear_down);
     }
   return g_test_run ();
 }

@@ -159,6 +159,26 @@ unchanged (BuzonFolderSync *self)
          && status->highestmodseq == folder->highestmodseq;
 }
 
+/* Whether the STATUS given says the folder is empty on the server while
+ * the cache has not finished a first sync of it (or kept another
+ * UIDVALIDITY's): the first sync is then done without selecting it, which
+ * on a new account spares a round trip for each of the special folders
+ * still empty (Drafts, Junk, Trash, …). MESSAGES 0 says all there is,
+ * CONDSTORE or not. */
+static gboolean
+empty_on_server (BuzonFolderSync *self)
+{
+  const BuzonImapMailboxStatusItems needed =
+    BUZON_IMAP_MAILBOX_STATUS_MESSAGES | BUZON_IMAP_MAILBOX_STATUS_UIDNEXT
+    | BUZON_IMAP_MAILBOX_STATUS_UIDVALIDITY;
+  const BuzonImapMailboxStatus *status = self->status;
+  const BuzonStoreFolder *folder = self->folder;
+
+  return status != NULL && (status->present & needed) == needed && status->messages == 0
+         && status->uidvalidity != 0
+         && (!folder->first_sync_done || folder->uidvalidity != status->uidvalidity);
+}
+
 /* Ends the run once nothing is in flight: with the first error, if any. */
 static void
 maybe_return (GTask *task)
@@ -905,6 +925,37 @@ buzon_folder_sync_run_async (BuzonFolderSync     *self,
       submit (task, take_batch (run));
       return;
     }
+  if (empty_on_server (self))
+    {
+      const BuzonImapMailboxStatus *status = self->status;
+      BuzonImapUidRange all = { 1, G_MAXUINT32 };
+      g_autoptr (GArray) gone = g_array_new (FALSE, FALSE, sizeof all);
+      BuzonStoreFolderState state = { 0 };
+
+      /* Whatever the cache holds of it went (under this UIDVALIDITY or
+       * another); the state is what SELECT would have said. */
+      g_array_append_val (gone, all);
+      buzon_store_batch_remove_uids (run->batch, gone);
+      state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_UIDNEXT
+                     | BUZON_STORE_STATE_HIGHESTMODSEQ | BUZON_STORE_STATE_EXISTS
+                     | BUZON_STORE_STATE_FIRST_SYNC_DONE | BUZON_STORE_STATE_SYNCED_AT;
+      state.uidvalidity = status->uidvalidity;
+      state.uidnext = status->uidnext;
+      /* A MODSEQ is trusted only where the session has CONDSTORE. */
+      state.highestmodseq = (status->present & BUZON_IMAP_MAILBOX_STATUS_HIGHESTMODSEQ)
+                                && buzon_imap_session_get_condstore (self->session)
+                              ? status->highestmodseq
+                              : 0;
+      state.first_sync_done = TRUE;
+      state.synced_at = g_get_real_time () / G_USEC_PER_SEC;
+      buzon_store_batch_set_state (run->batch, &state);
+      run->result.path = BUZON_FOLDER_SYNC_FIRST;
+      run->result.uidvalidity_changed = self->folder->uidvalidity != 0
+                                        && self->folder->uidvalidity != status->uidvalidity;
+      run->step = STEP_DONE;
+      submit (task, take_batch (run));
+      return;
+    }
   buzon_store_list_uids_async (self->store, self->folder->id, NULL, cached_cb,
                                g_steal_pointer (&task));
 }
@@ -922,7 +973,9 @@ buzon_folder_sync_run_async (BuzonFolderSync     *self,
  * no flag changed (CONDSTORE, RFC 7162: every change of a message's flags
  * raises it). SELECT, which costs a server a good part of a second on a
  * folder of 100,000 messages, is then not even sent. Without CONDSTORE
- * the counters cannot tell flag changes, and the run goes as usual.
+ * the counters cannot tell flag changes, and the run goes as usual. A
+ * folder that is empty on the server gets its first sync (or its reset to
+ * a new UIDVALIDITY) from the counters alone, CONDSTORE or not.
  */
 void
 buzon_folder_sync_set_status (BuzonFolderSync              *self,
