@@ -726,7 +726,7 @@ apply_job (BuzonStore *self,
  *
  * Applies the batch in one transaction: all of it or, on failure (a full
  * disk, say), none of it. On success emits "folder-changed" when messages
- * changed and "folders-changed" when counts or state did, after @callback.
+ * changed and "folders-changed" when counts or state did, before @callback.
  */
 void
 buzon_store_apply_async (BuzonStore          *self,

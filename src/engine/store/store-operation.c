@@ -372,7 +372,7 @@ queue_job (BuzonStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  /* Announced before the result goes (and heard after it): nothing of the
+  /* Announced before the result goes, and heard before it: nothing of the
    * task's data is read once the result is returned. */
   if (changes_cache)
     _buzon_store_emit_folder_changed (self, folder_id);
@@ -410,7 +410,7 @@ failed:
  * malformed set or a move to the folder itself. On success emits
  * "folder-changed" for the folder (not for a copy, which changes nothing
  * there) and for the destination, and "folders-changed" when counts
- * changed, after @callback.
+ * changed, before @callback.
  */
 void
 buzon_store_queue_operation_async (BuzonStore                *self,

@@ -215,10 +215,10 @@ emission_free (Emission *emission)
   g_free (emission);
 }
 
-/* Jobs announce their changes before they return their result, and the
- * announcement is heard after the result's callback: it waits at a lower
- * priority than the task's. So whoever has the result knows the signal is
- * on its way (a test can wait for it; a caller can rely on it). */
+/* Jobs announce their changes before they return their result, at the
+ * task's priority: the announcement is heard first, and whoever has the
+ * result knows every listener has heard of the change (a model has asked
+ * for its new order; a test can count on it). */
 static void
 emit (BuzonStore *self,
       gint64      folder_id)
@@ -228,7 +228,7 @@ emit (BuzonStore *self,
 
   emission->self = g_object_ref (self);
   emission->folder_id = folder_id;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT + 1);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, emit_cb, emission, (GDestroyNotify) emission_free);
   g_source_set_static_name (source, "[buzon-store] changed");
   g_source_attach (source, self->context);
