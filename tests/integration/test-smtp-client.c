@@ -362,6 +362,61 @@ test_refused_recipient_among_accepted (void)
   g_assert_no_error (error);
 }
 
+/* OAuth2 against Dovecot's oauth2 passdb: OAUTHBEARER, and XOAUTH2 where
+ * it is the only one offered; a token the server refuses is a failed login
+ * (after the error report's exchange), and a good one sends. */
+static void
+oauth2_login (const char *mechanisms_option,
+              const char *expected_mechanism)
+{
+  BuzonTestMailServers *oauth = buzon_test_mail_servers_start (mechanisms_option);
+  g_autofree char *url = g_strdup_printf ("submissions://alice@127.0.0.1:%u",
+                                          buzon_test_mail_servers_get_port (oauth,
+                                                                            "SUBMISSIONS_PORT"));
+  g_autofree char *token = g_strconcat ("alice",
+                                        buzon_test_mail_servers_get (oauth, "OAUTH2_TOKEN_SUFFIX"),
+                                        NULL);
+  g_autoptr (BuzonSmtpClient) refused = NULL;
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *recipients[] = { "bob@example.test", NULL };
+  g_autoptr (BuzonSmtpSendResult) result = NULL;
+
+  refused = buzon_test_smtp_client_new (url, buzon_test_mail_servers_get (oauth, "CERT_SHA256"));
+  g_assert_true (buzon_test_smtp_connect (refused, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_smtp_capabilities_has_auth (buzon_smtp_client_get_capabilities (refused),
+                                                   expected_mechanism));
+  g_assert_false (buzon_test_smtp_login_oauth2 (refused, "alice", "not-a-token", &error));
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_AUTHENTICATION_FAILED);
+  g_assert_false (buzon_smtp_error_is_transient (error));
+  g_clear_error (&error);
+
+  client = buzon_test_smtp_client_new (url, buzon_test_mail_servers_get (oauth, "CERT_SHA256"));
+  g_assert_true (buzon_test_smtp_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_test_smtp_login_oauth2 (client, "alice", token, &error));
+  g_assert_no_error (error);
+  result = buzon_test_smtp_send (client, "alice@example.test", recipients,
+                                 "Subject: OAuth2\r\n\r\nSent with a token.\r\n",
+                                 BUZON_SMTP_SEND_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->final_reply->code, ==, 250);
+  buzon_test_mail_servers_stop (oauth);
+}
+
+static void
+test_oauthbearer (void)
+{
+  oauth2_login ("--oauth2", "OAUTHBEARER");
+}
+
+static void
+test_xoauth2 (void)
+{
+  oauth2_login ("--oauth2=xoauth2", "XOAUTH2");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -380,6 +435,8 @@ main (int    argc,
   g_test_add_func ("/smtp-client/size-refused-before-data", test_size_refused_before_data);
   g_test_add_func ("/smtp-client/refused-recipient-among-accepted",
                    test_refused_recipient_among_accepted);
+  g_test_add_func ("/smtp-client/oauthbearer", test_oauthbearer);
+  g_test_add_func ("/smtp-client/xoauth2", test_xoauth2);
 
   status = g_test_run ();
   buzon_test_mail_servers_stop (servers);

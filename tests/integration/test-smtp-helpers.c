@@ -58,6 +58,18 @@ buzon_test_smtp_login (BuzonSmtpClient  *client,
   return buzon_smtp_client_login_finish (client, wait_for (&result), error);
 }
 
+gboolean
+buzon_test_smtp_login_oauth2 (BuzonSmtpClient  *client,
+                              const char       *user,
+                              const char       *token,
+                              GError          **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  buzon_smtp_client_login_oauth2_async (client, user, token, NULL, got_result, &result);
+  return buzon_smtp_client_login_oauth2_finish (client, wait_for (&result), error);
+}
+
 BuzonSmtpSendResult *
 buzon_test_smtp_send (BuzonSmtpClient    *client,
                       const char         *from,

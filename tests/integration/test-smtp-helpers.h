@@ -16,6 +16,10 @@ gboolean             buzon_test_smtp_login          (BuzonSmtpClient     *client
                                                      const char          *user,
                                                      const char          *password,
                                                      GError             **error);
+gboolean             buzon_test_smtp_login_oauth2   (BuzonSmtpClient     *client,
+                                                     const char          *user,
+                                                     const char          *token,
+                                                     GError             **error);
 BuzonSmtpSendResult *buzon_test_smtp_send           (BuzonSmtpClient     *client,
                                                      const char          *from,
                                                      const char * const  *recipients,

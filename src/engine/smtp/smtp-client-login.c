@@ -247,8 +247,14 @@ start_login (BuzonSmtpClient     *self,
     case MECHANISM_OAUTHBEARER:
       {
         g_autofree char *port = g_strdup_printf ("%u", self->url->port);
-        g_autofree char *head = g_strdup_printf ("n,a=%s,\001host=%s\001port=%s\001auth=Bearer ",
-                                                 user, self->url->host, port);
+        g_autoptr (GString) saslname = g_string_new (user);
+        g_autofree char *head = NULL;
+
+        /* The gs2 header's authzid escapes "=" and "," (RFC 5801 §4). */
+        g_string_replace (saslname, "=", "=3D", 0);
+        g_string_replace (saslname, ",", "=2C", 0);
+        head = g_strdup_printf ("n,a=%s,\001host=%s\001port=%s\001auth=Bearer ",
+                                saslname->str, self->url->host, port);
 
         send_secret (op, encode_line ("AUTH OAUTHBEARER ", 3, head, strlen (head), secret,
                                       secret_length, "\001\001", (gsize) 2),
