@@ -763,7 +763,8 @@ buzon_smtp_client_connect_async (BuzonSmtpClient     *self,
 
   op = _buzon_smtp_op_new (self, buzon_smtp_client_connect_async, cancellable, callback,
                            user_data);
-  if (self->url->security == BUZON_SERVER_SECURITY_PLAIN && !buzon_server_url_is_loopback (self->url))
+  if (self->url->security == BUZON_SERVER_SECURITY_PLAIN
+      && !buzon_server_url_is_loopback (self->url))
     {
       /* Translators: %s is a host name. */
       _buzon_smtp_op_fail (op, g_error_new (BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_NO_STARTTLS,
