@@ -30,6 +30,9 @@ struct _BuzonSmtpOp
   GBytes *out;               /* Being written. */
   gsize out_offset;
   gboolean out_sensitive;    /* Wipe @out once written: it holds a password. */
+  gboolean out_final;        /* @out ends a message: once its end is written, a lost
+                              * connection leaves the outcome unknown. */
+  gboolean in_doubt;         /* The server may have the whole message. */
   guint step;                /* Where the operation is, its own numbering. */
   gpointer data;             /* The operation's own state. */
   GDestroyNotify data_free;

@@ -188,6 +188,7 @@ data_done (BuzonSmtpOp *op)
       reset_and_fail (op, send_error (op, reply));
       return;
     }
+  op->out_final = TRUE;
   _buzon_smtp_op_exchange (op, g_steal_pointer (&send->payload), 1, final_done);
 }
 
@@ -309,7 +310,9 @@ envelope_pipelined_done (BuzonSmtpOp *op)
  * without 8BITMIME or an address that is not ASCII without SMTPUTF8; with
  * BUZON_SMTP_ERROR_RECIPIENTS_REFUSED (or _DEFERRED, each refusal a 4xx)
  * when no recipient was accepted; with _TEMPORARY or _REFUSED when the
- * server refuses the sender or the message.
+ * server refuses the sender or the message; with
+ * BUZON_SMTP_ERROR_OUTCOME_UNKNOWN when the connection was lost (or timed
+ * out) after the whole message went out and before the server answered.
  */
 void
 buzon_smtp_client_send_async (BuzonSmtpClient     *self,

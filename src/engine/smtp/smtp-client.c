@@ -215,6 +215,19 @@ _buzon_smtp_op_fail (BuzonSmtpOp *op,
   g_clear_handle_id (&self->timer_id, g_source_remove);
   if (close)
     buzon_smtp_client_close (self);
+  if (op->in_doubt && error->domain == BUZON_SMTP_ERROR
+      && (error->code == BUZON_SMTP_ERROR_CONNECTION || error->code == BUZON_SMTP_ERROR_TIMEOUT))
+    {
+      GError *doubt;
+
+      /* Translators: the first %s is a host name, the second what went wrong. */
+      doubt = g_error_new (BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_OUTCOME_UNKNOWN,
+                           _("%s was sent the whole message but did not confirm it, so it "
+                             "may have been delivered: %s"),
+                           self->url->host, error->message);
+      g_clear_error (&error);
+      error = doubt;
+    }
   if (op->cancellable != NULL && g_cancellable_is_cancelled (op->cancellable)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -413,6 +426,8 @@ write_out (BuzonSmtpOp *op)
       read_replies (op);
       return;
     }
+  if (op->out_final && size - op->out_offset <= WRITE_CHUNK_SIZE)
+    op->in_doubt = TRUE;
   self->timed_out = FALSE;
   start_timer (self);
   g_output_stream_write_async (g_io_stream_get_output_stream (self->stream),

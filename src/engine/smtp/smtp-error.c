@@ -15,7 +15,8 @@ G_DEFINE_QUARK (buzon-smtp-error-quark, buzon_smtp_error)
  * Returns: %TRUE where trying the same thing again later can succeed: a 4xx
  *   reply, a timeout, a lost or refused connection; %FALSE for a 5xx
  *   reply, a failed login, a certificate that is not trusted, a message
- *   too big, a server that breaks the protocol, and a cancelled operation.
+ *   too big, a server that breaks the protocol, a cancelled operation, and
+ *   a message whose fate is unknown (%BUZON_SMTP_ERROR_OUTCOME_UNKNOWN).
  */
 gboolean
 buzon_smtp_error_is_transient (const GError *error)
@@ -45,6 +46,7 @@ buzon_smtp_error_is_transient (const GError *error)
     case BUZON_SMTP_ERROR_MESSAGE_TOO_BIG:
     case BUZON_SMTP_ERROR_RECIPIENTS_REFUSED:
     case BUZON_SMTP_ERROR_NOT_SUPPORTED:
+    case BUZON_SMTP_ERROR_OUTCOME_UNKNOWN:
     default:
       return FALSE;
     }

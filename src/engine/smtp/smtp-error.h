@@ -28,6 +28,10 @@ typedef enum
   BUZON_SMTP_ERROR_RECIPIENTS_REFUSED,  /* Every recipient refused, at least one for good. */
   BUZON_SMTP_ERROR_RECIPIENTS_DEFERRED, /* Every recipient refused, each with a 4xx. */
   BUZON_SMTP_ERROR_NOT_SUPPORTED,  /* The message needs SMTPUTF8 or 8BITMIME, not offered. */
+  /* The connection was lost or timed out after the whole message was sent
+   * and before the server's answer: it may have been delivered. Not
+   * transient: sending it again may deliver it twice. */
+  BUZON_SMTP_ERROR_OUTCOME_UNKNOWN,
 } BuzonSmtpError;
 
 GQuark   buzon_smtp_error_quark        (void);
