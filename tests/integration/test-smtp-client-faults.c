@@ -121,6 +121,55 @@ test_temporary_recipient_among_accepted (void)
   finish (server);
 }
 
+/* A delivery notification asked for: RET and NOTIFY where the server has
+ * DSN, and ALL_OR_NOTHING resets rather than send to only some. */
+static void
+test_dsn_and_all_or_nothing (void)
+{
+  const char *extensions[] = { "PIPELINING", "DSN", NULL };
+  g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (BuzonSmtpSendResult) result = NULL;
+  g_autoptr (BuzonSmtpSendResult) partial = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *recipients[] = { "bob@example.test", "eva@example.test", NULL };
+
+  buzon_test_fake_imap_server_expect_line (server, "MAIL FROM:<ana@example.test> RET=HDRS");
+  buzon_test_fake_imap_server_expect_line (server,
+                                           "RCPT TO:<bob@example.test> NOTIFY=SUCCESS,FAILURE");
+  buzon_test_fake_imap_server_expect_line (server,
+                                           "RCPT TO:<eva@example.test> NOTIFY=SUCCESS,FAILURE");
+  buzon_test_fake_imap_server_send_line (server, "250 Ok");
+  buzon_test_fake_imap_server_send_line (server, "250 Ok");
+  buzon_test_fake_imap_server_send_line (server, "250 Ok");
+  buzon_test_fake_imap_server_expect_line (server, "DATA");
+  buzon_test_fake_imap_server_send_line (server, "354 Go ahead");
+  buzon_test_fake_imap_server_expect_bytes (server, ON_THE_WIRE, strlen (ON_THE_WIRE));
+  buzon_test_fake_imap_server_send_line (server, "250 Queued");
+  buzon_test_fake_imap_server_expect_line (server, "MAIL FROM:<ana@example.test>");
+  buzon_test_fake_imap_server_expect_line (server, "RCPT TO:<bob@example.test>");
+  buzon_test_fake_imap_server_expect_line (server, "RCPT TO:<eva@example.test>");
+  buzon_test_fake_imap_server_send_line (server, "250 Ok");
+  buzon_test_fake_imap_server_send_line (server, "250 Ok");
+  buzon_test_fake_imap_server_send_line (server, "550 5.1.1 No such user");
+  buzon_test_fake_imap_server_expect_line (server, "RSET");
+  buzon_test_fake_imap_server_send_line (server, "250 Ok");
+  expect_quit (server);
+
+  client = connect_plain (server);
+  result = buzon_test_smtp_send (client, "ana@example.test", recipients, MESSAGE,
+                                 BUZON_SMTP_SEND_REQUEST_DSN, &error);
+  g_assert_no_error (error);
+  g_assert_true (result->dsn_requested);
+  partial = buzon_test_smtp_send (client, "ana@example.test", recipients, MESSAGE,
+                                  BUZON_SMTP_SEND_ALL_OR_NOTHING, &error);
+  g_assert_null (partial);
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_RECIPIENTS_REFUSED);
+  g_assert_nonnull (strstr (error->message, "eva@example.test (550 5.1.1 No such user)"));
+  quit (client);
+  finish (server);
+}
+
 /* Every recipient deferred: RSET, and an error that says a retry can help. */
 static void
 test_all_recipients_deferred (void)
@@ -454,6 +503,7 @@ main (int    argc,
   g_test_add_func ("/smtp-client-faults/temporary-recipient-among-accepted",
                    test_temporary_recipient_among_accepted);
   g_test_add_func ("/smtp-client-faults/all-recipients-deferred", test_all_recipients_deferred);
+  g_test_add_func ("/smtp-client-faults/dsn-and-all-or-nothing", test_dsn_and_all_or_nothing);
   g_test_add_func ("/smtp-client-faults/without-pipelining", test_without_pipelining);
   g_test_add_func ("/smtp-client-faults/reply-cut-in-the-middle", test_reply_cut_in_the_middle);
   g_test_add_func ("/smtp-client-faults/stalled-server", test_stalled_server);

@@ -362,6 +362,53 @@ test_refused_recipient_among_accepted (void)
   g_assert_no_error (error);
 }
 
+/* 8 MiB of base64 lines (an attachment's worth) goes out in bounded writes
+ * and arrives intact; the time it took is reported. */
+static void
+test_large_message (void)
+{
+  g_autoptr (BuzonSmtpClient) client = logged_in ("alice", FALSE);
+  g_autofree char *from = address ("alice");
+  g_autofree char *to = address ("carol");
+  const char *recipients[] = { to, NULL };
+  g_autofree char *id = g_strdup_printf ("large-%" G_GINT64_FORMAT "@example.test",
+                                         g_get_real_time ());
+  g_autoptr (GString) message = g_string_new (NULL);
+  g_autoptr (BuzonSmtpSendResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *delivered = NULL;
+  g_autofree char *expected = NULL;
+  gint64 start;
+  guint line = 0;
+
+  g_string_append_printf (message, "From: <%s>\nTo: <%s>\nSubject: Large\nMessage-ID: <%s>\n"
+                                   "MIME-Version: 1.0\nContent-Type: application/octet-stream\n"
+                                   "Content-Transfer-Encoding: base64\n\n",
+                          from, to, id);
+  while (message->len < 8 * 1024 * 1024)
+    {
+      guint8 raw[57];
+      g_autofree char *encoded = NULL;
+
+      for (guint i = 0; i < sizeof raw; i++)
+        raw[i] = (guint8) (line * 31 + i * 7);
+      encoded = g_base64_encode (raw, sizeof raw);
+      g_string_append_printf (message, "%s\n", encoded);
+      line++;
+    }
+  start = g_get_monotonic_time ();
+  result = buzon_test_smtp_send (client, from, recipients, message->str, BUZON_SMTP_SEND_NONE,
+                                 &error);
+  g_assert_no_error (error);
+  g_test_message ("8 MiB sent over STARTTLS in %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_true (buzon_test_smtp_quit (client, &error));
+  delivered = fetch_delivered ("carol", id, 30);
+  g_assert_nonnull (delivered);
+  expected = crlf (message->str);
+  g_assert_nonnull (strstr (delivered, expected));
+}
+
 /* OAuth2 against Dovecot's oauth2 passdb: OAUTHBEARER, and XOAUTH2 where
  * it is the only one offered; a token the server refuses is a failed login
  * (after the error report's exchange), and a good one sends. */
@@ -435,6 +482,7 @@ main (int    argc,
   g_test_add_func ("/smtp-client/size-refused-before-data", test_size_refused_before_data);
   g_test_add_func ("/smtp-client/refused-recipient-among-accepted",
                    test_refused_recipient_among_accepted);
+  g_test_add_func ("/smtp-client/large-message", test_large_message);
   g_test_add_func ("/smtp-client/oauthbearer", test_oauthbearer);
   g_test_add_func ("/smtp-client/xoauth2", test_xoauth2);
 

@@ -246,7 +246,8 @@ send_next_rcpt (BuzonSmtpOp *op)
       envelope_done (op);
       return;
     }
-  _buzon_smtp_op_command (op, rcpt_done, "RCPT TO:<%s>", send->recipients[send->next_recipient]);
+  _buzon_smtp_op_command (op, rcpt_done, "RCPT TO:<%s>%s", send->recipients[send->next_recipient],
+                          send->result->dsn_requested ? " NOTIFY=SUCCESS,FAILURE" : "");
 }
 
 /* Without PIPELINING: one recipient's answer. */
@@ -300,7 +301,8 @@ envelope_pipelined_done (BuzonSmtpOp *op)
  * @message: the message, headers and body; line ends are made CRLF and
  *   lines starting with "." are stuffed here
  * @flags: %BUZON_SMTP_SEND_ALL_OR_NOTHING to send only if every recipient
- *   is accepted
+ *   is accepted; %BUZON_SMTP_SEND_REQUEST_DSN to ask for a delivery
+ *   notification where the server can send one
  *
  * Sends one message on a connection logged in (or not needing it). The
  * result says, recipient by recipient, which the server accepted and which
@@ -413,6 +415,12 @@ buzon_smtp_client_send_async (BuzonSmtpClient     *self,
     g_string_append (envelope, " BODY=8BITMIME");
   if (send->utf8)
     g_string_append (envelope, " SMTPUTF8");
+  if ((flags & BUZON_SMTP_SEND_REQUEST_DSN)
+      && (capabilities->extensions & BUZON_SMTP_EXTENSION_DSN))
+    {
+      send->result->dsn_requested = TRUE;
+      g_string_append (envelope, " RET=HDRS");
+    }
   g_string_append (envelope, "\r\n");
   if (!(capabilities->extensions & BUZON_SMTP_EXTENSION_PIPELINING))
     {
@@ -421,7 +429,8 @@ buzon_smtp_client_send_async (BuzonSmtpClient     *self,
       return;
     }
   for (guint i = 0; recipients[i] != NULL; i++)
-    g_string_append_printf (envelope, "RCPT TO:<%s>\r\n", recipients[i]);
+    g_string_append_printf (envelope, "RCPT TO:<%s>%s\r\n", recipients[i],
+                            send->result->dsn_requested ? " NOTIFY=SUCCESS,FAILURE" : "");
   _buzon_smtp_op_exchange (op, g_string_free_to_bytes (g_steal_pointer (&envelope)),
                            1 + g_strv_length (send->recipients), envelope_pipelined_done);
 }

@@ -23,6 +23,9 @@ typedef enum
   /* Send to nobody unless the server accepts every recipient: with one
    * refused, the transaction is reset and the send fails. */
   BUZON_SMTP_SEND_ALL_OR_NOTHING = 1 << 0,
+  /* Ask for a delivery status notification (RFC 3461: the headers back, on
+   * success or failure) where the server offers DSN; see dsn_requested. */
+  BUZON_SMTP_SEND_REQUEST_DSN    = 1 << 1,
 } BuzonSmtpSendFlags;
 
 BuzonSmtpClient *buzon_smtp_client_new (const BuzonServerUrl *url,

@@ -54,6 +54,7 @@ buzon_smtp_send_result_copy (const BuzonSmtpSendResult *self)
     }
   if (self->final_reply != NULL)
     copy->final_reply = buzon_smtp_reply_copy (self->final_reply);
+  copy->dsn_requested = self->dsn_requested;
   return copy;
 }
 

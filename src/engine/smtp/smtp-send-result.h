@@ -21,6 +21,7 @@ typedef struct
 {
   GPtrArray *recipients;       /* BuzonSmtpRecipientResult, in the order given. */
   BuzonSmtpReply *final_reply; /* The answer to the end of DATA. */
+  gboolean dsn_requested;      /* A delivery notification was asked for (the server has DSN). */
 } BuzonSmtpSendResult;
 
 #define BUZON_TYPE_SMTP_SEND_RESULT (buzon_smtp_send_result_get_type ())
