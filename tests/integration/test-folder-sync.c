@@ -82,8 +82,11 @@ sync_folder (Fixture               *f,
   g_autoptr (BuzonFolderSync) sync = buzon_folder_sync_new (f->session, f->store, folder);
   g_autoptr (GAsyncResult) result = NULL;
 
-  /* Small batches, so that a first sync has many. */
-  g_object_set (sync, "batch-size", 50, NULL);
+  /* Small batches, so that a first sync has many: more than the sync
+   * fetches ahead of the store (MAX_APPLYING + MAX_FETCHES in
+   * folder-sync.c), so that a cancel at the first batch always stops it
+   * short, however slow the store is. */
+  g_object_set (sync, "batch-size", 20, NULL);
   if (progress != NULL)
     g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), progress);
   buzon_folder_sync_run_async (sync, cancellable, store_result_cb, &result);
