@@ -168,6 +168,21 @@ drop_session (Run *run)
   g_clear_object (&run->session);
 }
 
+/* After a failure on the IDLE connection: a server's refusal (NO, BAD)
+ * leaves it usable; anything else (the connection lost, a timeout, bytes
+ * that are not IMAP) and it goes, to be connected again, even if it did
+ * not say LOGOUT. */
+static gboolean
+drop_session_unless_refused (Run          *run,
+                             const GError *error)
+{
+  if (buzon_imap_session_get_state (run->session) != BUZON_IMAP_SESSION_LOGOUT
+      && buzon_imap_error_is_refusal (error))
+    return FALSE;
+  drop_session (run);
+  return TRUE;
+}
+
 static void
 run_free (Run *run)
 {
@@ -346,8 +361,7 @@ idled_cb (GObject      *source,
         return;
       /* Refused IDLE is remembered by the session's quirks: the Inbox is
        * polled from now on. A lost connection is reconnected. */
-      if (buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
-        drop_session (run);
+      drop_session_unless_refused (run, error);
       fail (run, error);
       return;
     }
@@ -416,9 +430,8 @@ inbox_bodies_cb (GObject      *source,
     {
       if (stopped (run))
         return;
-      if (buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
+      if (drop_session_unless_refused (run, error))
         {
-          drop_session (run);
           fail (run, error);
           return;
         }
@@ -446,8 +459,7 @@ inbox_synced_cb (GObject      *source,
     {
       if (stopped (run))
         return;
-      if (buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
-        drop_session (run);
+      drop_session_unless_refused (run, error);
       fail (run, error);
       return;
     }
