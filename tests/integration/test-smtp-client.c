@@ -136,8 +136,16 @@ fetch_delivered (const char *user,
 static char *
 crlf (const char *message)
 {
-  g_auto (GStrv) lines = g_strsplit (message, "\n", -1);
-  return g_strjoinv ("\r\n", lines);
+  GString *out = g_string_sized_new (strlen (message) + strlen (message) / 32);
+
+  /* One pass: g_strsplit() is quadratic under ASan's strstr() checks. */
+  for (const char *p = message; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        g_string_append_c (out, '\r');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -376,8 +384,6 @@ test_large_message (void)
   g_autoptr (GString) message = g_string_new (NULL);
   g_autoptr (BuzonSmtpSendResult) result = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *delivered = NULL;
-  g_autofree char *expected = NULL;
   gint64 start;
   guint line = 0;
 
@@ -403,10 +409,7 @@ test_large_message (void)
   g_test_message ("8 MiB sent over STARTTLS in %.0f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
   g_assert_true (buzon_test_smtp_quit (client, &error));
-  delivered = fetch_delivered ("carol", id, 30);
-  g_assert_nonnull (delivered);
-  expected = crlf (message->str);
-  g_assert_nonnull (strstr (delivered, expected));
+  assert_arrived_intact ("carol", id, message->str);
 }
 
 /* OAuth2 against Dovecot's oauth2 passdb: OAUTHBEARER, and XOAUTH2 where
