@@ -410,6 +410,43 @@ test_starttls_not_offered (void)
   finish (server);
 }
 
+/* Lines sent after STARTTLS's reply, before the handshake, would be read
+ * as if they came over TLS (CVE-2011-0411): refused. A refused STARTTLS
+ * is never a reason to go on in plaintext. */
+static void
+test_starttls_injection_and_refusal (void)
+{
+  const char *extensions[] = { "STARTTLS", NULL };
+  g_autoptr (BuzonTestFakeImapServer) injecting = fake_smtp_server (extensions);
+  g_autoptr (BuzonTestFakeImapServer) refusing = fake_smtp_server (extensions);
+  g_autofree char *injecting_url = buzon_test_fake_imap_server_get_url (injecting, "submission");
+  g_autofree char *refusing_url = buzon_test_fake_imap_server_get_url (refusing, "submission");
+  g_autoptr (BuzonSmtpClient) injected = buzon_test_smtp_client_new (injecting_url, NULL);
+  g_autoptr (BuzonSmtpClient) refused = buzon_test_smtp_client_new (refusing_url, NULL);
+  const char *injection = "220 2.0.0 Ready to start TLS\r\n250-injected\r\n250 AUTH PLAIN\r\n";
+  g_autoptr (GError) error = NULL;
+
+  buzon_test_fake_imap_server_expect_line (injecting, "STARTTLS");
+  buzon_test_fake_imap_server_send (injecting, injection, strlen (injection));
+  buzon_test_fake_imap_server_expect_eof (injecting);
+  buzon_test_fake_imap_server_start (injecting);
+  g_assert_false (buzon_test_smtp_connect (injected, &error));
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "before TLS started"));
+  g_assert_false (buzon_smtp_client_get_is_secure (injected));
+  finish (injecting);
+  g_clear_error (&error);
+
+  buzon_test_fake_imap_server_expect_line (refusing, "STARTTLS");
+  buzon_test_fake_imap_server_send_line (refusing, "454 4.7.0 TLS not available");
+  buzon_test_fake_imap_server_expect_eof (refusing);
+  buzon_test_fake_imap_server_start (refusing);
+  g_assert_false (buzon_test_smtp_connect (refused, &error));
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_NO_STARTTLS);
+  g_assert_nonnull (strstr (error->message, "454 4.7.0 TLS not available"));
+  finish (refusing);
+}
+
 /* AUTH without a mechanism before TLS: no AUTH command, no password sent. */
 static void
 test_no_login_offered (void)
@@ -510,6 +547,8 @@ main (int    argc,
   g_test_add_func ("/smtp-client-faults/cancelled-send", test_cancelled_send);
   g_test_add_func ("/smtp-client-faults/malformed-reply", test_malformed_reply);
   g_test_add_func ("/smtp-client-faults/starttls-not-offered", test_starttls_not_offered);
+  g_test_add_func ("/smtp-client-faults/starttls-injection-and-refusal",
+                   test_starttls_injection_and_refusal);
   g_test_add_func ("/smtp-client-faults/no-login-offered", test_no_login_offered);
   g_test_add_func ("/smtp-client-faults/size-exceeded", test_size_exceeded);
   g_test_add_func ("/smtp-client-faults/auth-login", test_auth_login);
