@@ -5,8 +5,8 @@
 // One full pass first (BuzonAccountSync, on a connection of its own). Then
 // a second connection waits on the Inbox with IDLE: news (new mail, flags,
 // expunges) ends IDLE, the Inbox is brought up to date on that connection,
-// and IDLE starts again. Every "poll-interval" seconds a full pass looks at
-// the other folders. A server without IDLE (Yahoo), or one that refuses it,
+// and IDLE starts again. "poll-interval" seconds after each full pass ends,
+// another looks at the other folders. A server without IDLE (Yahoo), or one that refuses it,
 // has its Inbox polled every minute instead. When a connection fails, the
 // watch waits 1 s, 2 s, 4 s… up to five minutes, and starts again with a
 // full pass; a pass or an Inbox sync that succeeds resets the wait, and so
@@ -608,6 +608,12 @@ passed_cb (GObject      *source,
   run->busy = FALSE;
   run->passing = FALSE;
   g_signal_handlers_disconnect_by_data (source, run);
+  /* The interval counts from the end of a pass: however long passes take,
+   * IDLE gets its time in between. */
+  run->poll_due = FALSE;
+  g_clear_handle_id (&run->poll_id, g_source_remove);
+  if (!run->finished)
+    run->poll_id = add_timer (run, run->self->poll_interval, poll_cb);
   if (!buzon_account_sync_run_finish (BUZON_ACCOUNT_SYNC (source), result, NULL, &error))
     {
       if (stopped (run))
@@ -798,8 +804,9 @@ buzon_account_watch_class_init (BuzonAccountWatchClass *klass)
   object_class->get_property = buzon_account_watch_get_property;
   object_class->set_property = buzon_account_watch_set_property;
 
-  /* Seconds between full passes over every folder; the Inbox is watched
-   * with IDLE meanwhile. Takes effect at the next run. */
+  /* Seconds from the end of a full pass over every folder to the start of
+   * the next; the Inbox is watched with IDLE meanwhile. Takes effect at the
+   * next pass. */
   properties[PROP_POLL_INTERVAL] =
     g_param_spec_uint ("poll-interval", NULL, NULL, 1, 24 * 3600, 300,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -879,7 +886,8 @@ buzon_account_watch_new (BuzonAccount     *account,
  *   started is still under way
  *
  * Keeps the cache up to date until cancelled: a full pass now and every
- * "poll-interval" seconds, the Inbox on every change IDLE reports.
+ * "poll-interval" seconds after the last one ended, the Inbox on every
+ * change IDLE reports.
  * Failures are reported with "problem" and "error" and retried with
  * backoff; they never end the watch. "state" says what it is doing.
  */
