@@ -323,6 +323,53 @@ test_idle_timeout_and_cap (PoolFixture      *f,
   outcome_clear (&outcome);
 }
 
+typedef struct
+{
+  PoolFixture *f;
+  guint served;
+} Relay;
+
+/* Gives its session back from inside the callback, as a quick user action
+ * would: the pool is re-entered while it hands sessions out. */
+static void
+give_back_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Relay *relay = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapSession) session = NULL;
+
+  session = buzon_connection_pool_acquire_finish (BUZON_CONNECTION_POOL (source), result, &error);
+  g_assert_no_error (error);
+  relay->served++;
+  buzon_connection_pool_release (relay->f->pool, session);
+}
+
+static void
+test_reentrant (PoolFixture  *f,
+                gconstpointer data)
+{
+  Outcome first = { 0 };
+  Relay relay = { f, 0 };
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_object_set (f->pool, "max-connections", 1, NULL);
+  acquire (f, BUZON_CONNECTION_PRIORITY_USER, NULL, &first);
+  wait_done (&first);
+  for (guint i = 0; i < 3; i++)
+    buzon_connection_pool_acquire_async (f->pool, BUZON_CONNECTION_PRIORITY_USER, NULL,
+                                         give_back_cb, &relay);
+  spin (100);
+  g_assert_cmpuint (relay.served, ==, 0);
+  buzon_connection_pool_release (f->pool, first.session);
+  while (relay.served < 3 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_cmpuint (relay.served, ==, 3);
+  g_assert_cmpuint (f->most_connections, ==, 1);
+  outcome_clear (&first);
+}
+
 static void
 synced_cb (GObject      *source,
            GAsyncResult *result,
@@ -402,6 +449,7 @@ main (int    argc,
   ADD ("cancel-and-close", test_cancel_and_close);
   ADD ("idle-timeout-and-cap", test_idle_timeout_and_cap);
   ADD ("account-sync", test_account_sync);
+  ADD ("reentrant", test_reentrant);
 #undef ADD
 
   return g_test_run ();

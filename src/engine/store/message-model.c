@@ -183,8 +183,14 @@ rows_cb (GObject      *source,
       const BuzonStoreMessageRow *row = g_ptr_array_index (rows, i);
       BuzonMessage *message = g_hash_table_lookup (self->objects, &row->key);
 
+      /* Held while its handlers run: they may ask for other rows, and the
+       * model let go of its own reference to make room. */
       if (message != NULL)
-        _buzon_message_update (message, row);
+        {
+          g_autoptr (BuzonMessage) held = g_object_ref (message);
+
+          _buzon_message_update (held, row);
+        }
     }
   schedule_rows (self);
 }

@@ -250,12 +250,16 @@ dispatch (BuzonConnectionPool *self)
        priority <= BUZON_CONNECTION_PRIORITY_BACKGROUND; priority++)
     while (self->waiting[priority].length > 0)
       {
-        Request *request = g_queue_peek_head (&self->waiting[priority]);
+        /* Out of the queue before it is served: a requester's callback may
+         * run at once, and ask or give back in turn (this runs again). */
+        Request *request = g_queue_pop_head (&self->waiting[priority]);
 
         if (!serve (self, request))
-          break;
-        /* Served: lent (freed) or connecting (its callback has it). */
-        g_queue_remove (&self->waiting[priority], request);
+          {
+            /* Nothing was done with it: back at the head. */
+            g_queue_push_head (&self->waiting[priority], request);
+            break;
+          }
       }
 }
 
