@@ -36,7 +36,7 @@ render_to_png (GtkWidget  *widget,
   node = gtk_snapshot_free_to_node (snapshot);
   if (node == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The widget drew nothing");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "The widget drew nothing");
       return FALSE;
     }
 
@@ -55,18 +55,32 @@ render_to_png (GtkWidget  *widget,
   return TRUE;
 }
 
+// How many times a widget that has not drawn yet is given another delay;
+// on a loaded machine its first real frame can come later than the first
+// tick.
+#define SETTLE_TRIES 10
+
 static gboolean
 settled_cb (gpointer user_data)
 {
   GTask *task = user_data;
   GtkWidget *widget = g_task_get_source_object (task);
   GError *error = NULL;
+  guint tries = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "tries"));
 
   if (g_task_return_error_if_cancelled (task))
     return G_SOURCE_REMOVE;
 
   if (render_to_png (widget, g_task_get_task_data (task), &error))
     g_task_return_boolean (task, TRUE);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED)
+           && tries + 1 < SETTLE_TRIES)
+    {
+      g_clear_error (&error);
+      g_object_set_data (G_OBJECT (task), "tries", GUINT_TO_POINTER (tries + 1));
+      g_timeout_add_full (G_PRIORITY_DEFAULT, SETTLE_DELAY_MS, settled_cb, g_object_ref (task),
+                          g_object_unref);
+    }
   else
     g_task_return_error (task, error);
 
