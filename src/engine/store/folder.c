@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "folder-private.h"
+#include "notify-private.h"
 
 struct _BuzonFolder
 {
@@ -159,29 +160,10 @@ buzon_folder_init (BuzonFolder *self)
 {
 }
 
-static void
-set_string (BuzonFolder *self,
-            char       **field,
-            const char  *value,
-            guint        prop_id)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return;
-  g_free (*field);
-  *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
+#define set_string(self, field, value, prop_id)                                                   \
+  _buzon_set_string (G_OBJECT (self), (field), (value), properties[prop_id])
 #define SET_VALUE(self, field, value, prop_id)                                                     \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    if ((self)->field != (value))                                                                  \
-      {                                                                                            \
-        (self)->field = (value);                                                                   \
-        g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);                           \
-      }                                                                                            \
-  }                                                                                                \
-  G_STMT_END
+  _BUZON_SET_VALUE ((self), (self)->field, (value), properties[prop_id])
 
 BuzonFolder *
 _buzon_folder_new (gint64 id)

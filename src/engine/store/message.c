@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "message-private.h"
+#include "notify-private.h"
 #include "store-summary.h"
 
 struct _BuzonMessage
@@ -302,29 +303,10 @@ _buzon_message_get_key (BuzonMessage *self)
 
 /* Each setter notifies only when the value changes. */
 
-static void
-set_string (BuzonMessage *self,
-            char        **field,
-            const char   *value,
-            guint         prop_id)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return;
-  g_free (*field);
-  *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
+#define set_string(self, field, value, prop_id)                                                   \
+  _buzon_set_string (G_OBJECT (self), (field), (value), properties[prop_id])
 #define SET_VALUE(self, field, value, prop_id)                                                     \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    if ((self)->field != (value))                                                                  \
-      {                                                                                            \
-        (self)->field = (value);                                                                   \
-        g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);                           \
-      }                                                                                            \
-  }                                                                                                \
-  G_STMT_END
+  _BUZON_SET_VALUE ((self), (self)->field, (value), properties[prop_id])
 
 /* Takes the row's values; notifies, once the last is in, those that
  * changed (and "sender" with either of its parts). */
