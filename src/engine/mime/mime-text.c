@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "mime-flowed.h"
 #include "mime-text.h"
 
 void
@@ -233,51 +234,6 @@ buzon_mime_html_to_text (const char *html)
 
 /* Text parts. */
 
-/* Undoes format=flowed (RFC 3676 §4): a line ending in a space goes on in
- * the next one, at the same quote depth; with DelSp=yes that space goes. */
-static char *
-unflow (const char *text,
-        gboolean    delsp)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr (GString) out = g_string_new (NULL);
-  gboolean joining = FALSE;
-  guint joining_depth = 0;
-
-  for (gsize i = 0; lines[i] != NULL; i++)
-    {
-      char *line = lines[i];
-      gsize length = strlen (line);
-      const char *content;
-      guint depth = 0;
-      gboolean flowed;
-
-      if (length > 0 && line[length - 1] == '\r')
-        line[--length] = '\0';
-      while (line[depth] == '>')
-        depth++;
-      /* Space-stuffing (§4.4), and the space after quote marks, go. */
-      content = line + depth + (line[depth] == ' ' ? 1 : 0);
-      flowed = length > 0 && line[length - 1] == ' ' && !g_str_equal (content, "-- ");
-      if (!(joining && depth == joining_depth))
-        {
-          if (i > 0)
-            g_string_append_c (out, '\n');
-          /* Quotes shown the usual way: "> " per level. */
-          for (guint d = 0; d < depth; d++)
-            g_string_append_c (out, '>');
-          if (depth > 0)
-            g_string_append_c (out, ' ');
-        }
-      g_string_append (out, content);
-      if (flowed && delsp)
-        g_string_truncate (out, out->len - 1);
-      joining = flowed;
-      joining_depth = depth;
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
 static char *
 text_of (GMimeTextPart *part)
 {
@@ -291,7 +247,7 @@ text_of (GMimeTextPart *part)
   if (g_mime_content_type_is_type (type, "text", "html"))
     return buzon_mime_html_to_text (text);
   if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
-    return unflow (text, delsp != NULL && g_ascii_strcasecmp (delsp, "yes") == 0);
+    return buzon_mime_flowed_decode (text, delsp != NULL && g_ascii_strcasecmp (delsp, "yes") == 0);
   return g_steal_pointer (&text);
 }
 
