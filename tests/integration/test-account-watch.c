@@ -1,16 +1,21 @@
-// Tests of BuzonAccountWatch against the fixture Dovecot: what "state",
-// "error", "last-synced" and "retry-at" say through a first pass, new mail,
-// the server going away and coming back, a wrong password and a refresh;
-// and cancelling at every point, which always ends the watch exactly once.
+// Tests of BuzonAccountWatch against the fixture Dovecot: its states through
+// new mail, the server gone and back, a wrong password, a refresh, a cancel
+// at every point, a pool shared with the user, and the network going away.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// "state", "error", "last-synced" and "retry-at" are checked at each step;
+// a cancel always ends the watch exactly once; the network's comings and
+// goings are a GNetworkMonitor of the test's own.
 
 #include <glib/gstdio.h>
 
 #include "account/credentials-command.h"
 #include "engine.h"
 #include "imap/imap-error.h"
+#include "imap-session-helpers.h"
 #include "sync-test-helpers.h"
-#include "sync/account-watch.h"
+#include "sync/account-watch-private.h"
+#include "sync/connection-pool.h"
 
 typedef struct
 {
@@ -453,6 +458,442 @@ test_cancel_waiting (WatchFixture *w,
   buzon_test_mail_servers_run (w->f.servers, "start-imap");
 }
 
+/* The account's connection pool, shared with the user. */
+
+typedef struct
+{
+  gboolean done;
+  BuzonImapSession *session;
+  GError *error;
+} Request;
+
+static void
+acquired_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Request *request = user_data;
+
+  request->session = buzon_connection_pool_acquire_finish (BUZON_CONNECTION_POOL (source),
+                                                           result, &request->error);
+  request->done = TRUE;
+}
+
+static void
+request_clear (Request *request)
+{
+  g_clear_object (&request->session);
+  g_clear_error (&request->error);
+  request->done = FALSE;
+}
+
+static void
+ask_as_user (BuzonConnectionPool *pool,
+             Request             *request)
+{
+  request_clear (request);
+  buzon_connection_pool_acquire_async (pool, BUZON_CONNECTION_PRIORITY_USER, NULL, acquired_cb,
+                                       request);
+}
+
+static void
+wait_served (Request *request)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (20, timed_out_cb, &timed_out);
+
+  while (!request->done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+  g_assert_no_error (request->error);
+  g_assert_nonnull (request->session);
+}
+
+/* Runs the loop for a while, for what should not happen to have had its
+ * chance. */
+static void
+spin (guint milliseconds)
+{
+  gboolean timed_out = FALSE;
+
+  g_timeout_add (milliseconds, timed_out_cb, &timed_out);
+  while (!timed_out)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+most_connections_cb (BuzonConnectionPool *pool,
+                     GParamSpec          *pspec,
+                     guint               *most)
+{
+  *most = MAX (*most, buzon_connection_pool_get_n_connections (pool));
+}
+
+static BuzonConnectionPool *
+new_pool (WatchFixture *w,
+          guint         max_connections,
+          guint        *most)
+{
+  BuzonConnectionPool *pool = buzon_connection_pool_new (w->account, w->credentials);
+
+  g_object_set (pool, "max-connections", max_connections, NULL);
+  g_signal_connect (pool, "notify::n-connections", G_CALLBACK (most_connections_cb), most);
+  return pool;
+}
+
+static void
+usable (BuzonImapSession *session)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (noop (session, &error));
+  g_assert_no_error (error);
+}
+
+/* During a pass: a user's request made as it starts, and whether it was
+ * served when the pass ended. */
+typedef struct
+{
+  BuzonConnectionPool *pool;
+  Request request;
+  gboolean armed;
+  gboolean asked;
+  gboolean served_before_pass_ended;
+  guint passes;
+} DuringPass;
+
+static void
+ask_at_pass_cb (BuzonAccountWatch *watch,
+                GParamSpec        *pspec,
+                DuringPass        *during)
+{
+  if (!during->armed || during->asked
+      || buzon_account_watch_get_state (watch) != BUZON_ACCOUNT_WATCH_SYNCING)
+    return;
+  during->asked = TRUE;
+  ask_as_user (during->pool, &during->request);
+}
+
+static void
+pass_ended_cb (BuzonAccountWatch *watch,
+               const char        *folder,
+               DuringPass        *during)
+{
+  if (folder != NULL || !during->asked)
+    return;
+  if (during->passes++ == 0)
+    during->served_before_pass_ended = during->request.done;
+}
+
+/* Two connections at most: the watch takes one, for IDLE and for its
+ * passes alike; the user's request gets the other at once, whether the
+ * watch idles or passes over the folders, and IDLE is not disturbed. */
+static void
+test_pool_user_first (WatchFixture *w,
+                      gconstpointer data)
+{
+  Record record = { 0 };
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  BuzonAccountWatch *watch = new_watch (w, &record, 300);
+  guint most = 0;
+  g_autoptr (BuzonConnectionPool) pool = new_pool (w, 2, &most);
+  DuringPass during = { pool, { 0 } };
+  Request user = { 0 };
+  g_autofree char *seen = NULL;
+  guint mark;
+  guint inbox_syncs;
+
+  buzon_account_watch_set_pool (watch, pool);
+  g_signal_connect (watch, "notify::state", G_CALLBACK (ask_at_pass_cb), &during);
+  g_signal_connect (watch, "synced", G_CALLBACK (pass_ended_cb), &during);
+  buzon_account_watch_run_async (watch, cancellable, store_result_cb, &record.result);
+  g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 30));
+  /* The pass's session became the IDLE one: no second login. */
+  g_assert_cmpuint (buzon_connection_pool_get_n_connections (pool), ==, 1);
+  g_assert_cmpuint (most, ==, 1);
+
+  /* Idling: the user is served, and the watch goes on idling. */
+  mark = record.states->len;
+  inbox_syncs = record.inbox_syncs;
+  ask_as_user (pool, &user);
+  wait_served (&user);
+  usable (user.session);
+  seen = states_since (&record, mark);
+  g_assert_cmpstr (seen, ==, "");
+  g_assert_cmpuint (record.inbox_syncs, ==, inbox_syncs);
+  g_assert_cmpuint (buzon_connection_pool_get_n_connections (pool), ==, 2);
+  buzon_connection_pool_release (pool, user.session);
+
+  /* A pass: the user's request made as it starts is served before it
+   * ends, and the watch never has a second connection. */
+  during.armed = TRUE;
+  buzon_account_watch_sync_now (watch);
+  while (during.passes == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (during.asked);
+  g_assert_true (during.served_before_pass_ended);
+  usable (during.request.session);
+  g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 20));
+  buzon_connection_pool_release (pool, during.request.session);
+  g_assert_cmpuint (most, ==, 2);
+
+  stop_watch (watch, cancellable, &record, 10);
+  buzon_connection_pool_close (pool);
+  request_clear (&user);
+  request_clear (&during.request);
+}
+
+/* One connection at most: the user's request takes it from IDLE (the
+ * pool reclaims it), the watch waits behind the user, still IDLE, and
+ * when it has the connection back it catches up with what arrived. */
+static void
+test_pool_reclaim (WatchFixture *w,
+                   gconstpointer data)
+{
+  Record record = { 0 };
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  BuzonAccountWatch *watch = new_watch (w, &record, 300);
+  guint most = 0;
+  g_autoptr (BuzonConnectionPool) pool = new_pool (w, 1, &most);
+  g_autoptr (BuzonImapConnection) other = NULL;
+  Request user = { 0 };
+  g_autofree char *seen = NULL;
+  guint mark;
+  guint inbox_syncs;
+
+  buzon_account_watch_set_pool (watch, pool);
+  buzon_account_watch_run_async (watch, cancellable, store_result_cb, &record.result);
+  g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 30));
+
+  for (guint round = 0; round < 2; round++)
+    {
+      mark = record.states->len;
+      inbox_syncs = record.inbox_syncs;
+      ask_as_user (pool, &user);
+      wait_served (&user);
+      usable (user.session);
+      g_assert_cmpint (buzon_account_watch_get_state (watch), ==, BUZON_ACCOUNT_WATCH_IDLE);
+
+      /* The user has it: new mail waits until it is given back. */
+      other = other_client (w->f.servers, "alice");
+      append_to (other, "INBOX", round == 0 ? "mientras-lee" : "otra-vez");
+      g_clear_object (&other);
+      spin (500);
+      g_assert_cmpuint (record.inbox_syncs, ==, inbox_syncs);
+      g_assert_false (cache_has (w, round == 0 ? "mientras-lee" : "otra-vez"));
+      g_clear_pointer (&seen, g_free);
+      seen = states_since (&record, mark);
+      g_assert_cmpstr (seen, ==, "");
+
+      buzon_connection_pool_release (pool, user.session);
+      while (record.inbox_syncs == inbox_syncs)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 20));
+      g_assert_true (cache_has (w, round == 0 ? "mientras-lee" : "otra-vez"));
+      g_clear_pointer (&seen, g_free);
+      seen = states_since (&record, mark);
+      g_assert_cmpstr (seen, ==, "syncing idle");
+      request_clear (&user);
+    }
+  g_assert_cmpuint (most, ==, 1);
+  g_assert_cmpuint (record.problems, ==, 0);
+
+  stop_watch (watch, cancellable, &record, 10);
+  buzon_connection_pool_close (pool);
+}
+
+/* A GNetworkMonitor the test switches on and off. */
+
+#define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)
+
+struct _TestNetworkMonitor
+{
+  GObject parent_instance;
+  gboolean available;
+};
+
+enum
+{
+  MONITOR_PROP_0,
+  MONITOR_PROP_AVAILABLE,
+  MONITOR_PROP_METERED,
+  MONITOR_PROP_CONNECTIVITY,
+};
+
+static void test_network_monitor_iface_init (GNetworkMonitorInterface *iface);
+static void test_network_monitor_initable_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestNetworkMonitor, test_network_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      test_network_monitor_initable_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
+                                                      test_network_monitor_iface_init))
+
+static gboolean
+test_network_monitor_initable_init_impl (GInitable    *initable,
+                                         GCancellable *cancellable,
+                                         GError      **error)
+{
+  return TRUE;
+}
+
+static void
+test_network_monitor_initable_init (GInitableIface *iface)
+{
+  iface->init = test_network_monitor_initable_init_impl;
+}
+
+static void
+test_network_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+static void
+test_network_monitor_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TestNetworkMonitor *self = TEST_NETWORK_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case MONITOR_PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case MONITOR_PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case MONITOR_PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL
+                                               : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_network_monitor_class_init (TestNetworkMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_network_monitor_get_property;
+  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+test_network_monitor_init (TestNetworkMonitor *self)
+{
+  self->available = TRUE;
+}
+
+/* Says the network went (or came back, or changed), as GIO's monitors do. */
+static void
+set_network (TestNetworkMonitor *monitor,
+             gboolean            available)
+{
+  monitor->available = available;
+  g_signal_emit_by_name (monitor, "network-changed", available);
+}
+
+/* Offline: IDLE and polling stop and the connection goes; back online, a
+ * full pass at once; a change of network while idling re-checks the
+ * Inbox. Started offline, nothing is tried until the network is there. */
+static void
+test_offline (WatchFixture *w,
+              gconstpointer data)
+{
+  Record record = { 0 };
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  BuzonAccountWatch *watch = new_watch (w, &record, 1);
+  g_autoptr (TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
+  guint most = 0;
+  g_autoptr (BuzonConnectionPool) pool = new_pool (w, 4, &most);
+  g_autoptr (BuzonImapConnection) other = NULL;
+  g_autofree char *seen = NULL;
+  guint mark;
+  guint passes;
+  guint inbox_syncs;
+
+  buzon_account_watch_set_pool (watch, pool);
+  _buzon_account_watch_set_network_monitor (watch, G_NETWORK_MONITOR (monitor), TRUE);
+
+  /* Started offline: OFFLINE, and not a connection tried. */
+  monitor->available = FALSE;
+  buzon_account_watch_run_async (watch, cancellable, store_result_cb, &record.result);
+  g_assert_cmpint (buzon_account_watch_get_state (watch), ==, BUZON_ACCOUNT_WATCH_OFFLINE);
+  spin (1500);
+  seen = states_since (&record, 0);
+  g_assert_cmpstr (seen, ==, "offline");
+  g_assert_cmpuint (most, ==, 0);
+  g_assert_cmpuint (record.passes, ==, 0);
+
+  /* Online: a pass at once, then IDLE. */
+  set_network (monitor, TRUE);
+  g_assert_cmpint (buzon_account_watch_get_state (watch), ==, BUZON_ACCOUNT_WATCH_CONNECTING);
+  g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 30));
+  g_assert_cmpuint (record.passes, >=, 1);
+  g_assert_cmpuint (buzon_connection_pool_get_n_connections (pool), ==, 1);
+
+  /* Offline while idling: IDLE ends, the connection goes, no pass runs
+   * (the poll interval is a second), and new mail stays on the server. */
+  mark = record.states->len;
+  set_network (monitor, FALSE);
+  g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_OFFLINE, 10));
+  g_assert_cmpuint (buzon_connection_pool_get_n_connections (pool), ==, 0);
+  passes = record.passes;
+  inbox_syncs = record.inbox_syncs;
+  other = other_client (w->f.servers, "alice");
+  append_to (other, "INBOX", "sin-red");
+  g_clear_object (&other);
+  spin (2500);
+  g_clear_pointer (&seen, g_free);
+  seen = states_since (&record, mark);
+  g_assert_cmpstr (seen, ==, "offline");
+  g_assert_cmpuint (record.passes, ==, passes);
+  g_assert_cmpuint (record.inbox_syncs, ==, inbox_syncs);
+  g_assert_cmpuint (buzon_connection_pool_get_n_connections (pool), ==, 0);
+  g_assert_false (cache_has (w, "sin-red"));
+  g_assert_cmpuint (record.problems, ==, 0);
+
+  /* Back: a full pass starts at once, without waiting for the interval
+   * (from now on five minutes), and brings the mail. */
+  g_object_set (watch, "poll-interval", 300, NULL);
+  mark = record.states->len;
+  set_network (monitor, TRUE);
+  g_assert_cmpint (buzon_account_watch_get_state (watch), ==, BUZON_ACCOUNT_WATCH_SYNCING);
+  while (record.passes == passes)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 20));
+  g_assert_true (cache_has (w, "sin-red"));
+  g_clear_pointer (&seen, g_free);
+  seen = states_since (&record, mark);
+  g_assert_cmpstr (seen, ==, "syncing idle");
+
+  /* Another network while idling: IDLE ends and the Inbox is checked. */
+  passes = record.passes;
+  inbox_syncs = record.inbox_syncs;
+  mark = record.states->len;
+  set_network (monitor, TRUE);
+  while (record.inbox_syncs == inbox_syncs)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 20));
+  g_clear_pointer (&seen, g_free);
+  seen = states_since (&record, mark);
+  g_assert_cmpstr (seen, ==, "syncing idle");
+  g_assert_cmpuint (record.passes, ==, passes);
+  g_assert_cmpuint (record.problems, ==, 0);
+  g_assert_cmpuint (most, ==, 1);
+
+  stop_watch (watch, cancellable, &record, 10);
+  buzon_connection_pool_close (pool);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -468,5 +909,11 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/account-watch/cancel-waiting", WatchFixture, NULL, fixture_set_up,
               test_cancel_waiting, fixture_tear_down);
+  g_test_add ("/account-watch/pool-user-first", WatchFixture, NULL, fixture_set_up,
+              test_pool_user_first, fixture_tear_down);
+  g_test_add ("/account-watch/pool-reclaim", WatchFixture, NULL, fixture_set_up,
+              test_pool_reclaim, fixture_tear_down);
+  g_test_add ("/account-watch/offline", WatchFixture, NULL, fixture_set_up, test_offline,
+              fixture_tear_down);
   return g_test_run ();
 }

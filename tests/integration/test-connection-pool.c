@@ -1,6 +1,7 @@
 // BuzonConnectionPool against the fixture Dovecot: sessions reused, the
 // cap kept, the user's requests ahead of the background's, closed
-// sessions replaced, failures and cancellation.
+// sessions replaced, failures and cancellation; held sessions (IDLE)
+// reclaimed for a request that waits, and broken ones discarded.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include "account/credentials-command.h"
@@ -433,6 +434,111 @@ test_account_sync (PoolFixture      *f,
   remove_tree (dir);
 }
 
+typedef struct
+{
+  PoolFixture *f;
+  guint asked;
+  gboolean give_back; /* At once, from the handler. */
+  Outcome *holder;
+} Reclaim;
+
+static void
+reclaim_cb (BuzonConnectionPool *pool,
+            BuzonImapSession    *session,
+            Reclaim             *reclaim)
+{
+  g_assert_true (session == reclaim->holder->session);
+  reclaim->asked++;
+  if (reclaim->give_back)
+    buzon_connection_pool_release (pool, session);
+}
+
+/* A held session (IDLE) counts as background work; a request that waits
+ * asks its holder for it, once, and gets it when it is given back; the
+ * holder's own new request waits without asking. A discarded session is
+ * never handed out again. */
+static void
+test_held (PoolFixture  *f,
+           gconstpointer data)
+{
+  Outcome held = { 0 };
+  Outcome again = { 0 };
+  Outcome user = { 0 };
+  Outcome background = { 0 };
+  Reclaim reclaim = { f, 0, FALSE, &held };
+  BuzonImapSession *first;
+
+  g_object_set (f->pool, "max-connections", 2, NULL);
+  g_signal_connect (f->pool, "reclaim", G_CALLBACK (reclaim_cb), &reclaim);
+  acquire (f, BUZON_CONNECTION_PRIORITY_HELD, NULL, &held);
+  wait_done (&held);
+  assert_usable (held.session);
+
+  /* The user has the other connection without asking anyone. */
+  acquire (f, BUZON_CONNECTION_PRIORITY_USER, NULL, &user);
+  wait_done (&user);
+  g_assert_cmpuint (reclaim.asked, ==, 0);
+
+  /* The background's share is the held session's: a background request
+   * waits and asks for it, once however long it waits. */
+  acquire (f, BUZON_CONNECTION_PRIORITY_BACKGROUND, NULL, &background);
+  spin (200);
+  g_assert_false (background.done);
+  g_assert_cmpuint (reclaim.asked, ==, 1);
+  buzon_connection_pool_release (f->pool, user.session);
+  spin (100);
+  g_assert_cmpuint (reclaim.asked, ==, 1);
+  g_assert_false (background.done);
+
+  /* Given back, it goes to the request that waited; the holder asks
+   * again and waits, without asking anyone for anything. */
+  first = held.session;
+  buzon_connection_pool_release (f->pool, first);
+  wait_done (&background);
+  g_assert_true (background.session == first);
+  acquire (f, BUZON_CONNECTION_PRIORITY_HELD, NULL, &again);
+  spin (200);
+  g_assert_false (again.done);
+  g_assert_cmpuint (reclaim.asked, ==, 1);
+  buzon_connection_pool_release (f->pool, background.session);
+  wait_done (&again);
+  g_assert_true (again.session == first);
+
+  /* The user's first session, waiting in the pool, goes for good. */
+  acquire (f, BUZON_CONNECTION_PRIORITY_USER, NULL, &user);
+  wait_done (&user);
+  g_assert_true (user.session != first);
+  buzon_connection_pool_discard (f->pool, user.session);
+  g_assert_cmpuint (buzon_connection_pool_get_n_connections (f->pool), ==, 1);
+
+  /* With the cap at one, the user takes it from the holder, who gives
+   * it back at once. */
+  outcome_clear (&held);
+  held.session = g_object_ref (again.session);
+  g_object_set (f->pool, "max-connections", 1, NULL);
+  reclaim.give_back = TRUE;
+  acquire (f, BUZON_CONNECTION_PRIORITY_USER, NULL, &user);
+  wait_done (&user);
+  g_assert_cmpuint (reclaim.asked, ==, 2);
+  g_assert_true (user.session == first);
+
+  /* Discarded: logged out, its place free, never lent again. */
+  buzon_connection_pool_discard (f->pool, user.session);
+  g_assert_cmpuint (buzon_connection_pool_get_n_connections (f->pool), ==, 0);
+  outcome_clear (&background);
+  acquire (f, BUZON_CONNECTION_PRIORITY_BACKGROUND, NULL, &background);
+  wait_done (&background);
+  g_assert_true (background.session != first);
+  assert_usable (background.session);
+  buzon_connection_pool_release (f->pool, background.session);
+  g_assert_cmpuint (f->most_connections, ==, 2);
+
+  outcome_clear (&held);
+  outcome_clear (&again);
+  outcome_clear (&user);
+  outcome_clear (&background);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -450,6 +556,7 @@ main (int    argc,
   ADD ("idle-timeout-and-cap", test_idle_timeout_and_cap);
   ADD ("account-sync", test_account_sync);
   ADD ("reentrant", test_reentrant);
+  ADD ("held", test_held);
 #undef ADD
 
   return g_test_run ();

@@ -2,8 +2,8 @@
 // runs.
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
-// One full pass first (BuzonAccountSync, on a connection of its own). Then
-// a second connection waits on the Inbox with IDLE: news (new mail, flags,
+// One full pass first (BuzonAccountSync). Then a connection waits on the
+// Inbox with IDLE: news (new mail, flags,
 // expunges) ends IDLE, the Inbox is brought up to date on that connection,
 // and IDLE starts again. "poll-interval" seconds after each full pass ends,
 // another looks at the other folders. A server without IDLE (Yahoo), or one that refuses it,
@@ -17,6 +17,23 @@
 // new mail reads offline without waiting for the next full pass, which does
 // the same for every folder.
 //
+// Connections come from a BuzonConnectionPool, the account's (see
+// buzon_account_watch_set_pool()) or one of the run's own: the IDLE
+// connection is the pool's held session (BUZON_CONNECTION_PRIORITY_HELD),
+// and a full pass gives it back before it starts, so that the pass, as
+// background work, takes it again (no second login) and the watch never
+// has more than one of the account's connections. When the pool wants it
+// for a request that waits ("reclaim": a user opening a message with every
+// connection taken), IDLE ends, the session goes back, and the watch asks
+// for it again behind that request, staying IDLE meanwhile; when it has it
+// back it brings the Inbox up to date first, for what it missed.
+//
+// GNetworkMonitor going offline ends IDLE, gives the connection up and
+// stops the polling (OFFLINE) as soon as nothing is under way; back
+// online, a full pass starts at once. A change of network while the watch
+// idles (another Wi-Fi, a VPN) ends IDLE and brings the Inbox up to date,
+// which reconnects if the connection did not survive it.
+//
 // One thing at a time: a pass, a connection, an Inbox sync (with its
 // bodies), IDLE, or a wait on a timer or on the network. Whatever is under
 // way, and every timer, holds a reference to the run's task, so a callback
@@ -29,6 +46,7 @@
 
 #include "account-connect.h"
 #include "account-sync.h"
+#include "account-watch-private.h"
 #include "account-watch.h"
 #include "account/account-error.h"
 #include "body-prefetch.h"
@@ -57,6 +75,9 @@ struct _BuzonAccountWatch
   BuzonAccount *account;
   BuzonStore *store;
   BuzonCredentials *credentials;
+  BuzonConnectionPool *pool;  /* Given, or NULL: each run makes its own. */
+  GNetworkMonitor *monitor;   /* Given for tests, or NULL: the default. */
+  gboolean loopback_needs_network;
   guint poll_interval;
   Run *run; /* The run under way, or NULL; its task owns it. */
   BuzonAccountWatchState state;
@@ -94,7 +115,10 @@ struct _Run
   BuzonAccountWatch *self;   /* Not owned: the task holds it. */
   GTask *task;               /* Not owned: it owns the run. */
   GCancellable *cancellable; /* Not owned: the task holds it. */
-  BuzonImapSession *session; /* The IDLE connection, or NULL. */
+  BuzonConnectionPool *pool; /* Where sessions come from. */
+  gboolean own_pool;         /* Made for the run: closed at its end. */
+  gulong reclaim_id;
+  BuzonImapSession *session; /* The IDLE connection (lent as held), or NULL. */
   BuzonStoreFolder *inbox;   /* As the store listed it at the last Inbox sync. */
   guint backoff;             /* Seconds to wait after the next failure. */
   guint timer_id;            /* Backoff or Inbox poll; holds a reference to the task. */
@@ -104,6 +128,8 @@ struct _Run
   gboolean passing;    /* That is a full pass. */
   gboolean idling;     /* IDLE is on its way. */
   gboolean offline;    /* Waiting for the network to come back. */
+  GTask *offline_hold; /* Meanwhile a reference to the task, as a timer would hold. */
+  gboolean give_back;  /* The pool wants the session: at the next step it goes. */
   gboolean in_contact; /* Logged in since the last failure. */
   gboolean finished;   /* The task has returned: nothing starts any more. */
   gulong cancelled_id;
@@ -159,13 +185,28 @@ now_seconds (void)
 
 /* The run. */
 
+/* Gives the IDLE connection back to the pool, for the next who asks;
+ * with @broken, never to be handed out again. */
+static void
+put_back (Run     *run,
+          gboolean broken)
+{
+  g_autoptr (BuzonImapSession) session = g_steal_pointer (&run->session);
+
+  run->give_back = FALSE;
+  if (session == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (session, run);
+  if (broken)
+    buzon_connection_pool_discard (run->pool, session);
+  else
+    buzon_connection_pool_release (run->pool, session);
+}
+
 static void
 drop_session (Run *run)
 {
-  if (run->session == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (run->session, run);
-  g_clear_object (&run->session);
+  put_back (run, FALSE);
 }
 
 /* After a failure on the IDLE connection: a server's refusal (NO, BAD)
@@ -179,7 +220,7 @@ drop_session_unless_refused (Run          *run,
   if (buzon_imap_session_get_state (run->session) != BUZON_IMAP_SESSION_LOGOUT
       && buzon_imap_error_is_refusal (error))
     return FALSE;
-  drop_session (run);
+  put_back (run, TRUE);
   return TRUE;
 }
 
@@ -188,6 +229,8 @@ run_free (Run *run)
 {
   /* By now the run has finished: no timer or handler is left. */
   drop_session (run);
+  g_clear_object (&run->pool);
+  g_clear_object (&run->monitor);
   g_clear_pointer (&run->inbox, buzon_store_folder_free);
   g_free (run);
 }
@@ -211,6 +254,8 @@ add_timer (Run        *run,
 static void full_pass (Run *run);
 static void connect_idle (Run *run);
 static void sync_inbox (Run *run);
+static void idle (Run *run);
+static void regain (Run *run);
 
 /* Returns the task, once: everything else has ended. */
 static void
@@ -222,6 +267,7 @@ finish (Run *run)
   run->finished = TRUE;
   g_clear_handle_id (&run->timer_id, g_source_remove);
   g_clear_handle_id (&run->poll_id, g_source_remove);
+  g_clear_object (&run->offline_hold);
   g_clear_signal_handler (&run->network_id, run->monitor);
   /* Never called from the cancellable's own handler, which only
    * schedules cancel_idle_cb(): disconnecting cannot deadlock. */
@@ -229,6 +275,9 @@ finish (Run *run)
     g_cancellable_disconnect (run->cancellable, run->cancelled_id);
   run->cancelled_id = 0;
   drop_session (run);
+  g_clear_signal_handler (&run->reclaim_id, run->pool);
+  if (run->own_pool)
+    buzon_connection_pool_close (run->pool);
   self->run = NULL;
   set_state (self, BUZON_ACCOUNT_WATCH_STOPPED, 0);
   g_task_return_boolean (task, TRUE);
@@ -274,7 +323,42 @@ network_missing (Run *run)
 
   if (g_network_monitor_get_network_available (run->monitor))
     return FALSE;
-  return !is_loopback (url->host);
+  return run->self->loopback_needs_network || !is_loopback (url->host);
+}
+
+/* No network: nothing under way, the IDLE connection given up (it would
+ * not survive anyway, and holds a place in the pool) and the polling
+ * stopped until the network is back, when a full pass is due at once. */
+static void
+go_offline (Run *run)
+{
+  g_clear_handle_id (&run->timer_id, g_source_remove);
+  g_clear_handle_id (&run->poll_id, g_source_remove);
+  put_back (run, TRUE);
+  run->offline = TRUE;
+  if (run->offline_hold == NULL)
+    run->offline_hold = hold (run);
+  run->poll_due = TRUE;
+  set_state (run->self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
+}
+
+/* Back from OFFLINE. Returns the reference the run held meanwhile, for
+ * the caller to drop once it has started what comes next. */
+static GTask *
+leave_offline (Run *run)
+{
+  run->offline = FALSE;
+  return g_steal_pointer (&run->offline_hold);
+}
+
+/* Before the next step: offline, there is none. */
+static gboolean
+went_offline (Run *run)
+{
+  if (!network_missing (run))
+    return FALSE;
+  go_offline (run);
+  return TRUE;
 }
 
 static void
@@ -326,9 +410,8 @@ fail (Run          *run,
   run->poll_due = TRUE;
   if (network_missing (run))
     {
-      run->offline = TRUE;
       set_error (self, error);
-      set_state (self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
+      go_offline (run);
     }
   else
     {
@@ -367,8 +450,10 @@ idled_cb (GObject      *source,
     }
   if (stopped (run))
     return;
-  if (run->poll_due)
-    full_pass (run);
+  /* Ended for a pass, for the pool, or for the network: idle() sees to
+   * those; else there was news, or the network changed: the Inbox. */
+  if (run->poll_due || run->give_back || network_missing (run))
+    idle (run);
   else
     sync_inbox (run);
 }
@@ -376,13 +461,24 @@ idled_cb (GObject      *source,
 static void
 idle (Run *run)
 {
-  BuzonImapQuirks *quirks = buzon_imap_session_get_quirks (run->session);
+  BuzonImapQuirks *quirks;
 
+  if (went_offline (run))
+    return;
   if (run->poll_due)
     {
       full_pass (run);
       return;
     }
+  if (run->give_back)
+    {
+      /* The pool wants it for a request that waits: after that request,
+       * it comes back. */
+      drop_session (run);
+      regain (run);
+      return;
+    }
+  quirks = buzon_imap_session_get_quirks (run->session);
   g_warn_if_fail (quiet (run));
   if (!buzon_imap_quirks_get_can_idle (quirks))
     run->timer_id = add_timer (run, INBOX_POLL_SECONDS, retry_cb);
@@ -540,7 +636,8 @@ connected_cb (GObject      *source,
   BuzonImapSession *session;
 
   run->busy = FALSE;
-  session = buzon_account_connect_finish (result, &error);
+  session = buzon_connection_pool_acquire_finish (BUZON_CONNECTION_POOL (source), result,
+                                                  &error);
   if (session == NULL)
     {
       if (stopped (run))
@@ -549,7 +646,7 @@ connected_cb (GObject      *source,
       return;
     }
   run->session = session;
-  if (stopped (run))
+  if (stopped (run) || went_offline (run))
     return;
   run->in_contact = TRUE;
   g_signal_connect (run->session, "exists-changed", G_CALLBACK (news_cb), run);
@@ -565,10 +662,43 @@ connect_idle (Run *run)
 {
   g_warn_if_fail (quiet (run));
   run->busy = TRUE;
-  buzon_account_connect_async (run->self->account, run->self->credentials, run->cancellable,
-                               connected_cb, hold (run));
+  buzon_connection_pool_acquire_async (run->pool, BUZON_CONNECTION_PRIORITY_HELD,
+                                       run->cancellable, connected_cb, hold (run));
   set_state (run->self,
              run->in_contact ? BUZON_ACCOUNT_WATCH_SYNCING : BUZON_ACCOUNT_WATCH_CONNECTING, 0);
+}
+
+/* The IDLE connection went to a request that waited: asked for again, in
+ * turn behind it. Up to date until then, the watch stays IDLE. */
+static void
+regain (Run *run)
+{
+  g_warn_if_fail (quiet (run));
+  run->busy = TRUE;
+  buzon_connection_pool_acquire_async (run->pool, BUZON_CONNECTION_PRIORITY_HELD,
+                                       run->cancellable, connected_cb, hold (run));
+  set_state (run->self, BUZON_ACCOUNT_WATCH_IDLE, 0);
+}
+
+static void
+reclaim_cb (BuzonConnectionPool *pool,
+            BuzonImapSession    *session,
+            gpointer             user_data)
+{
+  Run *run = user_data;
+
+  if (session != run->session || run->finished)
+    return;
+  if (run->idling)
+    {
+      /* IDLE's callback gives it back. */
+      run->give_back = TRUE;
+      buzon_imap_session_idle_stop (session);
+    }
+  else if (run->busy)
+    run->give_back = TRUE; /* An Inbox sync: at its end. */
+  else
+    drop_session (run); /* Polling the Inbox on a timer, which connects again. */
 }
 
 /* Full passes. */
@@ -642,12 +772,9 @@ passed_cb (GObject      *source,
         }
       g_signal_emit (self, signals[SIGNAL_SYNCED], 0, NULL);
     }
-  if (stopped (run))
+  if (stopped (run) || went_offline (run))
     return;
-  if (run->session == NULL)
-    connect_idle (run);
-  else
-    idle (run);
+  connect_idle (run);
 }
 
 static void
@@ -658,6 +785,9 @@ full_pass (Run *run)
                                                               run->self->credentials);
 
   g_warn_if_fail (quiet (run));
+  /* The pass takes it from the pool, as background work. */
+  drop_session (run);
+  buzon_account_sync_set_pool (sync, run->pool);
   run->poll_due = FALSE;
   run->busy = TRUE;
   run->passing = TRUE;
@@ -667,33 +797,40 @@ full_pass (Run *run)
              run->in_contact ? BUZON_ACCOUNT_WATCH_SYNCING : BUZON_ACCOUNT_WATCH_CONNECTING, 0);
 }
 
-/* The network: gone, a wait becomes OFFLINE; back, no need to wait. */
+/* The network: gone, the watch goes OFFLINE (at once when it waits or
+ * idles; a pass or an Inbox sync under way first ends, or fails); back, a
+ * wait ends with a full pass. A change while the watch idles ends IDLE and
+ * brings the Inbox up to date: the connection may not have survived. */
 static void
 network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
                     gpointer         user_data)
 {
   Run *run = user_data;
-  gboolean waiting = run->self->state == BUZON_ACCOUNT_WATCH_WAITING && run->timer_id != 0;
 
   if (run->finished || g_cancellable_is_cancelled (run->cancellable))
     return;
   if (network_missing (run))
     {
-      if (waiting)
-        {
-          g_clear_handle_id (&run->timer_id, g_source_remove);
-          run->offline = TRUE;
-          set_state (run->self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
-        }
+      if (run->offline)
+        return;
+      if (run->idling)
+        buzon_imap_session_idle_stop (run->session); /* Its callback goes offline. */
+      else if (!run->busy)
+        go_offline (run); /* On a timer (a retry, the Inbox polled), or about to be. */
       return;
     }
-  if (!waiting && !run->offline)
-    return;
-  g_clear_handle_id (&run->timer_id, g_source_remove);
-  run->offline = FALSE;
-  run->backoff = 1;
-  resume (run);
+  if (run->offline || (run->self->state == BUZON_ACCOUNT_WATCH_WAITING && run->timer_id != 0))
+    {
+      g_autoptr (GTask) held = leave_offline (run);
+
+      g_clear_handle_id (&run->timer_id, g_source_remove);
+      run->backoff = 1;
+      resume (run);
+      return;
+    }
+  if (run->idling)
+    buzon_imap_session_idle_stop (run->session); /* Its callback syncs the Inbox. */
 }
 
 /* Cancelling: IDLE and the operations under way see the cancellable
@@ -708,8 +845,11 @@ cancel_idle_cb (gpointer user_data)
     return G_SOURCE_REMOVE;
   if (!run->busy && !run->idling)
     {
+      g_autoptr (GTask) held = leave_offline (run);
+
       g_clear_handle_id (&run->timer_id, g_source_remove);
-      run->offline = FALSE;
+      stopped (run);
+      return G_SOURCE_REMOVE;
     }
   stopped (run);
   return G_SOURCE_REMOVE;
@@ -738,6 +878,8 @@ buzon_account_watch_finalize (GObject *object)
   g_clear_object (&self->account);
   g_clear_object (&self->store);
   g_clear_object (&self->credentials);
+  g_clear_object (&self->pool);
+  g_clear_object (&self->monitor);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (buzon_account_watch_parent_class)->finalize (object);
@@ -920,20 +1062,24 @@ buzon_account_watch_run_async (BuzonAccountWatch  *self,
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   self->run = run;
   run->poll_id = add_timer (run, self->poll_interval, poll_cb);
-  run->monitor = g_network_monitor_get_default ();
+  if (self->pool != NULL)
+    run->pool = g_object_ref (self->pool);
+  else
+    {
+      run->pool = buzon_connection_pool_new (self->account, self->credentials);
+      run->own_pool = TRUE;
+    }
+  run->reclaim_id = g_signal_connect (run->pool, "reclaim", G_CALLBACK (reclaim_cb), run);
+  run->monitor = g_object_ref (self->monitor != NULL ? self->monitor
+                                                     : g_network_monitor_get_default ());
   run->network_id = g_signal_connect (run->monitor, "network-changed",
                                       G_CALLBACK (network_changed_cb), run);
   /* Already cancelled, this schedules the end at once. */
   run->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), run, NULL);
   if (g_cancellable_is_cancelled (cancellable))
     return;
-  if (network_missing (run))
-    {
-      run->offline = TRUE;
-      run->poll_due = TRUE;
-      set_state (self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
-      return;
-    }
+  if (went_offline (run))
+    return;
   full_pass (run);
 }
 
@@ -970,14 +1116,54 @@ buzon_account_watch_sync_now (BuzonAccountWatch *self)
   if (run->timer_id != 0 || run->offline)
     {
       /* Waiting: nothing else is under way. */
+      g_autoptr (GTask) held = leave_offline (run);
+
       g_clear_handle_id (&run->timer_id, g_source_remove);
-      run->offline = FALSE;
       full_pass (run);
       return;
     }
   run->poll_due = TRUE;
   if (run->idling)
     buzon_imap_session_idle_stop (run->session);
+}
+
+/**
+ * buzon_account_watch_set_pool:
+ * @pool: (nullable): the account's connections, shared with the user's
+ *   actions; %NULL for a pool of the run's own (closed when it ends)
+ *
+ * Where the watch's connections come from, from the next run on: its IDLE
+ * connection is held (%BUZON_CONNECTION_PRIORITY_HELD) and given back
+ * whenever the pool has a request waiting, its passes are background
+ * work, and it never has more than one of the pool's sessions at a time.
+ */
+void
+buzon_account_watch_set_pool (BuzonAccountWatch   *self,
+                              BuzonConnectionPool *pool)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT_WATCH (self));
+  g_return_if_fail (pool == NULL || BUZON_IS_CONNECTION_POOL (pool));
+
+  g_set_object (&self->pool, pool);
+}
+
+/*
+ * _buzon_account_watch_set_network_monitor:
+ * @monitor: (nullable): what says whether there is a network, from the
+ *   next run on; %NULL for the default
+ * @loopback_needs_network: whether a server on this machine is out of
+ *   reach too when @monitor says offline (tests on the fixture servers)
+ */
+void
+_buzon_account_watch_set_network_monitor (BuzonAccountWatch *self,
+                                          GNetworkMonitor   *monitor,
+                                          gboolean           loopback_needs_network)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT_WATCH (self));
+  g_return_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor));
+
+  g_set_object (&self->monitor, monitor);
+  self->loopback_needs_network = loopback_needs_network;
 }
 
 BuzonAccountWatchState

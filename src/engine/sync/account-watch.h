@@ -10,6 +10,7 @@
 #include "account/account.h"
 #include "account/credentials.h"
 #include "store/store.h"
+#include "sync/connection-pool.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,8 @@ gboolean               buzon_account_watch_run_finish      (BuzonAccountWatch  *
                                                             GAsyncResult       *result,
                                                             GError            **error);
 void                   buzon_account_watch_sync_now        (BuzonAccountWatch  *self);
+void                   buzon_account_watch_set_pool        (BuzonAccountWatch  *self,
+                                                            BuzonConnectionPool *pool);
 BuzonAccountWatchState buzon_account_watch_get_state       (BuzonAccountWatch  *self);
 const GError          *buzon_account_watch_get_error       (BuzonAccountWatch  *self);
 gint64                 buzon_account_watch_get_last_synced (BuzonAccountWatch  *self);

@@ -18,7 +18,20 @@
 // A session handed out belongs to the caller until it gives it back with
 // buzon_connection_pool_release(), in any state but IDLE: a session that
 // closed meanwhile is dropped, and its place goes to the next request. A
-// session unused for "idle-timeout" seconds is logged out.
+// session unused for "idle-timeout" seconds is logged out. One that failed
+// without closing (a timeout, bytes that are not IMAP) is given back with
+// buzon_connection_pool_discard(), never to be handed out again.
+//
+// A session kept for long (the watch's IDLE on the Inbox) is asked for as
+// BUZON_CONNECTION_PRIORITY_HELD: background work like any other, counted
+// in the background's share and in the cap, but lent on the understanding
+// that it comes back when wanted. When a request has to wait (the user's,
+// or the background's), the pool emits "reclaim" once for each held
+// session; its holder ends what it is doing (IDLE ends with DONE) and gives
+// the session back, which goes to the request that waited, and asks again
+// as HELD, in turn behind it. So with a cap of one the user still opens a
+// message while the Inbox is watched, and with two the watch and a sync
+// pass never take the user's place.
 
 #include "config.h"
 
@@ -30,6 +43,11 @@
 
 #define DEFAULT_MAX_CONNECTIONS 4
 #define DEFAULT_IDLE_TIMEOUT    120
+
+/* In the lent table, with the priority: its holder was asked to give it
+ * back. */
+#define RECLAIM_ASKED 0x100
+#define PRIORITY_OF(value) (GPOINTER_TO_INT (value) & 0xff)
 
 typedef struct
 {
@@ -58,10 +76,10 @@ struct _BuzonConnectionPool
   guint idle_timeout;
   guint server_cap; /* The quirks' limit, once a session said who the server is; 0 before. */
 
-  GQueue waiting[2]; /* Request, by priority. */
+  GQueue waiting[2]; /* Request: the user's, then the background's (held ones too). */
   GQueue idle;       /* IdleSession, the most recently given back first. */
-  GHashTable *lent;  /* BuzonImapSession -> its request's priority. */
-  guint connecting[2];
+  GHashTable *lent;  /* BuzonImapSession -> its request's priority, | RECLAIM_ASKED. */
+  guint connecting[3]; /* By priority. */
   guint n_connections;
   gboolean closed;
 };
@@ -79,7 +97,22 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+enum
+{
+  SIGNAL_RECLAIM,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void dispatch (BuzonConnectionPool *self);
+
+/* Which queue a request waits in: held ones are background work. */
+static guint
+queue_of (BuzonConnectionPriority priority)
+{
+  return priority == BUZON_CONNECTION_PRIORITY_USER ? 0 : 1;
+}
 
 static guint
 limit (BuzonConnectionPool *self)
@@ -104,12 +137,13 @@ static guint
 background_busy (BuzonConnectionPool *self)
 {
   GHashTableIter iter;
-  gpointer priority;
-  guint busy = self->connecting[BUZON_CONNECTION_PRIORITY_BACKGROUND];
+  gpointer value;
+  guint busy = self->connecting[BUZON_CONNECTION_PRIORITY_BACKGROUND]
+               + self->connecting[BUZON_CONNECTION_PRIORITY_HELD];
 
   g_hash_table_iter_init (&iter, self->lent);
-  while (g_hash_table_iter_next (&iter, NULL, &priority))
-    if (GPOINTER_TO_INT (priority) == BUZON_CONNECTION_PRIORITY_BACKGROUND)
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (PRIORITY_OF (value) != BUZON_CONNECTION_PRIORITY_USER)
       busy++;
   return busy;
 }
@@ -119,7 +153,8 @@ update_count (BuzonConnectionPool *self)
 {
   guint count = g_hash_table_size (self->lent) + self->idle.length
                 + self->connecting[BUZON_CONNECTION_PRIORITY_USER]
-                + self->connecting[BUZON_CONNECTION_PRIORITY_BACKGROUND];
+                + self->connecting[BUZON_CONNECTION_PRIORITY_BACKGROUND]
+                + self->connecting[BUZON_CONNECTION_PRIORITY_HELD];
 
   if (count == self->n_connections)
     return;
@@ -213,7 +248,7 @@ static gboolean
 serve (BuzonConnectionPool *self,
        Request             *request)
 {
-  gboolean background = request->priority == BUZON_CONNECTION_PRIORITY_BACKGROUND;
+  gboolean background = request->priority != BUZON_CONNECTION_PRIORITY_USER;
 
   if (background && background_busy (self) >= background_limit (self))
     return FALSE;
@@ -242,25 +277,58 @@ serve (BuzonConnectionPool *self,
   return TRUE;
 }
 
+/* A request waits: the holders of held sessions are asked for them back,
+ * each once. A held request waiting does not ask (that is a holder asking
+ * again, behind what it gave way to). */
+static void
+reclaim (BuzonConnectionPool *self)
+{
+  Request *background = g_queue_peek_head (&self->waiting[1]);
+  g_autoptr (GPtrArray) asked = NULL;
+  g_autoptr (BuzonConnectionPool) hold = NULL;
+  GHashTableIter iter;
+  gpointer session;
+  gpointer value;
+
+  if (self->waiting[0].length == 0
+      && (background == NULL || background->priority == BUZON_CONNECTION_PRIORITY_HELD))
+    return;
+  asked = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->lent);
+  while (g_hash_table_iter_next (&iter, &session, &value))
+    if (PRIORITY_OF (value) == BUZON_CONNECTION_PRIORITY_HELD
+        && (GPOINTER_TO_INT (value) & RECLAIM_ASKED) == 0)
+      {
+        g_hash_table_iter_replace (&iter, GINT_TO_POINTER (GPOINTER_TO_INT (value)
+                                                           | RECLAIM_ASKED));
+        g_ptr_array_add (asked, g_object_ref (session));
+      }
+  /* Emitted after the walk: a handler may give its session back at once. */
+  hold = g_object_ref (self);
+  for (guint i = 0; i < asked->len; i++)
+    g_signal_emit (self, signals[SIGNAL_RECLAIM], 0, asked->pdata[i]);
+}
+
 /* Serves what waits, the user's first, as far as the limits allow. */
 static void
 dispatch (BuzonConnectionPool *self)
 {
-  for (int priority = BUZON_CONNECTION_PRIORITY_USER;
-       priority <= BUZON_CONNECTION_PRIORITY_BACKGROUND; priority++)
-    while (self->waiting[priority].length > 0)
+  for (guint queue = 0; queue < G_N_ELEMENTS (self->waiting); queue++)
+    while (self->waiting[queue].length > 0)
       {
         /* Out of the queue before it is served: a requester's callback may
          * run at once, and ask or give back in turn (this runs again). */
-        Request *request = g_queue_pop_head (&self->waiting[priority]);
+        Request *request = g_queue_pop_head (&self->waiting[queue]);
 
         if (!serve (self, request))
           {
             /* Nothing was done with it: back at the head. */
-            g_queue_push_head (&self->waiting[priority], request);
+            g_queue_push_head (&self->waiting[queue], request);
             break;
           }
       }
+  if (!self->closed)
+    reclaim (self);
 }
 
 static gboolean
@@ -270,7 +338,7 @@ cancel_cb (gpointer user_data)
   BuzonConnectionPool *self = request->pool;
 
   request->cancel_source = 0;
-  if (g_queue_remove (&self->waiting[request->priority], request))
+  if (g_queue_remove (&self->waiting[queue_of (request->priority)], request))
     {
       g_task_return_error_if_cancelled (request->task);
       request_free (request);
@@ -352,8 +420,35 @@ buzon_connection_pool_release (BuzonConnectionPool *self,
 }
 
 /**
+ * buzon_connection_pool_discard:
+ * @session: (transfer none): a session the pool handed out
+ *
+ * Gives back a session that failed and is not to be handed out again: it
+ * is logged out (if it is not closed already) and its place freed.
+ */
+void
+buzon_connection_pool_discard (BuzonConnectionPool *self,
+                               BuzonImapSession    *session)
+{
+  g_autoptr (BuzonImapSession) held = NULL;
+
+  g_return_if_fail (BUZON_IS_CONNECTION_POOL (self));
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (session));
+
+  if (!g_hash_table_steal_extended (self->lent, session, (gpointer *) &held, NULL))
+    {
+      g_critical ("%s: a session the pool did not lend", G_STRFUNC);
+      return;
+    }
+  log_out (g_steal_pointer (&held));
+  update_count (self);
+  dispatch (self);
+}
+
+/**
  * buzon_connection_pool_acquire_async:
- * @priority: %BUZON_CONNECTION_PRIORITY_USER for what someone waits for
+ * @priority: %BUZON_CONNECTION_PRIORITY_USER for what someone waits for;
+ *   %BUZON_CONNECTION_PRIORITY_HELD for a session kept until "reclaim"
  * @cancellable: (nullable): gives up waiting; a connection being opened
  *   for the request still opens, for the next one
  *
@@ -373,7 +468,8 @@ buzon_connection_pool_acquire_async (BuzonConnectionPool     *self,
 
   g_return_if_fail (BUZON_IS_CONNECTION_POOL (self));
   g_return_if_fail (priority == BUZON_CONNECTION_PRIORITY_USER
-                    || priority == BUZON_CONNECTION_PRIORITY_BACKGROUND);
+                    || priority == BUZON_CONNECTION_PRIORITY_BACKGROUND
+                    || priority == BUZON_CONNECTION_PRIORITY_HELD);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, buzon_connection_pool_acquire_async);
@@ -390,8 +486,8 @@ buzon_connection_pool_acquire_async (BuzonConnectionPool     *self,
   request->pool = self;
   request->task = g_steal_pointer (&task);
   request->priority = priority;
-  /* Waiting in turn behind others of the same priority. */
-  g_queue_push_tail (&self->waiting[priority], request);
+  /* Waiting in turn behind others of the same queue. */
+  g_queue_push_tail (&self->waiting[queue_of (priority)], request);
   if (cancellable != NULL)
     {
       request->cancellable = g_object_ref (cancellable);
@@ -427,12 +523,11 @@ buzon_connection_pool_close (BuzonConnectionPool *self)
   g_return_if_fail (BUZON_IS_CONNECTION_POOL (self));
 
   self->closed = TRUE;
-  for (int priority = BUZON_CONNECTION_PRIORITY_USER;
-       priority <= BUZON_CONNECTION_PRIORITY_BACKGROUND; priority++)
+  for (guint queue = 0; queue < G_N_ELEMENTS (self->waiting); queue++)
     {
       Request *request;
 
-      while ((request = g_queue_pop_head (&self->waiting[priority])) != NULL)
+      while ((request = g_queue_pop_head (&self->waiting[queue])) != NULL)
         {
           g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_CLOSED, "%s",
                                    _("The account's connections were closed"));
@@ -545,6 +640,18 @@ buzon_connection_pool_class_init (BuzonConnectionPoolClass *klass)
     g_param_spec_uint ("n-connections", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * BuzonConnectionPool::reclaim:
+   * @session: a session lent as %BUZON_CONNECTION_PRIORITY_HELD
+   *
+   * A request waits that @session would serve: its holder should give it
+   * back soon, with buzon_connection_pool_release(). Emitted once per
+   * lending.
+   */
+  signals[SIGNAL_RECLAIM] =
+    g_signal_new ("reclaim", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, BUZON_TYPE_IMAP_SESSION);
 }
 
 static void

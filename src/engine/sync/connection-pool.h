@@ -17,7 +17,9 @@ G_BEGIN_DECLS
 typedef enum
 {
   BUZON_CONNECTION_PRIORITY_USER,       /* Someone is waiting: a message opened, a search. */
-  BUZON_CONNECTION_PRIORITY_BACKGROUND, /* Sync, IDLE, prefetch: never the last connection. */
+  BUZON_CONNECTION_PRIORITY_BACKGROUND, /* Sync, prefetch: never the last connection. */
+  BUZON_CONNECTION_PRIORITY_HELD,       /* Background kept for long (IDLE): given back on
+                                         * "reclaim". */
 } BuzonConnectionPriority;
 
 #define BUZON_TYPE_CONNECTION_POOL (buzon_connection_pool_get_type ())
@@ -35,6 +37,8 @@ BuzonImapSession    *buzon_connection_pool_acquire_finish (BuzonConnectionPool  
                                                            GAsyncResult            *result,
                                                            GError                 **error);
 void                 buzon_connection_pool_release        (BuzonConnectionPool     *self,
+                                                           BuzonImapSession        *session);
+void                 buzon_connection_pool_discard        (BuzonConnectionPool     *self,
                                                            BuzonImapSession        *session);
 void                 buzon_connection_pool_close          (BuzonConnectionPool     *self);
 guint                buzon_connection_pool_get_max_connections (BuzonConnectionPool *self);
