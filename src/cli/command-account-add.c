@@ -29,6 +29,7 @@ typedef struct
   const char *display_name;
   const char *password_command;
   gint64 prefetch_days; /* -1: the default. */
+  gint64 undo_seconds;  /* -1: the default. */
   GPtrArray *trusted; /* "sha256:<lower-case hex>", NULL-terminated once parsed. */
   BuzonServerUrl *imap;
   BuzonServerUrl *smtp;
@@ -81,10 +82,11 @@ parse_arguments (AddRequest  *request,
 {
   static const char *const options[] = { "--email", "--imap", "--smtp", "--display-name",
                                           "--password-command", "--trust-cert",
-                                          "--prefetch-days" };
+                                          "--prefetch-days", "--undo-seconds" };
 
   request->trusted = g_ptr_array_new_with_free_func (g_free);
   request->prefetch_days = -1;
+  request->undo_seconds = -1;
   for (int i = 1; i < argc; i++)
     {
       const char *option = argv[i];
@@ -134,6 +136,20 @@ parse_arguments (AddRequest  *request,
               return FALSE;
             }
           request->prefetch_days = (gint64) days;
+        }
+      else if (g_str_equal (option, "--undo-seconds"))
+        {
+          guint64 seconds = 0;
+
+          if (!g_ascii_string_to_unsigned (value, 10, 0, BUZON_ACCOUNT_MAX_UNDO_SECONDS, &seconds,
+                                           NULL))
+            {
+              /* Translators: %u is the largest number of seconds allowed. */
+              g_printerr (_("--undo-seconds takes a number of seconds from 0 to %u\n"),
+                          (guint) BUZON_ACCOUNT_MAX_UNDO_SECONDS);
+              return FALSE;
+            }
+          request->undo_seconds = (gint64) seconds;
         }
       else
         {
@@ -258,7 +274,7 @@ forget_passwords (const char *id)
 
 /* buzon-cli account add NAME --email ADDR --imap URL --smtp URL
  *   [--display-name NAME] [--password-command CMD] [--trust-cert SHA256:HEX]…
- *   [--prefetch-days N] */
+ *   [--prefetch-days N] [--undo-seconds N] */
 int
 buzon_cli_command_account_add (int    argc,
                                char **argv)
@@ -296,6 +312,8 @@ buzon_cli_command_account_add (int    argc,
   buzon_account_set_password_command (account, request.password_command);
   if (request.prefetch_days >= 0)
     buzon_account_set_prefetch_days (account, (guint) request.prefetch_days);
+  if (request.undo_seconds >= 0)
+    buzon_account_set_undo_seconds (account, (guint) request.undo_seconds);
 
   in_keyring = request.password_command == NULL;
   if (in_keyring && !store_passwords (&request, &error))

@@ -161,6 +161,8 @@ account_from_group (BuzonAccountStore *self,
   g_auto (GStrv) trusted = NULL;
   g_autofree char *password_command = NULL;
   g_autofree char *prefetch_text = NULL;
+  g_autofree char *undo_text = NULL;
+  guint64 undo_seconds = 0;
   guint64 prefetch_days = 0;
   g_autoptr (BuzonServerUrl) imap = NULL;
   g_autoptr (BuzonServerUrl) smtp = NULL;
@@ -189,6 +191,7 @@ account_from_group (BuzonAccountStore *self,
   trusted = g_key_file_get_string_list (self->key_file, group, "TrustedCertificates", NULL, NULL);
   password_command = g_key_file_get_string (self->key_file, group, "PasswordCommand", NULL);
   prefetch_text = g_key_file_get_value (self->key_file, group, "PrefetchDays", NULL);
+  undo_text = g_key_file_get_value (self->key_file, group, "UndoSeconds", NULL);
 
   account = buzon_account_new (id, name, email, imap, smtp);
   /* A value that is not a number leaves the default: the account still
@@ -197,6 +200,10 @@ account_from_group (BuzonAccountStore *self,
       && g_ascii_string_to_unsigned (g_strstrip (prefetch_text), 10, 0,
                                      BUZON_ACCOUNT_MAX_PREFETCH_DAYS, &prefetch_days, NULL))
     buzon_account_set_prefetch_days (account, (guint) prefetch_days);
+  if (undo_text != NULL
+      && g_ascii_string_to_unsigned (g_strstrip (undo_text), 10, 0,
+                                     BUZON_ACCOUNT_MAX_UNDO_SECONDS, &undo_seconds, NULL))
+    buzon_account_set_undo_seconds (account, (guint) undo_seconds);
   if (trusted != NULL)
     buzon_account_set_trusted_certificates (account, (const char * const *) trusted);
   buzon_account_set_password_command (account, password_command);
@@ -352,6 +359,9 @@ write_group (GKeyFile     *key_file,
   if (buzon_account_get_prefetch_days (account) != BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS)
     g_key_file_set_uint64 (key_file, group, "PrefetchDays",
                            buzon_account_get_prefetch_days (account));
+  if (buzon_account_get_undo_seconds (account) != BUZON_ACCOUNT_DEFAULT_UNDO_SECONDS)
+    g_key_file_set_uint64 (key_file, group, "UndoSeconds",
+                           buzon_account_get_undo_seconds (account));
 }
 
 /**

@@ -15,6 +15,7 @@ struct _BuzonAccount
   GStrv trusted_certificates; /* "sha256:<64 lower-case hex digits>" */
   char *password_command;     /* NULL: the passwords are in the keyring. */
   guint prefetch_days;        /* Bodies of mail newer than this are fetched at sync; 0: none. */
+  guint undo_seconds;         /* A sent message waits this long for an Undo. */
 };
 
 G_DEFINE_FINAL_TYPE (BuzonAccount, buzon_account, G_TYPE_OBJECT)
@@ -30,6 +31,7 @@ enum
   PROP_TRUSTED_CERTIFICATES,
   PROP_PASSWORD_COMMAND,
   PROP_PREFETCH_DAYS,
+  PROP_UNDO_SECONDS,
   N_PROPS
 };
 
@@ -85,6 +87,9 @@ buzon_account_get_property (GObject    *object,
     case PROP_PREFETCH_DAYS:
       g_value_set_uint (value, self->prefetch_days);
       break;
+    case PROP_UNDO_SECONDS:
+      g_value_set_uint (value, self->undo_seconds);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -123,6 +128,9 @@ buzon_account_set_property (GObject      *object,
       break;
     case PROP_PREFETCH_DAYS:
       buzon_account_set_prefetch_days (self, g_value_get_uint (value));
+      break;
+    case PROP_UNDO_SECONDS:
+      buzon_account_set_undo_seconds (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -164,6 +172,16 @@ buzon_account_class_init (BuzonAccountClass *klass)
     g_param_spec_uint ("prefetch-days", NULL, NULL, 0, BUZON_ACCOUNT_MAX_PREFETCH_DAYS,
                        BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * BuzonAccount:undo-seconds:
+   *
+   * How long a sent message waits in the outbox before it goes, so that
+   * the user can take it back; 0 sends at once.
+   */
+  properties[PROP_UNDO_SECONDS] =
+    g_param_spec_uint ("undo-seconds", NULL, NULL, 0, BUZON_ACCOUNT_MAX_UNDO_SECONDS,
+                       BUZON_ACCOUNT_DEFAULT_UNDO_SECONDS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -172,6 +190,7 @@ buzon_account_init (BuzonAccount *self)
 {
   self->trusted_certificates = g_new0 (char *, 1);
   self->prefetch_days = BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS;
+  self->undo_seconds = BUZON_ACCOUNT_DEFAULT_UNDO_SECONDS;
 }
 
 /**
@@ -345,4 +364,29 @@ buzon_account_set_prefetch_days (BuzonAccount *self,
     return;
   self->prefetch_days = days;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREFETCH_DAYS]);
+}
+
+/**
+ * buzon_account_get_undo_seconds:
+ *
+ * Returns: how many seconds a sent message waits for an Undo
+ */
+guint
+buzon_account_get_undo_seconds (BuzonAccount *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (self), 0);
+  return self->undo_seconds;
+}
+
+void
+buzon_account_set_undo_seconds (BuzonAccount *self,
+                                guint         seconds)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT (self));
+
+  seconds = MIN (seconds, BUZON_ACCOUNT_MAX_UNDO_SECONDS);
+  if (seconds == self->undo_seconds)
+    return;
+  self->undo_seconds = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNDO_SECONDS]);
 }

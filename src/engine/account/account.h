@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 #define BUZON_ACCOUNT_DEFAULT_PREFETCH_DAYS 14
 #define BUZON_ACCOUNT_MAX_PREFETCH_DAYS     36500
 
+/* Seconds a sent message waits in the outbox, in which Undo takes it back
+ * (accounts.conf: UndoSeconds; 0: none). */
+#define BUZON_ACCOUNT_DEFAULT_UNDO_SECONDS 5
+#define BUZON_ACCOUNT_MAX_UNDO_SECONDS     60
+
 #define BUZON_TYPE_ACCOUNT (buzon_account_get_type ())
 
 G_DECLARE_FINAL_TYPE (BuzonAccount, buzon_account, BUZON, ACCOUNT, GObject)
@@ -37,6 +42,9 @@ void                  buzon_account_set_password_command     (BuzonAccount      
 guint                 buzon_account_get_prefetch_days        (BuzonAccount         *self);
 void                  buzon_account_set_prefetch_days        (BuzonAccount         *self,
                                                               guint                 days);
+guint                 buzon_account_get_undo_seconds         (BuzonAccount         *self);
+void                  buzon_account_set_undo_seconds         (BuzonAccount         *self,
+                                                              guint                 seconds);
 gboolean              buzon_account_trusts_certificate       (BuzonAccount         *self,
                                                               const char           *sha256_hex);
 gboolean              buzon_account_id_is_valid              (const char           *id);

@@ -33,6 +33,7 @@ struct _BuzonSmtpOp
   gboolean out_final;        /* @out ends a message: once its end is written, a lost
                               * connection leaves the outcome unknown. */
   gboolean in_doubt;         /* The server may have the whole message. */
+  guint timeout_factor;      /* The client's timeout times this, for this exchange; 0: 1. */
   guint step;                /* Where the operation is, its own numbering. */
   gpointer data;             /* The operation's own state. */
   GDestroyNotify data_free;
@@ -63,6 +64,10 @@ struct _BuzonSmtpClient
 
   guint timeout_seconds;
   guint timer_id;
+  BuzonSmtpCommitFunc commit_func; /* Asked before the end of DATA goes out. */
+  gpointer commit_data;
+  GDestroyNotify commit_data_free;
+  BuzonSmtpOp *waiting_op;         /* A send waiting for buzon_smtp_client_commit(). */
   gboolean timed_out;
 };
 

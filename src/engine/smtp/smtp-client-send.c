@@ -177,19 +177,74 @@ final_done (BuzonSmtpOp *op)
                                  (GDestroyNotify) buzon_smtp_send_result_free);
 }
 
+/* Writes @out (taken), the end of the message, and reads the answer, which
+ * may take the server a while (RFC 5321 §4.5.3.2.6 suggests 10 minutes). */
+static void
+end_data (BuzonSmtpOp *op,
+          GBytes      *out)
+{
+  op->out_final = TRUE;
+  op->timeout_factor = 10;
+  _buzon_smtp_op_exchange (op, out, 1, final_done);
+}
+
+static void
+body_written (BuzonSmtpOp *op)
+{
+  BuzonSmtpClient *self = op->client;
+
+  self->waiting_op = op;
+  self->commit_func (self, self->commit_data);
+}
+
+/**
+ * buzon_smtp_client_commit:
+ * @error: (transfer full) (nullable): %NULL to end the message, so that
+ *   the server takes it; else the send fails with @error and the
+ *   connection is closed without ending it, so that the server drops it
+ *
+ * Answers the commit function (see buzon_smtp_client_set_commit_func()).
+ */
+void
+buzon_smtp_client_commit (BuzonSmtpClient *self,
+                          GError          *error)
+{
+  BuzonSmtpOp *op;
+
+  g_return_if_fail (BUZON_IS_SMTP_CLIENT (self));
+  g_return_if_fail (self->waiting_op != NULL);
+
+  op = g_steal_pointer (&self->waiting_op);
+  if (error != NULL)
+    {
+      _buzon_smtp_op_fail (op, error, TRUE);
+      return;
+    }
+  end_data (op, g_bytes_new_static (".\r\n", 3));
+}
+
 static void
 data_done (BuzonSmtpOp *op)
 {
   SendData *send = op->data;
   BuzonSmtpReply *reply = op->replies->pdata[0];
+  GBytes *body;
+  gsize size;
 
   if (reply->code != 354)
     {
       reset_and_fail (op, send_error (op, reply));
       return;
     }
-  op->out_final = TRUE;
-  _buzon_smtp_op_exchange (op, g_steal_pointer (&send->payload), 1, final_done);
+  if (op->client->commit_func == NULL)
+    {
+      end_data (op, g_steal_pointer (&send->payload));
+      return;
+    }
+  /* Everything but the ".\r\n": the server cannot deliver it yet. */
+  size = g_bytes_get_size (send->payload);
+  body = g_bytes_new_from_bytes (send->payload, 0, size - 3);
+  _buzon_smtp_op_exchange (op, body, 0, body_written);
 }
 
 /* Every recipient answered: DATA, or RSET when nobody (or, with

@@ -45,6 +45,8 @@ buzon_smtp_client_finalize (GObject *object)
   g_clear_pointer (&self->capabilities, buzon_smtp_capabilities_free);
   g_free (self->greeting);
   g_free (self->certificate_sha256);
+  if (self->commit_data_free != NULL)
+    self->commit_data_free (self->commit_data);
   G_OBJECT_CLASS (buzon_smtp_client_parent_class)->finalize (object);
 }
 
@@ -92,6 +94,30 @@ buzon_smtp_client_set_timeout (BuzonSmtpClient *self,
 {
   g_return_if_fail (BUZON_IS_SMTP_CLIENT (self));
   self->timeout_seconds = seconds;
+}
+
+/**
+ * buzon_smtp_client_set_commit_func:
+ * @func: (nullable): called by each send before the end of DATA
+ *
+ * Lets the caller write down, durably, that the server is about to have
+ * the message, before it has it: a send queue killed between the two then
+ * knows on restart that the message may have been delivered, and one
+ * killed earlier knows it cannot have been.
+ */
+void
+buzon_smtp_client_set_commit_func (BuzonSmtpClient     *self,
+                                   BuzonSmtpCommitFunc  func,
+                                   gpointer             user_data,
+                                   GDestroyNotify       user_data_free)
+{
+  g_return_if_fail (BUZON_IS_SMTP_CLIENT (self));
+
+  if (self->commit_data_free != NULL)
+    self->commit_data_free (self->commit_data);
+  self->commit_func = func;
+  self->commit_data = user_data;
+  self->commit_data_free = user_data_free;
 }
 
 /* Closes the connection at once, without QUIT; an operation running fails. */
@@ -284,12 +310,22 @@ timer_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The current exchange's timeout: the client's, or a multiple of it for
+ * the answer to the end of DATA. */
+static guint
+current_timeout (BuzonSmtpClient *self)
+{
+  if (self->op != NULL && self->op->timeout_factor > 1)
+    return self->timeout_seconds * self->op->timeout_factor;
+  return self->timeout_seconds;
+}
+
 static void
 start_timer (BuzonSmtpClient *self)
 {
   g_clear_handle_id (&self->timer_id, g_source_remove);
   if (self->timeout_seconds > 0)
-    self->timer_id = g_timeout_add_seconds (self->timeout_seconds, timer_cb, self);
+    self->timer_id = g_timeout_add_seconds (current_timeout (self), timer_cb, self);
 }
 
 /* The error an I/O failure becomes: a timeout, the user's cancel, or a
@@ -304,7 +340,7 @@ io_error (BuzonSmtpOp  *op,
     /* Translators: %s is a host name, %u a number of seconds. */
     return g_error_new (BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_TIMEOUT,
                         _("%s did not answer within %u seconds"), self->url->host,
-                        self->timeout_seconds);
+                        current_timeout (self));
   if (op->cancellable != NULL && g_cancellable_is_cancelled (op->cancellable))
     return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled"));
   if (error == NULL)

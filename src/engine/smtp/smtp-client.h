@@ -28,10 +28,22 @@ typedef enum
   BUZON_SMTP_SEND_REQUEST_DSN    = 1 << 1,
 } BuzonSmtpSendFlags;
 
+/* Called when a send has written the whole message but the ".\r\n" that
+ * makes the server take it; the send waits until buzon_smtp_client_commit()
+ * is called (from this function or later, but always once). */
+typedef void (*BuzonSmtpCommitFunc) (BuzonSmtpClient *client,
+                                     gpointer         user_data);
+
 BuzonSmtpClient *buzon_smtp_client_new (const BuzonServerUrl *url,
                                         const char * const   *trusted_certificates);
 void buzon_smtp_client_set_timeout (BuzonSmtpClient *self,
                                     guint            seconds);
+void buzon_smtp_client_set_commit_func (BuzonSmtpClient     *self,
+                                        BuzonSmtpCommitFunc  func,
+                                        gpointer             user_data,
+                                        GDestroyNotify       user_data_free);
+void buzon_smtp_client_commit (BuzonSmtpClient *self,
+                               GError          *error);
 void buzon_smtp_client_connect_async (BuzonSmtpClient     *self,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,

@@ -46,6 +46,7 @@ void          _buzon_store_rollback    (BuzonStore         *self);
 void          _buzon_store_emit_folder_changed (BuzonStore *self,
                                                 gint64      folder_id);
 void          _buzon_store_emit_folders_changed (BuzonStore *self);
+void          _buzon_store_emit_outbox_changed (BuzonStore *self);
 BuzonStoreMessage *_buzon_store_read_message   (sqlite3_stmt       *statement);
 BuzonStoreMessage *_buzon_store_read_message_at (sqlite3_stmt      *statement,
                                                  int                first);

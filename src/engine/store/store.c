@@ -54,6 +54,7 @@ enum
 {
   SIGNAL_FOLDER_CHANGED,
   SIGNAL_FOLDERS_CHANGED,
+  SIGNAL_OUTBOX_CHANGED,
   N_SIGNALS
 };
 
@@ -193,15 +194,20 @@ defer_to (GMainContext  *context,
 typedef struct
 {
   BuzonStore *self;
-  gint64 folder_id; /* -1: the folder list. */
+  gint64 folder_id; /* EMIT_FOLDERS: the folder list; EMIT_OUTBOX: the outbox. */
 } Emission;
+
+#define EMIT_FOLDERS -1
+#define EMIT_OUTBOX  -2
 
 static gboolean
 emit_cb (gpointer user_data)
 {
   Emission *emission = user_data;
 
-  if (emission->folder_id < 0)
+  if (emission->folder_id == EMIT_OUTBOX)
+    g_signal_emit (emission->self, signals[SIGNAL_OUTBOX_CHANGED], 0);
+  else if (emission->folder_id == EMIT_FOLDERS)
     g_signal_emit (emission->self, signals[SIGNAL_FOLDERS_CHANGED], 0);
   else
     g_signal_emit (emission->self, signals[SIGNAL_FOLDER_CHANGED], 0, emission->folder_id);
@@ -245,7 +251,13 @@ _buzon_store_emit_folder_changed (BuzonStore *self,
 void
 _buzon_store_emit_folders_changed (BuzonStore *self)
 {
-  emit (self, -1);
+  emit (self, EMIT_FOLDERS);
+}
+
+void
+_buzon_store_emit_outbox_changed (BuzonStore *self)
+{
+  emit (self, EMIT_OUTBOX);
 }
 
 /* The worker. */
@@ -556,7 +568,7 @@ buzon_store_class_init (BuzonStoreClass *klass)
    * @folder_id: the folder whose messages changed
    *
    * A write changed what a folder holds (messages added, removed, flags).
-   * Emitted in the main context the store was made in, after the
+   * Emitted in the main context the store was made in, before the
    * operation's own callback.
    */
   signals[SIGNAL_FOLDER_CHANGED] =
@@ -569,6 +581,15 @@ buzon_store_class_init (BuzonStoreClass *klass)
    */
   signals[SIGNAL_FOLDERS_CHANGED] =
     g_signal_new ("folders-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+  /**
+   * BuzonStore::outbox-changed:
+   *
+   * A message joined or left the outbox, or changed state, by this
+   * store's hand (another process's changes are not heard).
+   */
+  signals[SIGNAL_OUTBOX_CHANGED] =
+    g_signal_new ("outbox-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
 }
 
