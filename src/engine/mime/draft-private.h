@@ -16,4 +16,13 @@ void    _buzon_draft_add_attachments_of (BuzonDraft   *self,
                                          GMimeMessage *message);
 GBytes *_buzon_mime_message_to_bytes    (GMimeMessage *message);
 
+/* In draft-headers.c. */
+void    _buzon_draft_append_address_header (GString             *out,
+                                            const char          *name,
+                                            InternetAddressList *list);
+void    _buzon_draft_append_text_header    (GString             *out,
+                                            const char          *name,
+                                            const char          *value,
+                                            gboolean             ids);
+
 G_END_DECLS

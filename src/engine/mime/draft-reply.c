@@ -351,8 +351,8 @@ references_for_reply (GMimeMessage *original)
   const char *references = g_mime_object_get_header (GMIME_OBJECT (original), "References");
   const char *in_reply_to = g_mime_object_get_header (GMIME_OBJECT (original), "In-Reply-To");
   const char *message_id = g_mime_message_get_message_id (original);
-  GMimeReferences *ids = g_mime_references_parse (NULL, references != NULL ? references
-                                                                           : in_reply_to);
+  const char *thread = references != NULL ? references : in_reply_to;
+  GMimeReferences *ids = thread != NULL ? g_mime_references_parse (NULL, thread) : NULL;
   g_autoptr (GString) out = g_string_new (NULL);
 
   for (int i = 0; ids != NULL && i < g_mime_references_length (ids); i++)

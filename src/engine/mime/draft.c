@@ -266,7 +266,16 @@ buzon_draft_set_message_id (BuzonDraft *self,
   g_return_if_fail (BUZON_IS_DRAFT (self));
   if (message_id != NULL)
     {
-      bare = g_strstrip (g_strdup (message_id));
+      const char *start = message_id;
+      gsize length;
+
+      /* Spaces go; a line break stays, for validation to refuse. */
+      while (*start == ' ' || *start == '\t')
+        start++;
+      length = strlen (start);
+      while (length > 0 && (start[length - 1] == ' ' || start[length - 1] == '\t'))
+        length--;
+      bare = g_strndup (start, length);
       if (bare[0] == '<' && g_str_has_suffix (bare, ">"))
         {
           char *inner = g_strndup (bare + 1, strlen (bare) - 2);
@@ -824,17 +833,6 @@ new_body (BuzonDraft *self)
   return GMIME_OBJECT (alternative);
 }
 
-static void
-append_addresses (GMimeMessage       *message,
-                  GMimeAddressType    type,
-                  const char         *text)
-{
-  g_autoptr (InternetAddressList) list = parse_valid (text);
-
-  if (internet_address_list_length (list) > 0)
-    internet_address_list_append (g_mime_message_get_addresses (message, type), list);
-}
-
 static GMimeFormatOptions *
 new_format_options (void)
 {
@@ -882,11 +880,25 @@ buzon_draft_build (BuzonDraft          *self,
                    BuzonDraftBuildFlags flags,
                    GError             **error)
 {
-  g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (InternetAddressList) from = NULL;
   g_autoptr (GDateTime) now = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *message_id = NULL;
+  GMimeFormatOptions *options;
+  GMimeStream *stream;
+  GByteArray *array;
+  GString *out;
   GMimeObject *body;
   GMimeMultipart *mixed = NULL;
+  const struct
+  {
+    const char *name;
+    const char *value;
+  } addresses[] = {
+    { "To", self->to }, { "Cc", self->cc },
+    { "Bcc", (flags & BUZON_DRAFT_BUILD_INCLUDE_BCC) ? self->bcc : NULL },
+    { "Reply-To", self->reply_to },
+  };
 
   g_return_val_if_fail (BUZON_IS_DRAFT (self), NULL);
 
@@ -902,24 +914,29 @@ buzon_draft_build (BuzonDraft          *self,
       buzon_draft_set_message_id (self, id);
     }
 
-  message = g_mime_message_new (FALSE);
-  internet_address_list_append (g_mime_message_get_from (message), from);
-  append_addresses (message, GMIME_ADDRESS_TYPE_TO, self->to);
-  append_addresses (message, GMIME_ADDRESS_TYPE_CC, self->cc);
-  if (flags & BUZON_DRAFT_BUILD_INCLUDE_BCC)
-    append_addresses (message, GMIME_ADDRESS_TYPE_BCC, self->bcc);
-  append_addresses (message, GMIME_ADDRESS_TYPE_REPLY_TO, self->reply_to);
-  g_mime_message_set_subject (message, self->subject != NULL ? self->subject : "", "utf-8");
+  /* The message's own header fields, written here (draft-headers.c says
+   * why); the body's, and the body, by GMime. */
+  out = g_string_new (NULL);
+  _buzon_draft_append_address_header (out, "From", from);
+  for (gsize i = 0; i < G_N_ELEMENTS (addresses); i++)
+    {
+      g_autoptr (InternetAddressList) list = parse_valid (addresses[i].value);
+      _buzon_draft_append_address_header (out, addresses[i].name, list);
+    }
+  _buzon_draft_append_text_header (out, "Subject", self->subject != NULL ? self->subject : "",
+                                   FALSE);
   if (self->date == NULL)
     now = g_date_time_new_now_local ();
-  g_mime_message_set_date (message, self->date != NULL ? self->date : now);
-  g_mime_message_set_message_id (message, self->message_id);
+  date = g_mime_utils_header_format_date (self->date != NULL ? self->date : now);
+  g_string_append_printf (out, "Date: %s\r\n", date);
+  message_id = g_strdup_printf ("<%s>", self->message_id);
+  _buzon_draft_append_text_header (out, "Message-ID", message_id, TRUE);
   if (!is_blank (self->in_reply_to))
-    g_mime_object_set_header (GMIME_OBJECT (message), "In-Reply-To", self->in_reply_to, NULL);
+    _buzon_draft_append_text_header (out, "In-Reply-To", self->in_reply_to, TRUE);
   if (!is_blank (self->references))
-    g_mime_object_set_header (GMIME_OBJECT (message), "References", self->references, NULL);
-  g_mime_object_set_header (GMIME_OBJECT (message), "MIME-Version", "1.0", NULL);
-  g_mime_object_set_header (GMIME_OBJECT (message), "User-Agent", "Buzon/" PACKAGE_VERSION, NULL);
+    _buzon_draft_append_text_header (out, "References", self->references, TRUE);
+  g_string_append (out, "MIME-Version: 1.0\r\n");
+  g_string_append (out, "User-Agent: Buzon/" PACKAGE_VERSION "\r\n");
 
   body = new_body (self);
   for (guint i = 0; i < self->attachments->len; i++)
@@ -941,9 +958,19 @@ buzon_draft_build (BuzonDraft          *self,
       g_mime_multipart_add (mixed, part);
       g_object_unref (part);
     }
-  g_mime_message_set_mime_part (message, body);
+
+  options = new_format_options ();
+  array = g_byte_array_sized_new (out->len + 4096);
+  g_byte_array_append (array, (const guint8 *) out->str, out->len);
+  g_string_free (out, TRUE);
+  stream = g_mime_stream_mem_new_with_byte_array (array);
+  g_mime_stream_seek (stream, 0, GMIME_STREAM_SEEK_END);
+  g_mime_object_write_to_stream (body, options, stream);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  g_object_unref (stream);
   g_object_unref (body);
-  return _buzon_mime_message_to_bytes (message);
+  g_mime_format_options_free (options);
+  return g_byte_array_free_to_bytes (array);
 }
 
 /* Envelope. */
@@ -1028,19 +1055,13 @@ char *
 buzon_draft_build_bcc_header (BuzonDraft *self)
 {
   g_autoptr (InternetAddressList) bcc = NULL;
-  g_autoptr (GMimeMessage) message = NULL;
-  GMimeFormatOptions *options;
-  char *header;
+  GString *out;
 
   g_return_val_if_fail (BUZON_IS_DRAFT (self), NULL);
   bcc = parse_valid (self->bcc);
   if (internet_address_list_length (bcc) == 0)
     return NULL;
-  message = g_mime_message_new (FALSE);
-  internet_address_list_append (g_mime_message_get_bcc (message), bcc);
-  options = new_format_options ();
-  header = g_mime_header_list_to_string (g_mime_object_get_header_list (GMIME_OBJECT (message)),
-                                         options);
-  g_mime_format_options_free (options);
-  return header;
+  out = g_string_new (NULL);
+  _buzon_draft_append_address_header (out, "Bcc", bcc);
+  return g_string_free (out, FALSE);
 }
