@@ -617,6 +617,49 @@ folder_exists (BuzonStore *self,
   return sqlite3_step (statement) == SQLITE_ROW;
 }
 
+/* The largest message id before a batch: the rows it adds come after. */
+static gboolean
+largest_message_id (BuzonStore *self,
+                    gint64     *id)
+{
+  sqlite3_stmt *statement = _buzon_store_prepare (self, "SELECT coalesce (max (id), 0) "
+                                                        "FROM message", NULL);
+
+  if (statement == NULL || sqlite3_step (statement) != SQLITE_ROW)
+    return FALSE;
+  *id = sqlite3_column_int64 (statement, 0);
+  sqlite3_reset (statement);
+  return TRUE;
+}
+
+/* Threads span folders: a new message that joined a thread (a reply in
+ * Sent to mail in the Inbox, maybe joining two of its threads) changes
+ * that thread's rows in the other folders, which hear of it too. Read
+ * after the commit from the batch's new rows alone (by id); one that began
+ * a thread of its own (thread_id = id) needs no lookup, and the others one
+ * each in the by-thread index. */
+static void
+emit_thread_folders (BuzonStore *self,
+                     gint64      folder_id,
+                     gint64      largest_before)
+{
+  sqlite3_stmt *statement = _buzon_store_prepare (
+    self,
+    "SELECT DISTINCT other.folder_id FROM message AS new "
+    "JOIN message AS other ON other.thread_id = new.thread_id "
+    "WHERE new.id > ?2 AND new.folder_id = ?1 AND new.thread_id != new.id "
+    "AND other.folder_id != ?1",
+    NULL);
+
+  if (statement == NULL)
+    return;
+  sqlite3_bind_int64 (statement, 1, folder_id);
+  sqlite3_bind_int64 (statement, 2, largest_before);
+  while (sqlite3_step (statement) == SQLITE_ROW)
+    _buzon_store_emit_folder_changed (self, sqlite3_column_int64 (statement, 0));
+  sqlite3_reset (statement);
+}
+
 static void
 apply_job (BuzonStore *self,
            sqlite3    *db,
@@ -626,6 +669,7 @@ apply_job (BuzonStore *self,
   g_autoptr (GError) error = NULL;
   BuzonStoreBatchResult *counts = g_new0 (BuzonStoreBatchResult, 1);
   gint64 provisional_folder = 0;
+  gint64 largest_before = 0;
   gboolean provisional;
   gboolean ok = TRUE;
   int rc = SQLITE_OK;
@@ -658,6 +702,8 @@ apply_job (BuzonStore *self,
                                        &g_array_index (batch->removed, BuzonImapUidRange, i),
                                        FALSE, &counts->removed, &rc);
   provisional = ok && batch->fetches->len > 0 && has_provisional (self, batch->folder_id);
+  if (ok && batch->fetches->len > 0)
+    ok = largest_message_id (self, &largest_before);
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       const BuzonImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
@@ -711,6 +757,8 @@ apply_job (BuzonStore *self,
 
     if (messages_changed)
       _buzon_store_emit_folder_changed (self, folder_id);
+    if (counts->added > 0)
+      emit_thread_folders (self, folder_id, largest_before);
     /* The completed operation's provisional copies went from there. */
     if (provisional_folder > 0 && provisional_folder != folder_id)
       _buzon_store_emit_folder_changed (self, provisional_folder);

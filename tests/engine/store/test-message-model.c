@@ -397,6 +397,49 @@ test_threads (ModelFixture *f,
   g_assert_cmpuint (buzon_message_get_thread_unread (lone), ==, 2);
 }
 
+/* A reply lands in Sent and joins two of the Inbox's threads into one (it
+ * answers the first, and the second already answered it): the Inbox's
+ * thread list, which the store tells of the change though the batch was
+ * Sent's, shows one row where it showed two. */
+static void
+test_thread_joined_from_another_folder (ModelFixture *f,
+                                        gconstpointer data)
+{
+  g_autoptr (BuzonStoreBatch) batch = buzon_store_batch_new (f->inbox);
+  g_autoptr (GError) error = NULL;
+  guint changes;
+
+  buzon_store_batch_add_fetch (batch, message (1, "\\Seen", "Hola", "x@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Sobre el viaje", "z@x", "\"<y@x>\"",
+                                               "<w@x> <y@x>"));
+  g_assert_true (apply (&f->store, g_steal_pointer (&batch), NULL, &error));
+  g_assert_no_error (error);
+  watch (f, buzon_message_model_new (f->store.store, f->inbox, TRUE));
+  g_assert_cmpuint (f->shadow->len, ==, 2);
+
+  changes = f->changes;
+  batch = buzon_store_batch_new (f->sent);
+  buzon_store_batch_add_fetch (batch, message (7, "\\Seen", "Re: Hola", "y@x", "\"<x@x>\"",
+                                               "<x@x>"));
+  g_assert_true (apply (&f->store, g_steal_pointer (&batch), NULL, &error));
+  g_assert_no_error (error);
+  spin_until_settled (f);
+  g_assert_cmpuint (f->changes, >, changes);
+  g_assert_cmpuint (f->shadow->len, ==, 1);
+  g_assert_cmpuint (buzon_message_get_thread_count (f->shadow->pdata[0]), ==, 2);
+  g_assert_cmpuint (buzon_message_get_thread_unread (f->shadow->pdata[0]), ==, 1);
+
+  /* A message of a thread of its own elsewhere changes nothing here. */
+  changes = f->changes;
+  batch = buzon_store_batch_new (f->sent);
+  buzon_store_batch_add_fetch (batch, message (8, "\\Seen", "Aparte", "q@x", "NIL", ""));
+  g_assert_true (apply (&f->store, g_steal_pointer (&batch), NULL, &error));
+  g_assert_no_error (error);
+  spin_until_settled (f);
+  g_assert_cmpuint (f->changes, ==, changes);
+  g_assert_cmpuint (f->shadow->len, ==, 1);
+}
+
 static void
 test_search (ModelFixture *f,
              gconstpointer data)
@@ -479,6 +522,7 @@ main (int    argc,
   ADD ("/message-model/follows-sync", test_follows_sync);
   ADD ("/message-model/random-changes", test_random_changes);
   ADD ("/message-model/threads", test_threads);
+  ADD ("/message-model/thread-joined-from-another-folder", test_thread_joined_from_another_folder);
   ADD ("/message-model/search", test_search);
   ADD ("/message-model/closed-store", test_closed_store);
 #undef ADD
