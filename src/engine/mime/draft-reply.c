@@ -262,7 +262,7 @@ formatted_date (GMimeMessage *message)
   GDateTime *date = g_mime_message_get_date (message);
   g_autoptr (GDateTime) local = date != NULL ? g_date_time_to_local (date) : NULL;
 
-  /* TRANSLATORS: the date in a reply's attribution and a forward's header block. */
+  /* Translators: the date in a reply's attribution and a forward's header block. */
   return local != NULL ? g_date_time_format (local, _("%a, %d %b %Y at %H:%M")) : g_strdup ("");
 }
 
@@ -426,7 +426,7 @@ buzon_draft_new_reply (GMimeMessage        *original,
     }
   buzon_draft_set_references (self, references);
 
-  /* TRANSLATORS: a reply's attribution line: the date, then who wrote. */
+  /* Translators: a reply's attribution line: the date, then who wrote. */
   g_string_append_printf (body, _("On %s, %s wrote:"), date, name);
   g_string_append_c (body, '\n');
   append_quoted (body, text);
