@@ -381,12 +381,202 @@ header_fields_section (const BuzonImapFetch *fetch)
   return NULL;
 }
 
-/* Addresses. */
+/* Encoded words. */
 
+/* Whether the @length bytes at @word hold "=?", the start of an encoded
+ * word inside a longer word, which GMime decodes there too. */
+static gboolean
+strstr_len_has_encoded_word (const char *word,
+                             gsize       length)
+{
+  for (gsize i = 0; i + 1 < length; i++)
+    if (word[i] == '=' && word[i + 1] == '?')
+      return TRUE;
+  return FALSE;
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+static int
+base64_value (char c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+/* Appends the bytes of the encoded word @word (@length bytes, "=?…?="), in
+ * UTF-8 or US-ASCII, Q or B encoded; FALSE for any other word, or one that
+ * is not exactly well formed, which GMime then decodes. *@padded says
+ * whether it was B with padding: GMime decodes the B words that follow one
+ * another as one stream, which such padding ends. */
+static gboolean
+append_encoded_word (GString    *out,
+                     const char *word,
+                     gsize       length,
+                     gboolean   *padded)
+{
+  const char *end = word + length - 2; /* The closing "?=". */
+  const char *charset = word + 2;
+  const char *p = memchr (charset, '?', end - charset);
+  gboolean ascii;
+  char encoding;
+
+  if (p == NULL || p + 3 > end || p[2] != '?')
+    return FALSE;
+  if ((gsize) (p - charset) == 5 && g_ascii_strncasecmp (charset, "utf-8", 5) == 0)
+    ascii = FALSE;
+  else if ((gsize) (p - charset) == 8 && g_ascii_strncasecmp (charset, "us-ascii", 8) == 0)
+    ascii = TRUE;
+  else
+    return FALSE;
+  encoding = g_ascii_toupper (p[1]);
+  p += 3;
+  *padded = encoding == 'B' && end > p && end[-1] == '=';
+  if (memchr (p, '?', end - p) != NULL)
+    return FALSE;
+  if (encoding == 'Q')
+    {
+      for (; p < end; p++)
+        {
+          int byte = (guchar) *p;
+
+          if (*p == '_')
+            byte = ' ';
+          else if (*p == '=')
+            {
+              int high = p + 2 < end ? hex_value (p[1]) : -1;
+              int low = high >= 0 ? hex_value (p[2]) : -1;
+
+              if (low < 0)
+                return FALSE;
+              byte = high * 16 + low;
+              p += 2;
+            }
+          if (byte < 0x20 || byte == 0x7f || (ascii && byte > 0x7f))
+            return FALSE;
+          g_string_append_c (out, (char) byte);
+        }
+      return TRUE;
+    }
+  if (encoding != 'B' || (end - p) % 4 != 0)
+    return FALSE;
+  for (; p < end; p += 4)
+    {
+      int v[4];
+      int bytes = 3;
+
+      for (int i = 0; i < 4; i++)
+        {
+          v[i] = base64_value (p[i]);
+          if (v[i] < 0)
+            {
+              /* Padding, only at the very end: "xx==" or "xxx=". */
+              if (p[i] != '=' || p + 4 != end || i < 2 || (i == 2 && p[3] != '='))
+                return FALSE;
+              v[i] = 0;
+              bytes = MIN (bytes, i - 1);
+            }
+        }
+      {
+        int triple = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+        guchar decoded[3] = { triple >> 16, (triple >> 8) & 0xff, triple & 0xff };
+
+        for (int i = 0; i < bytes; i++)
+          {
+            if (decoded[i] < 0x20 || decoded[i] == 0x7f || (ascii && decoded[i] > 0x7f))
+              return FALSE;
+            g_string_append_c (out, (char) decoded[i]);
+          }
+      }
+    }
+  return TRUE;
+}
+
+/* RFC 2047 text in its usual form decoded by hand: printable ASCII, words
+ * apart by spaces, each encoded word a whole word in UTF-8 or US-ASCII, the
+ * white space between two encoded words dropped, the result valid UTF-8
+ * without control characters. NULL for anything else, which GMime decodes:
+ * its tokenizer, charset lookups and conversions cost more than the rest
+ * of a message's summary. */
 static char *
-decode_text (const char *raw)
+decode_usual_encoded_words (const char *raw)
+{
+  g_autoptr (GString) out = g_string_sized_new (strlen (raw));
+  const char *p = raw;
+  gboolean after_encoded = FALSE;
+  gboolean padded = FALSE;
+
+  while (*p != '\0')
+    {
+      const char *space = p;
+      const char *word;
+      gboolean encoded;
+
+      while (*p == ' ' || *p == '\t')
+        p++;
+      word = p;
+      while (*p != '\0' && *p != ' ' && *p != '\t')
+        {
+          if (*p < 0x20 || *p >= 0x7f)
+            return NULL;
+          p++;
+        }
+      if (word == p)
+        {
+          /* Trailing white space stays, as GMime leaves it. */
+          g_string_append_len (out, space, p - space);
+          break;
+        }
+      encoded = p - word >= 8 && word[0] == '=' && word[1] == '?' && p[-2] == '?'
+                && p[-1] == '=';
+      if (!encoded && strstr_len_has_encoded_word (word, p - word))
+        return NULL;
+      if (!(encoded && after_encoded))
+        g_string_append_len (out, space, word - space);
+      if (encoded)
+        {
+          if ((after_encoded && padded) || !append_encoded_word (out, word, p - word, &padded))
+            return NULL;
+        }
+      else
+        g_string_append_len (out, word, p - word);
+      after_encoded = encoded;
+    }
+  if (!g_utf8_validate_len (out->str, out->len, NULL))
+    return NULL;
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * buzon_store_decode_header_text:
+ * @raw: (nullable): a header's text, RFC 2047 encoded words and all
+ *
+ * Returns: (nullable): the text decoded, as GMime decodes it
+ */
+char *
+buzon_store_decode_header_text (const char *raw)
 {
   const char *p;
+  char *decoded;
 
   if (raw == NULL)
     return NULL;
@@ -397,8 +587,13 @@ decode_text (const char *raw)
       break;
   if (*p == '\0')
     return g_strdup (raw);
+  decoded = decode_usual_encoded_words (raw);
+  if (decoded != NULL)
+    return decoded;
   return g_mime_utils_header_decode_text (NULL, raw);
 }
+
+/* Addresses. */
 
 static char *
 address_of (const BuzonImapAddress *address)
@@ -445,9 +640,13 @@ append_mailbox (GString    *out,
 
 /* The decoded list in RFC 5322 form, or NULL when empty. Written by hand:
  * GMime's address objects (a GObject each, and IDN conversion of every
- * domain) cost more than the rest of a message's summary. */
+ * domain) cost more than the rest of a message's summary. A name equal to
+ * @known_raw is @known_decoded, not decoded again (the sender's, which
+ * heads From). */
 static char *
-address_list (GPtrArray *addresses)
+address_list (GPtrArray  *addresses,
+              const char *known_raw,
+              const char *known_decoded)
 {
   g_autoptr (GString) out = g_string_new (NULL);
 
@@ -460,12 +659,37 @@ address_list (GPtrArray *addresses)
       /* Group markers carry no address. */
       if (addr == NULL)
         continue;
-      name = decode_text (address->name);
+      if (known_raw != NULL && g_strcmp0 (address->name, known_raw) == 0)
+        {
+          append_mailbox (out, known_decoded, addr);
+          continue;
+        }
+      name = buzon_store_decode_header_text (address->name);
       append_mailbox (out, name, addr);
     }
   if (out->len == 0)
     return NULL;
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Whether two address lists name the same addresses: Reply-To is most
+ * often From again (servers fill in a missing one so). */
+static gboolean
+same_addresses (GPtrArray *a,
+                GPtrArray *b)
+{
+  if (a == NULL || b == NULL || a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const BuzonImapAddress *x = g_ptr_array_index (a, i);
+      const BuzonImapAddress *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->name, y->name) != 0 || g_strcmp0 (x->mailbox, y->mailbox) != 0
+          || g_strcmp0 (x->host, y->host) != 0)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* Attachments. */
@@ -528,19 +752,23 @@ buzon_store_summary_new_from_fetch (const BuzonImapFetch *fetch)
 
       if (envelope->date != NULL)
         buzon_store_parse_date (envelope->date, &self->date);
-      self->subject = decode_text (envelope->subject);
+      self->subject = buzon_store_decode_header_text (envelope->subject);
       if (first != NULL)
         {
-          self->sender_name = decode_text (first->name);
+          self->sender_name = buzon_store_decode_header_text (first->name);
           self->sender_address = address_of (first);
           if (self->sender_name != NULL && self->sender_name[0] == '\0')
             g_clear_pointer (&self->sender_name, g_free);
         }
-      self->from_list = address_list (envelope->from);
-      self->to_list = address_list (envelope->to);
-      self->cc_list = address_list (envelope->cc);
-      self->bcc_list = address_list (envelope->bcc);
-      self->reply_to = address_list (envelope->reply_to);
+      self->from_list = address_list (envelope->from, first != NULL ? first->name : NULL,
+                                      self->sender_name);
+      self->to_list = address_list (envelope->to, NULL, NULL);
+      self->cc_list = address_list (envelope->cc, NULL, NULL);
+      self->bcc_list = address_list (envelope->bcc, NULL, NULL);
+      if (same_addresses (envelope->reply_to, envelope->from))
+        self->reply_to = g_strdup (self->from_list);
+      else
+        self->reply_to = address_list (envelope->reply_to, NULL, NULL);
       self->message_id = g_strdup (message_id[0]);
       self->in_reply_to = g_strdup (in_reply_to[0]);
     }

@@ -57,6 +57,7 @@ char              *buzon_store_thread_subject         (const char           *sub
 GStrv              buzon_store_parse_message_ids      (const char           *text);
 gboolean           buzon_store_parse_date             (const char           *text,
                                                        gint64               *unix_time);
+char              *buzon_store_decode_header_text     (const char           *raw);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonStoreSummary, buzon_store_summary_free)
 

@@ -394,6 +394,76 @@ test_dates (Fixture      *f,
   }
 }
 
+/* Encoded words: the usual ones decoded by hand, the rest by GMime, and
+ * either way exactly what GMime alone decodes, over hand-picked texts and
+ * thousands put together at random from the pieces that trip decoders. */
+static void
+test_header_text (Fixture      *f,
+                  gconstpointer data)
+{
+  const char *const texts[] = {
+    "=?UTF-8?Q?Re:_Reuni=C3=B3n_n=C2=BA_12?=",
+    "=?utf-8?q?Mar=c3=ada?= <maria@example.org>",
+    "=?UTF-8?B?wqFIb2xhIQ==?=",
+    "=?UTF-8?B?SG9sYQ==?= =?UTF-8?B?IHF1w6k=?=",
+    "=?UTF-8?Q?a?= b =?UTF-8?Q?c?=",
+    "=?UTF-8?Q?a?=  \t =?UTF-8?Q?b?=",
+    "Re: =?UTF-8?Q?caf=C3=A9?= ma\xc3\xb1" "ana",
+    "=?UTF-8?Q?=C3?= =?UTF-8?Q?=A9?=",
+    "=?UTF-8?Q?=C3?=",
+    "=?ISO-8859-1?Q?Jos=E9?=",
+    "=?US-ASCII?Q?plain?=",
+    "=?UTF-8*es?Q?hola?=",
+    "x=?UTF-8?Q?a?=",
+    "=?UTF-8?Q?a?=y",
+    "=?UTF-8?Q?a?==?UTF-8?Q?b?=",
+    "=?UTF-8?Q?a=0Ab?=",
+    "=?UTF-8?B?SG9sYQ?=",
+    "=?UTF-8?B?SG9sYQ=?=",
+    "=?UTF-8?X?abc?=",
+    "=?UTF-8?Q?abc",
+    "=?UTF-8?Q?" "?=",
+    "=?UTF-8?Q?a_b?= ",
+    " leading =?UTF-8?Q?x?=",
+    "tab\there",
+    "",
+  };
+  const char *const pieces[] = {
+    "=?UTF-8?Q?", "=?utf-8?b?", "=?us-ascii?Q?", "=?ISO-8859-1?Q?", "?=", "_", "=C3=B3",
+    "=C3", "=A9", "=3F", "=5F", "=00", "=", "?", " ", "  ", "\t", "a", "Re:", "w7M=", "SG9s",
+    "YQ==", "8J+Ygw==", "\xc3\xb1", "\xff", "<x@y>", "\n",
+  };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20261202);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts) + 20000; i++)
+    {
+      g_autofree char *random = NULL;
+      const char *text = i < G_N_ELEMENTS (texts) ? texts[i] : NULL;
+      g_autofree char *expected = NULL;
+      g_autofree char *decoded = NULL;
+
+      if (text == NULL)
+        {
+          g_autoptr (GString) built = g_string_new (NULL);
+          int count = g_rand_int_range (rand, 1, 12);
+
+          for (int k = 0; k < count; k++)
+            g_string_append (built, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+          text = random = g_string_free (g_steal_pointer (&built), FALSE);
+        }
+      expected = g_mime_utils_header_decode_text (NULL, text);
+      decoded = buzon_store_decode_header_text (text);
+      if (g_strcmp0 (decoded, expected) != 0)
+        g_error ("“%s” decoded to “%s”, GMime says “%s”", text, decoded, expected);
+    }
+  g_assert_null (buzon_store_decode_header_text (NULL));
+  {
+    g_autofree char *subject = buzon_store_decode_header_text (texts[0]);
+
+    g_assert_cmpstr (subject, ==, "Re: Reunión nº 12");
+  }
+}
+
 /* What a summary holds. */
 static void
 test_summary (Fixture      *f,
@@ -867,6 +937,7 @@ main (int    argc,
   ADD ("batch-append", test_batch_append);
   ADD ("summary", test_summary);
   ADD ("dates", test_dates);
+  ADD ("header-text", test_header_text);
   ADD ("threads", test_threads);
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
