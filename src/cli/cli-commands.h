@@ -39,6 +39,10 @@ int buzon_cli_command_show       (int    argc,
                                   char **argv);
 int buzon_cli_command_operation  (int    argc,
                                   char **argv);
+int buzon_cli_command_send       (int    argc,
+                                  char **argv);
+int buzon_cli_command_outbox     (int    argc,
+                                  char **argv);
 void buzon_cli_operation_dropped_cb (BuzonAccountSync          *sync,
                                      const BuzonStoreOperation *operation,
                                      const GError              *error,

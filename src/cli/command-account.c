@@ -256,6 +256,7 @@ buzon_cli_account_usage (FILE *out)
              "       buzon-cli account add NAME --email ADDRESS --imap URL --smtp URL\n"
              "                 [--display-name \"FULL NAME\"] [--password-command CMD]\n"
              "                 [--trust-cert SHA256:HEX]… [--prefetch-days N]\n"
+             "                 [--undo-seconds N]\n"
              "       buzon-cli account remove NAME"));
 }
 

@@ -40,11 +40,13 @@ static const Command commands[] = {
        "are in the keyring, prefetch_days)"),
     buzon_cli_command_account },
   { "account", N_("add NAME --email ADDRESS --imap URL --smtp URL [--display-name \"FULL NAME\"] "
-                  "[--password-command CMD] [--trust-cert SHA256:HEX]… [--prefetch-days N]"),
+                  "[--password-command CMD] [--trust-cert SHA256:HEX]… [--prefetch-days N] "
+                  "[--undo-seconds N]"),
     N_("Add an account (exit status 1 if NAME exists). Without --password-command, asks for "
        "the IMAP and the SMTP password (Enter reuses the IMAP one) and keeps them in the "
        "keyring. Every sync downloads the bodies of the mail of the last N days (14 unless "
-       "given; 0: none), for reading and searching offline"),
+       "given; 0: none), for reading and searching offline; a message sent waits "
+       "--undo-seconds (5 unless given, at most 60; 0: none) for an Undo"),
     buzon_cli_command_account },
   { "account", N_("remove NAME"),
     N_("Remove an account (exit status 1 if there is none), its passwords in the keyring "
@@ -106,6 +108,32 @@ static const Command commands[] = {
   { "expunge", N_("NAME FOLDER"),
     N_("Remove for good the folder's messages marked as deleted (\\Deleted)"),
     buzon_cli_command_operation },
+  { "send", N_("NAME --to ADDRESS… [--cc ADDRESS]… [--bcc ADDRESS]… --subject TEXT "
+               "[--attach FILE]… [--html FILE] [--reply-to ADDRESS] [--receipt] [--at TIME] "
+               "< body.txt"),
+    N_("Send a message: the text from stdin (UTF-8, sent as format=flowed), FILEs attached, "
+       "an HTML version from --html; --receipt asks for a delivery notification. The message "
+       "is kept in the outbox first, then waits the account's undo window (5 seconds unless "
+       "set: Ctrl+C takes it back, status 1), is sent and saved in Sent. With --at (YYYY-MM-DD "
+       "HH:MM, ISO 8601, or +N with s, m, h or d) it waits in the outbox until then and goes "
+       "with the first sync (or outbox --send) after. What could not be sent stays in the "
+       "outbox: retried later when the reason may pass (status 3 or 5), kept with the "
+       "server's words when it refused (status 6)"),
+    buzon_cli_command_send },
+  { "send", N_("NAME --raw FILE.eml [--at TIME]"),
+    N_("Send a message made elsewhere, as it is (From gives the sender; To, Cc and Bcc the "
+       "recipients; Bcc is kept out of what is sent and only in the Sent copy)"),
+    buzon_cli_command_send },
+  { "outbox", N_("NAME [--json]"),
+    N_("List the outbox (with --json: id, state (queued, sending, committing, accepted, "
+       "saving-sent, failed, uncertain), send_at, created_at, subject, sender, recipients "
+       "(those still to get it), attempts, last_error, size, send_later, receipt, "
+       "sent_saved)"),
+    buzon_cli_command_outbox },
+  { "outbox", N_("NAME --send | --retry ID | --cancel ID"),
+    N_("Send what is due now; try message ID again now (an uncertain one may then arrive "
+       "twice); or take it out of the outbox unsent"),
+    buzon_cli_command_outbox },
   { "check-url", N_("URL…"),
     N_("Check server addresses as an account would store them, and print their parts"),
     command_check_url },
