@@ -8,9 +8,9 @@
 // puts each folder's children right under it. When the store says the
 // folder list or a folder's messages changed, the model lists the folders
 // again (one read in flight, no more than one every REFRESH_INTERVAL_MS
-// while sync lands), updates the objects it has in place, so that a count
-// changing notifies only that count, and emits "items-changed" over the
-// stretch where folders came, went or moved.
+// while sync lands: BuzonRefreshThrottle), updates the objects it has in
+// place, so that a count changing notifies only that count, and emits
+// "items-changed" over the stretch where folders came, went or moved.
 
 #include "config.h"
 
@@ -18,6 +18,7 @@
 
 #include "folder-model.h"
 #include "folder-private.h"
+#include "refresh-throttle-private.h"
 #include "store-folder.h"
 
 #define REFRESH_INTERVAL_MS 150
@@ -31,10 +32,7 @@ struct _BuzonFolderModel
   GCancellable *cancellable;
   gulong folders_changed_handler;
   gulong folder_changed_handler;
-  guint refresh_source;
-  gboolean refreshing;
-  gboolean refresh_again;
-  gint64 refreshed_at;
+  BuzonRefreshThrottle refresh; /* Reads of the folder list. */
   gboolean loading;
   GError *error;
 };
@@ -55,8 +53,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void refresh (BuzonFolderModel *self);
 
 /* Where a folder goes: lower first. */
 static int
@@ -145,36 +141,6 @@ apply_folders (BuzonFolderModel *self,
     g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
 }
 
-static gboolean
-refresh_cb (gpointer user_data)
-{
-  BuzonFolderModel *self = user_data;
-
-  self->refresh_source = 0;
-  refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_refresh (BuzonFolderModel *self)
-{
-  gint64 wait_ms;
-
-  if (self->refreshing)
-    {
-      self->refresh_again = TRUE;
-      return;
-    }
-  if (self->refresh_source != 0)
-    return;
-  wait_ms = REFRESH_INTERVAL_MS - (g_get_monotonic_time () - self->refreshed_at) / 1000;
-  if (wait_ms <= 0)
-    refresh (self);
-  else
-    self->refresh_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) wait_ms, refresh_cb,
-                                               g_object_ref (self), g_object_unref);
-}
-
 static void
 list_cb (GObject      *source,
          GAsyncResult *result,
@@ -185,9 +151,11 @@ list_cb (GObject      *source,
   g_autoptr (GPtrArray) listed = NULL;
 
   listed = buzon_store_list_folders_finish (BUZON_STORE (source), result, &error);
-  self->refreshing = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      _buzon_refresh_throttle_done (&self->refresh, TRUE);
+      return;
+    }
   if (listed == NULL)
     set_error (self, g_steal_pointer (&error));
   else
@@ -201,25 +169,22 @@ list_cb (GObject      *source,
       self->loading = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
     }
-  if (self->refresh_again)
-    {
-      self->refresh_again = FALSE;
-      schedule_refresh (self);
-    }
+  _buzon_refresh_throttle_done (&self->refresh, FALSE);
 }
 
+/* Lists the folders (BuzonRefreshStart). */
 static void
-refresh (BuzonFolderModel *self)
+read_folders (gpointer owner)
 {
-  self->refreshing = TRUE;
-  self->refreshed_at = g_get_monotonic_time ();
+  BuzonFolderModel *self = owner;
+
   buzon_store_list_folders_async (self->store, self->cancellable, list_cb, g_object_ref (self));
 }
 
 static void
 store_changed_cb (BuzonFolderModel *self)
 {
-  schedule_refresh (self);
+  _buzon_refresh_throttle_request (&self->refresh);
 }
 
 /* GListModel. */
@@ -269,7 +234,7 @@ buzon_folder_model_constructed (GObject *object)
                                                             G_CALLBACK (store_changed_cb), self);
   self->folder_changed_handler = g_signal_connect_swapped (self->store, "folder-changed",
                                                            G_CALLBACK (store_changed_cb), self);
-  refresh (self);
+  _buzon_refresh_throttle_start (&self->refresh);
 }
 
 static void
@@ -372,6 +337,8 @@ buzon_folder_model_init (BuzonFolderModel *self)
   self->folders = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
+  _buzon_refresh_throttle_init (&self->refresh, G_OBJECT (self), read_folders,
+                                REFRESH_INTERVAL_MS);
 }
 
 /**

@@ -14,17 +14,19 @@
 //
 // When the store says the folder changed, the model reads the order again
 // (on the store's thread; at most one read in flight and, while sync is
-// landing batch after batch, no more than one every "refresh-interval"),
-// compares it with the one it has, which is cheap since both are sorted,
-// and emits "items-changed" for each run of rows that went or came, so
-// that a view keeps its scroll position and selection across a new
-// message at the top or one expunged in the middle. It then reads again
-// the rows it has objects for, whose flags may have changed.
+// landing batch after batch, no more than one every "refresh-interval":
+// BuzonRefreshThrottle), compares it with the one it has, which is cheap
+// since both are sorted, and emits "items-changed" for each run of rows
+// that went or came, so that a view keeps its scroll position and
+// selection across a new message at the top or one expunged in the middle.
+// It then reads again the rows it has objects for, whose flags may have
+// changed.
 
 #include "config.h"
 
 #include "message-model-private.h"
 #include "message-private.h"
+#include "refresh-throttle-private.h"
 #include "store-message-keys.h"
 
 /* How many objects the model keeps alive of those it handed out. */
@@ -57,11 +59,7 @@ struct _BuzonMessageModel
   gulong folder_changed_handler;
   guint rows_source;
   gboolean reading_rows;
-  guint refresh_source;
-  gboolean refreshing;
-  gboolean refresh_again;
-  gint64 refreshed_at; /* Monotonic time the last read of the order started. */
-  guint refresh_interval; /* Milliseconds. */
+  BuzonRefreshThrottle refresh; /* Reads of the order; "refresh-interval". */
   gboolean loading;
   GError *error;
 };
@@ -87,7 +85,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void refresh (BuzonMessageModel *self);
 static void want_rows (BuzonMessageModel *self, gint64 key);
 
 static BuzonStoreListKind
@@ -300,38 +297,6 @@ apply_order (BuzonMessageModel *self,
     }
 }
 
-static gboolean
-refresh_cb (gpointer user_data)
-{
-  BuzonMessageModel *self = user_data;
-
-  self->refresh_source = 0;
-  refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Reads the order again now, or as soon as the last read is far enough in
- * the past. */
-static void
-schedule_refresh (BuzonMessageModel *self)
-{
-  gint64 wait_ms;
-
-  if (self->refreshing)
-    {
-      self->refresh_again = TRUE;
-      return;
-    }
-  if (self->refresh_source != 0)
-    return;
-  wait_ms = (gint64) self->refresh_interval - (g_get_monotonic_time () - self->refreshed_at) / 1000;
-  if (wait_ms <= 0)
-    refresh (self);
-  else
-    self->refresh_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) wait_ms, refresh_cb,
-                                               g_object_ref (self), g_object_unref);
-}
-
 static void
 keys_cb (GObject      *source,
          GAsyncResult *result,
@@ -344,9 +309,11 @@ keys_cb (GObject      *source,
   gpointer key;
 
   keys = buzon_store_list_message_keys_finish (BUZON_STORE (source), result, &error);
-  self->refreshing = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      _buzon_refresh_throttle_done (&self->refresh, TRUE);
+      return;
+    }
   if (keys == NULL)
     set_error (self, g_steal_pointer (&error));
   else
@@ -363,18 +330,15 @@ keys_cb (GObject      *source,
       self->loading = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
     }
-  if (self->refresh_again)
-    {
-      self->refresh_again = FALSE;
-      schedule_refresh (self);
-    }
+  _buzon_refresh_throttle_done (&self->refresh, FALSE);
 }
 
+/* Reads the order (BuzonRefreshStart). */
 static void
-refresh (BuzonMessageModel *self)
+read_order (gpointer owner)
 {
-  self->refreshing = TRUE;
-  self->refreshed_at = g_get_monotonic_time ();
+  BuzonMessageModel *self = owner;
+
   buzon_store_list_message_keys_async (self->store, self->folder_id, kind (self), self->query,
                                        self->also, self->cancellable, keys_cb,
                                        g_object_ref (self));
@@ -387,7 +351,7 @@ store_folder_changed_cb (BuzonStore        *store,
 {
   /* A search over the whole account follows every folder. */
   if (folder_id == self->folder_id || self->folder_id == 0)
-    schedule_refresh (self);
+    _buzon_refresh_throttle_request (&self->refresh);
 }
 
 /* GListModel. */
@@ -449,7 +413,7 @@ buzon_message_model_constructed (GObject *object)
 
   self->folder_changed_handler = g_signal_connect (self->store, "folder-changed",
                                                    G_CALLBACK (store_folder_changed_cb), self);
-  refresh (self);
+  _buzon_refresh_throttle_start (&self->refresh);
 }
 
 static void
@@ -513,7 +477,7 @@ buzon_message_model_get_property (GObject    *object,
       g_value_set_pointer (value, self->query);
       break;
     case PROP_REFRESH_INTERVAL:
-      g_value_set_uint (value, self->refresh_interval);
+      g_value_set_uint (value, self->refresh.interval_ms);
       break;
     case PROP_LOADING:
       g_value_set_boolean (value, self->loading);
@@ -549,7 +513,7 @@ buzon_message_model_set_property (GObject      *object,
       self->query = g_value_get_pointer (value);
       break;
     case PROP_REFRESH_INTERVAL:
-      self->refresh_interval = g_value_get_uint (value);
+      self->refresh.interval_ms = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -608,7 +572,8 @@ buzon_message_model_init (BuzonMessageModel *self)
   g_queue_init (&self->kept);
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
-  self->refresh_interval = REFRESH_INTERVAL_MS;
+  _buzon_refresh_throttle_init (&self->refresh, G_OBJECT (self), read_order,
+                                REFRESH_INTERVAL_MS);
 }
 
 /**
@@ -723,7 +688,7 @@ buzon_message_model_add_matches (BuzonMessageModel *self,
   if (self->also == NULL)
     self->also = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_array_append_vals (self->also, message_ids->data, message_ids->len);
-  schedule_refresh (self);
+  _buzon_refresh_throttle_request (&self->refresh);
 }
 
 /**
@@ -767,6 +732,6 @@ _buzon_message_model_count_objects (BuzonMessageModel *self)
 gboolean
 _buzon_message_model_is_settled (BuzonMessageModel *self)
 {
-  return !self->refreshing && self->refresh_source == 0 && !self->reading_rows
+  return !_buzon_refresh_throttle_is_busy (&self->refresh) && !self->reading_rows
          && self->rows_source == 0 && g_hash_table_size (self->wanted) == 0;
 }
