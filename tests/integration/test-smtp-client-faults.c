@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include "fake-imap-server.h"
+#include "fake-scram-server.h"
 #include "smtp/smtp-error.h"
 #include "test-smtp-helpers.h"
 
@@ -534,6 +535,239 @@ test_helo_fallback (void)
   finish (server);
 }
 
+/* SCRAM-SHA-256 offered with PLAIN and LOGIN: SCRAM is used, its proof is
+ * right, and the server's signature checked before its 235 is believed. */
+static void
+test_scram_preferred (void)
+{
+  const char *extensions[] = { "AUTH PLAIN LOGIN SCRAM-SHA-256", NULL };
+  g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+  g_autoptr (BuzonTestFakeScram) scram = buzon_test_fake_scram_new ("ana", "secret", 4096, "334 ");
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_test_fake_imap_server_expect_line_respond (server, "AUTH SCRAM-SHA-256 %ANY%",
+                                                   buzon_test_fake_scram_first_cb, scram);
+  buzon_test_fake_imap_server_expect_line_respond (server, "%ANY%",
+                                                   buzon_test_fake_scram_final_cb, scram);
+  buzon_test_fake_imap_server_expect_line (server, "");
+  buzon_test_fake_imap_server_send_line (server, "235 2.7.0 Authentication successful");
+  expect_quit (server);
+  client = connect_plain (server);
+  g_assert_true (buzon_test_smtp_login (client, "ana", "secret", &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_test_fake_scram_proof_checked (scram));
+  g_assert_true (g_str_has_prefix (buzon_test_fake_scram_get_client_first (scram),
+                                   "n,,n=ana,r="));
+  quit (client);
+  finish (server);
+}
+
+/* A password SASLprep would change (a soft hyphen in it) may not match
+ * what the server derived its keys from: PLAIN, which is offered, instead. */
+static void
+test_scram_unprepared_password_uses_plain (void)
+{
+  const char *extensions[] = { "AUTH SCRAM-SHA-256 PLAIN", NULL };
+  g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* base64 ("\0ana\0se\xC2\xADcret") */
+  buzon_test_fake_imap_server_expect_line (server, "AUTH PLAIN AGFuYQBzZcKtY3JldA==");
+  buzon_test_fake_imap_server_send_line (server, "235 2.7.0 Authentication successful");
+  expect_quit (server);
+  client = connect_plain (server);
+  g_assert_true (buzon_test_smtp_login (client, "ana", "se\u00ADcret", &error));
+  g_assert_no_error (error);
+  quit (client);
+  finish (server);
+}
+
+/* An impostor that takes any password cannot sign: the login fails with an
+ * error that says so, after "*", and the connection is closed. */
+static void
+test_scram_bad_server_signature (void)
+{
+  const char *extensions[] = { "AUTH PLAIN SCRAM-SHA-256", NULL };
+  g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+  g_autoptr (BuzonTestFakeScram) scram = buzon_test_fake_scram_new ("ana", "secret", 4096, "334 ");
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_test_fake_scram_set_bad_signature (scram);
+  buzon_test_fake_imap_server_expect_line_respond (server, "AUTH SCRAM-SHA-256 %ANY%",
+                                                   buzon_test_fake_scram_first_cb, scram);
+  buzon_test_fake_imap_server_expect_line_respond (server, "%ANY%",
+                                                   buzon_test_fake_scram_final_cb, scram);
+  buzon_test_fake_imap_server_expect_line (server, "*");
+  buzon_test_fake_imap_server_send_line (server, "501 5.5.2 Authentication aborted");
+  buzon_test_fake_imap_server_expect_eof (server);
+  client = connect_plain (server);
+  g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_assert_nonnull (strstr (error->message, "prove"));
+  g_assert_nonnull (strstr (error->message, "impostor"));
+  g_assert_false (buzon_smtp_error_is_transient (error));
+  g_assert_true (buzon_smtp_client_get_is_closed (client));
+  finish (server);
+}
+
+/* A 235 that skips the server-final message proves nothing: refused, and
+ * the connection closed. */
+static void
+test_scram_success_without_proof (void)
+{
+  const char *extensions[] = { "AUTH SCRAM-SHA-256", NULL };
+  g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+  g_autoptr (BuzonTestFakeScram) scram = buzon_test_fake_scram_new ("ana", "secret", 4096, "334 ");
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_test_fake_imap_server_expect_line_respond (server, "AUTH SCRAM-SHA-256 %ANY%",
+                                                   buzon_test_fake_scram_first_cb, scram);
+  buzon_test_fake_imap_server_expect_line (server, "%ANY%");
+  buzon_test_fake_imap_server_send_line (server, "235 2.7.0 Authentication successful");
+  buzon_test_fake_imap_server_expect_eof (server);
+  client = connect_plain (server);
+  g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED);
+  g_assert_nonnull (strstr (error->message, "impostor"));
+  g_assert_true (buzon_smtp_client_get_is_closed (client));
+  finish (server);
+}
+
+/* Too few iterations, and a server-first message that is not SCRAM: "*",
+ * and the client's reason, not the server's answer to "*". */
+static void
+test_scram_hostile_server_first (void)
+{
+  const char *extensions[] = { "AUTH SCRAM-SHA-256", NULL };
+
+  {
+    g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+    g_autoptr (BuzonTestFakeScram) scram = buzon_test_fake_scram_new ("ana", "secret", 1024,
+                                                                      "334 ");
+    g_autoptr (BuzonSmtpClient) client = NULL;
+    g_autoptr (GError) error = NULL;
+
+    buzon_test_fake_imap_server_expect_line_respond (server, "AUTH SCRAM-SHA-256 %ANY%",
+                                                     buzon_test_fake_scram_first_cb, scram);
+    buzon_test_fake_imap_server_expect_line (server, "*");
+    buzon_test_fake_imap_server_send_line (server, "501 5.5.2 Authentication aborted");
+    expect_quit (server);
+    client = connect_plain (server);
+    g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+    g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_AUTH_UNAVAILABLE);
+    g_assert_nonnull (strstr (error->message, "1024"));
+    g_assert_false (buzon_test_fake_scram_proof_checked (scram));
+    quit (client);
+    finish (server);
+  }
+  {
+    g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+    g_autoptr (BuzonSmtpClient) client = NULL;
+    g_autoptr (GError) error = NULL;
+
+    buzon_test_fake_imap_server_expect_line (server, "AUTH SCRAM-SHA-256 %ANY%");
+    /* "r=forged,s=QSXCR+Q6sek8bf92,i=4096": not our nonce. */
+    buzon_test_fake_imap_server_send_line (server,
+                                           "334 cj1mb3JnZWQscz1RU1hDUitRNnNlazhiZjkyLGk9NDA5Ng==");
+    buzon_test_fake_imap_server_expect_line (server, "*");
+    buzon_test_fake_imap_server_send_line (server, "501 5.5.2 Authentication aborted");
+    buzon_test_fake_imap_server_expect_eof (server);
+    client = connect_plain (server);
+    g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+    g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED);
+    g_assert_nonnull (strstr (error->message, "nonce"));
+    finish (server);
+  }
+  {
+    g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+    g_autoptr (BuzonSmtpClient) client = NULL;
+    g_autoptr (GError) error = NULL;
+
+    buzon_test_fake_imap_server_expect_line (server, "AUTH SCRAM-SHA-256 %ANY%");
+    buzon_test_fake_imap_server_send_line (server, "334 not base64!");
+    buzon_test_fake_imap_server_expect_line (server, "*");
+    buzon_test_fake_imap_server_send_line (server, "501 5.5.2 Authentication aborted");
+    expect_quit (server);
+    client = connect_plain (server);
+    g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+    g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_PARSE);
+    quit (client);
+    finish (server);
+  }
+}
+
+/* The connection cut in the middle of the exchange: a lost connection,
+ * worth trying again. */
+static void
+test_scram_truncated (void)
+{
+  const char *extensions[] = { "AUTH SCRAM-SHA-256", NULL };
+  g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+  g_autoptr (BuzonTestFakeScram) scram = buzon_test_fake_scram_new ("ana", "secret", 4096, "334 ");
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_test_fake_imap_server_expect_line_respond (server, "AUTH SCRAM-SHA-256 %ANY%",
+                                                   buzon_test_fake_scram_first_cb, scram);
+  buzon_test_fake_imap_server_expect_line (server, "%ANY%");
+  buzon_test_fake_imap_server_send (server, "334 dj1", 7);
+  buzon_test_fake_imap_server_close (server);
+  client = connect_plain (server);
+  g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_CONNECTION);
+  g_assert_true (buzon_smtp_error_is_transient (error));
+  g_assert_true (buzon_smtp_client_get_is_closed (client));
+  finish (server);
+}
+
+/* The server's error in the middle of the exchange: a 4xx is temporary; a
+ * 535 after the proof is a wrong password, and no PLAIN is tried after it. */
+static void
+test_scram_server_error_in_the_middle (void)
+{
+  const char *extensions[] = { "AUTH PLAIN SCRAM-SHA-256", NULL };
+
+  {
+    g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+    g_autoptr (BuzonSmtpClient) client = NULL;
+    g_autoptr (GError) error = NULL;
+
+    buzon_test_fake_imap_server_expect_line (server, "AUTH SCRAM-SHA-256 %ANY%");
+    buzon_test_fake_imap_server_send_line (server, "454 4.7.0 Temporary authentication failure");
+    expect_quit (server);
+    client = connect_plain (server);
+    g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+    g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_TEMPORARY);
+    g_assert_nonnull (strstr (error->message, "Temporary authentication failure"));
+    quit (client);
+    finish (server);
+  }
+  {
+    g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+    g_autoptr (BuzonTestFakeScram) scram = buzon_test_fake_scram_new ("ana", "other", 4096,
+                                                                      "334 ");
+    g_autoptr (BuzonSmtpClient) client = NULL;
+    g_autoptr (GError) error = NULL;
+
+    buzon_test_fake_imap_server_expect_line_respond (server, "AUTH SCRAM-SHA-256 %ANY%",
+                                                     buzon_test_fake_scram_first_cb, scram);
+    buzon_test_fake_imap_server_expect_line (server, "%ANY%");
+    buzon_test_fake_imap_server_send_line (server, "535 5.7.8 Authentication credentials invalid");
+    expect_quit (server);
+    client = connect_plain (server);
+    g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+    g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_AUTHENTICATION_FAILED);
+    g_assert_false (buzon_smtp_client_get_is_closed (client));
+    quit (client);
+    finish (server);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -556,5 +790,17 @@ main (int    argc,
   g_test_add_func ("/smtp-client-faults/size-exceeded", test_size_exceeded);
   g_test_add_func ("/smtp-client-faults/auth-login", test_auth_login);
   g_test_add_func ("/smtp-client-faults/helo-fallback", test_helo_fallback);
+  g_test_add_func ("/smtp-client-faults/scram-preferred", test_scram_preferred);
+  g_test_add_func ("/smtp-client-faults/scram-unprepared-password-uses-plain",
+                   test_scram_unprepared_password_uses_plain);
+  g_test_add_func ("/smtp-client-faults/scram-bad-server-signature",
+                   test_scram_bad_server_signature);
+  g_test_add_func ("/smtp-client-faults/scram-success-without-proof",
+                   test_scram_success_without_proof);
+  g_test_add_func ("/smtp-client-faults/scram-hostile-server-first",
+                   test_scram_hostile_server_first);
+  g_test_add_func ("/smtp-client-faults/scram-truncated", test_scram_truncated);
+  g_test_add_func ("/smtp-client-faults/scram-server-error-in-the-middle",
+                   test_scram_server_error_in_the_middle);
   return g_test_run ();
 }

@@ -467,6 +467,152 @@ test_xoauth2 (void)
   oauth2_login ("--oauth2=xoauth2", "XOAUTH2");
 }
 
+/* How often @pattern (a regular expression) matches in @servers' Dovecot
+ * log, waited for a little (the log process writes a moment after the
+ * fact) until it is @at_least. */
+static guint
+count_in_log (BuzonTestMailServers *log_servers,
+              const char           *pattern,
+              guint                 at_least)
+{
+  g_autoptr (GRegex) regex = g_regex_new (pattern, 0, 0, NULL);
+  g_autofree char *path = g_build_filename (buzon_test_mail_servers_get (log_servers, "DIR"),
+                                            "dovecot.log", NULL);
+  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  guint count = 0;
+
+  do
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr (GMatchInfo) match = NULL;
+
+      count = 0;
+      if (g_file_get_contents (path, &contents, NULL, NULL))
+        for (g_regex_match (regex, contents, 0, &match); g_match_info_matches (match);
+             g_match_info_next (match, NULL))
+          count++;
+      if (count >= at_least)
+        break;
+      g_usleep (20 * 1000);
+    }
+  while (g_get_monotonic_time () < deadline);
+  return count;
+}
+
+/* Where Dovecot offers SCRAM-SHA-256 beside PLAIN and LOGIN, the client
+ * logs in with it (Dovecot's log names the mechanism), the server's
+ * signature is checked, and mail goes out. A wrong password is a failed
+ * login as before, with one attempt: no PLAIN after it. */
+static void
+test_scram_sha_256 (void)
+{
+  g_autofree char *url = submission_url ("bob", FALSE);
+  g_autofree char *password = buzon_test_mail_servers_password (servers, "bob");
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (BuzonSmtpClient) wrong = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *from = address ("bob");
+  g_autofree char *to = address ("alice");
+  g_autofree char *id = g_strdup_printf ("scram-%" G_GINT64_FORMAT "@example.test",
+                                         g_get_real_time ());
+  g_autofree char *message = make_message (from, to, id, "Sent after SCRAM");
+  const char *recipients[] = { to, NULL };
+  g_autoptr (BuzonSmtpSendResult) result = NULL;
+  static const char *scram_login = "submission-login: Info: Login: user=<bob>, "
+                                   "method=SCRAM-SHA-256";
+  static const char *scram_failed = "submission-login: .*\\(auth failed, 1 attempts in "
+                                    "[0-9]+ secs\\): user=<bob>, method=SCRAM-SHA-256";
+  guint before = count_in_log (servers, scram_login, 0);
+  guint failed_before = count_in_log (servers, scram_failed, 0);
+
+  client = buzon_test_smtp_client_new (url, buzon_test_mail_servers_get (servers, "CERT_SHA256"));
+  g_assert_true (buzon_test_smtp_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_smtp_capabilities_has_auth (buzon_smtp_client_get_capabilities (client),
+                                                   "SCRAM-SHA-256"));
+  g_assert_true (buzon_smtp_capabilities_has_auth (buzon_smtp_client_get_capabilities (client),
+                                                   "PLAIN"));
+  g_assert_true (buzon_test_smtp_login (client, "bob", password, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_in_log (servers, scram_login, before + 1), ==, before + 1);
+  result = buzon_test_smtp_send (client, from, recipients, message, BUZON_SMTP_SEND_NONE,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (buzon_smtp_send_result_count_refused (result), ==, 0);
+  g_assert_true (buzon_test_smtp_quit (client, &error));
+  g_assert_no_error (error);
+  assert_arrived_intact ("alice", id, message);
+
+  wrong = buzon_test_smtp_client_new (url, buzon_test_mail_servers_get (servers, "CERT_SHA256"));
+  g_assert_true (buzon_test_smtp_connect (wrong, &error));
+  g_assert_no_error (error);
+  g_assert_false (buzon_test_smtp_login (wrong, "bob", "not-his-password", &error));
+  g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_AUTHENTICATION_FAILED);
+  g_assert_false (buzon_smtp_error_is_transient (error));
+  g_assert_false (buzon_smtp_client_get_is_closed (wrong));
+  g_clear_error (&error);
+  g_assert_true (buzon_test_smtp_quit (wrong, &error));
+  g_assert_no_error (error);
+  /* Dovecot logs the attempts when the connection ends: one, with SCRAM. */
+  g_assert_cmpuint (count_in_log (servers, scram_failed, failed_before + 1), ==,
+                    failed_before + 1);
+}
+
+/* Where SCRAM-SHA-256 is not offered, PLAIN (over TLS). */
+static void
+test_plain_without_scram (void)
+{
+  BuzonTestMailServers *plain = buzon_test_mail_servers_start ("--no-scram");
+  g_autofree char *url = g_strdup_printf ("submissions://carol@127.0.0.1:%u",
+                                          buzon_test_mail_servers_get_port (plain,
+                                                                            "SUBMISSIONS_PORT"));
+  g_autofree char *password = buzon_test_mail_servers_password (plain, "carol");
+  g_autoptr (BuzonSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+
+  client = buzon_test_smtp_client_new (url, buzon_test_mail_servers_get (plain, "CERT_SHA256"));
+  g_assert_true (buzon_test_smtp_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_false (buzon_smtp_capabilities_has_auth (buzon_smtp_client_get_capabilities (client),
+                                                    "SCRAM-SHA-256"));
+  g_assert_true (buzon_test_smtp_login (client, "carol", password, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_in_log (plain, "Login: user=<carol>, method=PLAIN", 1), ==, 1);
+  g_assert_true (buzon_test_smtp_quit (client, &error));
+  g_assert_no_error (error);
+  g_clear_object (&client);
+  buzon_test_mail_servers_stop (plain);
+}
+
+/* The fixture's relay has DSN, and Dovecot passes it on once logged in: a
+ * notification asked for is asked for (RET, NOTIFY), and the message is
+ * delivered. */
+static void
+test_dsn_requested (void)
+{
+  g_autoptr (BuzonSmtpClient) client = logged_in ("carol", TRUE);
+  g_autofree char *from = address ("carol");
+  g_autofree char *to = address ("bob");
+  const char *recipients[] = { to, NULL };
+  g_autofree char *id = g_strdup_printf ("dsn-%" G_GINT64_FORMAT "@example.test",
+                                         g_get_real_time ());
+  g_autofree char *message = make_message (from, to, id, "With a delivery notification");
+  g_autoptr (BuzonSmtpSendResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (buzon_smtp_client_get_capabilities (client)->extensions
+                 & BUZON_SMTP_EXTENSION_DSN);
+  result = buzon_test_smtp_send (client, from, recipients, message,
+                                 BUZON_SMTP_SEND_REQUEST_DSN, &error);
+  g_assert_no_error (error);
+  g_assert_true (result->dsn_requested);
+  g_assert_cmpuint (buzon_smtp_send_result_count_refused (result), ==, 0);
+  g_assert_cmpuint (result->final_reply->code, ==, 250);
+  g_assert_true (buzon_test_smtp_quit (client, &error));
+  g_assert_no_error (error);
+  assert_arrived_intact ("bob", id, message);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -488,6 +634,9 @@ main (int    argc,
   g_test_add_func ("/smtp-client/large-message", test_large_message);
   g_test_add_func ("/smtp-client/oauthbearer", test_oauthbearer);
   g_test_add_func ("/smtp-client/xoauth2", test_xoauth2);
+  g_test_add_func ("/smtp-client/scram-sha-256", test_scram_sha_256);
+  g_test_add_func ("/smtp-client/plain-without-scram", test_plain_without_scram);
+  g_test_add_func ("/smtp-client/dsn-requested", test_dsn_requested);
 
   status = g_test_run ();
   buzon_test_mail_servers_stop (servers);

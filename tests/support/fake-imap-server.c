@@ -40,6 +40,8 @@ typedef struct
   guint64 length;  /* SEND_FILLER. */
   guint ms;        /* EXPECT_SILENCE, SLEEP. */
   gboolean substitute; /* SEND: replace %TAG%. */
+  BuzonTestFakeImapResponder respond; /* EXPECT_LINE: makes the answer from the line. */
+  gpointer respond_data;
 } Step;
 
 struct _BuzonTestFakeImapServer
@@ -221,6 +223,24 @@ buzon_test_fake_imap_server_expect_line (BuzonTestFakeImapServer *self,
 
   step->pattern = g_strdup (pattern);
   step->regex = compile_pattern (pattern);
+}
+
+/* Reads one line matching @pattern, as buzon_test_fake_imap_server_expect_line()
+ * does, and sends what @respond makes of it (on the server's thread; CRLF
+ * added), or nothing where it returns NULL: for answers that depend on what
+ * the client sent, such as a SASL nonce. @user_data must outlive the server. */
+void
+buzon_test_fake_imap_server_expect_line_respond (BuzonTestFakeImapServer    *self,
+                                                 const char                 *pattern,
+                                                 BuzonTestFakeImapResponder  respond,
+                                                 gpointer                    user_data)
+{
+  Step *step = add_step (self, STEP_EXPECT_LINE);
+
+  step->pattern = g_strdup (pattern);
+  step->regex = compile_pattern (pattern);
+  step->respond = respond;
+  step->respond_data = user_data;
 }
 
 /* Reads exactly @length bytes, which must be @data. */
@@ -491,6 +511,20 @@ run_expect_line (BuzonTestFakeImapServer *self,
     return script_error (error, "the client sent “%s” instead of “%s”", shown, step->pattern);
   for (int i = 1; i < g_match_info_get_match_count (match); i++)
     g_ptr_array_add (self->tags, g_match_info_fetch (match, i));
+  if (step->respond != NULL)
+    {
+      g_autofree char *line = g_strndup ((const char *) self->buffer->data, length);
+      g_autofree char *answer = step->respond (line, step->respond_data);
+
+      g_byte_array_remove_range (self->buffer, 0, length + 2);
+      if (answer != NULL)
+        {
+          g_autofree char *out = g_strconcat (answer, "\r\n", NULL);
+
+          return send_all (self, out, strlen (out), error);
+        }
+      return TRUE;
+    }
   g_byte_array_remove_range (self->buffer, 0, length + 2);
   return TRUE;
 }

@@ -23,6 +23,11 @@ typedef struct _BuzonTestFakeImapServer BuzonTestFakeImapServer;
  * answered, which then counts as answered; CRLF is added at the end. */
 BuzonTestFakeImapServer *buzon_test_fake_imap_server_new (void);
 
+/* Makes the line to send (CRLF excluded; NULL for none) from the line the
+ * client sent (CRLF excluded). */
+typedef char *(*BuzonTestFakeImapResponder) (const char *line,
+                                             gpointer    user_data);
+
 void buzon_test_fake_imap_server_send_line (BuzonTestFakeImapServer *self,
                                             const char              *line);
 void buzon_test_fake_imap_server_send_to_each (BuzonTestFakeImapServer *self,
@@ -34,6 +39,10 @@ void buzon_test_fake_imap_server_send_filler (BuzonTestFakeImapServer *self,
                                               guint64                  length);
 void buzon_test_fake_imap_server_expect_line (BuzonTestFakeImapServer *self,
                                               const char              *pattern);
+void buzon_test_fake_imap_server_expect_line_respond (BuzonTestFakeImapServer    *self,
+                                                      const char                 *pattern,
+                                                      BuzonTestFakeImapResponder  respond,
+                                                      gpointer                    user_data);
 void buzon_test_fake_imap_server_expect_bytes (BuzonTestFakeImapServer *self,
                                                const void              *data,
                                                gsize                    length);

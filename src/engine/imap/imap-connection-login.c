@@ -1,7 +1,15 @@
-// BuzonImapConnection, logging in: AUTHENTICATE PLAIN (with or without
-// SASL-IR) or LOGIN with a password, OAUTHBEARER or XOAUTH2 with an OAuth2
-// access token, then the capabilities the server has after login.
+// BuzonImapConnection, logging in: AUTHENTICATE SCRAM-SHA-256 or PLAIN
+// (with or without SASL-IR) or LOGIN with a password, OAUTHBEARER or
+// XOAUTH2 with an OAuth2 access token, then the capabilities the server has
+// after login.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// SCRAM-SHA-256 (RFC 7677) comes first where the server offers it: the
+// password never goes out, and the server proves that it knows it before
+// its OK is believed. PLAIN or LOGIN where SCRAM is not offered, or for a
+// password SASLprep would change (see net/scram.c); never after a SCRAM
+// login failed. An exchange the client cannot go on with is ended with "*",
+// and the login fails with the client's reason, not the server's BAD.
 //
 // Every AUTHENTICATE goes through authenticate(): its bytes are built here,
 // in buffers sized once and wiped when the command is done, rather than by
@@ -23,6 +31,7 @@
 
 #include "imap-connection-private.h"
 #include "imap-error.h"
+#include "net/scram.h"
 
 /* Longest OAuth2 error "status" quoted to the user. */
 #define MAX_STATUS_LENGTH 64
@@ -33,6 +42,7 @@ typedef enum
   MECHANISM_LOGIN, /* The LOGIN command, not a SASL mechanism. */
   MECHANISM_OAUTHBEARER,
   MECHANISM_XOAUTH2,
+  MECHANISM_SCRAM_SHA_256,
 } Mechanism;
 
 typedef struct
@@ -42,12 +52,16 @@ typedef struct
   guint challenges;            /* Challenges received. */
   gboolean cancelled;          /* "*" was sent to end the exchange. */
   char *status;                /* OAuth2: the "status" of the server's error report. */
+  BuzonScram *scram;           /* SCRAM-SHA-256: the exchange. */
+  GError *scram_error;         /* Why the client ended the SCRAM exchange with "*". */
 } LoginData;
 
 static void
 login_data_free (LoginData *data)
 {
   g_free (data->status);
+  g_clear_pointer (&data->scram, buzon_scram_free);
+  g_clear_error (&data->scram_error);
   g_free (data);
 }
 
@@ -133,11 +147,31 @@ login_done_cb (GObject      *source,
   g_autoptr (BuzonImapResponse) response = NULL;
 
   response = buzon_imap_connection_command_finish (self, result, &error);
+  if (response == NULL && data->scram_error != NULL)
+    {
+      /* The server's answer to our "*": the reason is ours. */
+      if (data->scram_error->code == BUZON_IMAP_ERROR_SERVER_NOT_VERIFIED)
+        buzon_imap_connection_close (self);
+      g_task_return_error (task, g_steal_pointer (&data->scram_error));
+      return;
+    }
   if (response == NULL)
     {
       if (!data->capabilities_asked)
         error = login_error (data, g_steal_pointer (&error));
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (data->mechanism == MECHANISM_SCRAM_SHA_256 && !data->capabilities_asked
+      && !buzon_scram_is_verified (data->scram))
+    {
+      /* An OK without the server's proof: logged in, perhaps, but to whom? */
+      buzon_imap_connection_close (self);
+      /* Translators: %s is a host name. */
+      g_task_return_new_error (task, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_SERVER_NOT_VERIFIED,
+                               _("%s said the login succeeded without proving that it knows "
+                                 "the password: it may be an impostor"),
+                               self->url->host);
       return;
     }
   /* Capabilities change with login; the OK usually carries the new ones,
@@ -201,6 +235,78 @@ status_from_challenge (const char *challenge)
   return g_strndup (start, p - start);
 }
 
+/* The BUZON_IMAP_ERROR for a SCRAM exchange that cannot go on. */
+static GError *
+scram_error_to_imap (BuzonImapConnection *self,
+                     const GError        *error)
+{
+  int code;
+
+  switch (error->code)
+    {
+    case BUZON_SCRAM_ERROR_NONCE:
+    case BUZON_SCRAM_ERROR_SERVER_SIGNATURE:
+    case BUZON_SCRAM_ERROR_ITERATIONS:
+      code = BUZON_IMAP_ERROR_SERVER_NOT_VERIFIED;
+      break;
+    case BUZON_SCRAM_ERROR_SERVER_REFUSED:
+    case BUZON_SCRAM_ERROR_INVALID_CREDENTIALS:
+      code = BUZON_IMAP_ERROR_AUTHENTICATION_FAILED;
+      break;
+    case BUZON_SCRAM_ERROR_MALFORMED:
+    case BUZON_SCRAM_ERROR_STATE:
+    default:
+      code = BUZON_IMAP_ERROR_PARSE;
+      break;
+    }
+  /* Translators: the first %s is a host name, the second what went wrong. */
+  return g_error_new (BUZON_IMAP_ERROR, code, _("Could not log in to %s: %s"), self->url->host,
+                      error->message);
+}
+
+/* SCRAM-SHA-256's challenges: server-first, answered with client-final;
+ * server-final, answered with an empty line once its signature is right.
+ * Anything wrong is answered with "*", and the reason kept for the error. */
+static GBytes *
+answer_scram (BuzonImapConnection *self,
+              LoginData           *data,
+              guint                challenge_number,
+              const char          *challenge)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree guint8 *message = NULL;
+  gsize length = 0;
+
+  if (data->cancelled)
+    return NULL; /* It challenges again after "*": it will not stop. */
+  message = buzon_scram_decode_base64 (challenge, &length, &error);
+  if (message != NULL && challenge_number == 0)
+    {
+      g_autofree char *final = buzon_scram_handle_server_first (data->scram,
+                                                                (const char *) message, length,
+                                                                &error);
+      if (final != NULL)
+        {
+          g_autofree char *encoded = encode_and_wipe (final, strlen (final));
+          GBytes *line = join_bytes (encoded, "\r\n", NULL);
+
+          explicit_bzero (encoded, strlen (encoded));
+          return line;
+        }
+    }
+  else if (message != NULL && challenge_number == 1)
+    {
+      if (buzon_scram_handle_server_final (data->scram, (const char *) message, length, &error))
+        return join_bytes ("\r\n", NULL);
+    }
+  else if (message != NULL)
+    error = g_error_new (BUZON_SCRAM_ERROR, BUZON_SCRAM_ERROR_STATE,
+                         _("The server sent a SCRAM message out of order"));
+  data->scram_error = scram_error_to_imap (self, error);
+  data->cancelled = TRUE;
+  return join_bytes ("*\r\n", NULL);
+}
+
 /* The login's BuzonImapSaslFunc; @user_data is the login task. */
 static GBytes *
 answer_challenge_cb (BuzonImapConnection *self,
@@ -208,7 +314,11 @@ answer_challenge_cb (BuzonImapConnection *self,
                      gpointer             user_data)
 {
   LoginData *data = g_task_get_task_data (G_TASK (user_data));
-  gboolean first = data->challenges++ == 0;
+  guint challenge_number = data->challenges++;
+  gboolean first = challenge_number == 0;
+
+  if (data->mechanism == MECHANISM_SCRAM_SHA_256)
+    return answer_scram (self, data, challenge_number, challenge);
 
   /* An OAuth2 server challenges once, to report why it refuses the token,
    * and then wants a dummy answer before it says NO: "\x01" for OAUTHBEARER
@@ -307,11 +417,15 @@ login_disabled (BuzonImapConnection *self,
 /**
  * buzon_imap_connection_login_async:
  *
- * Logs in with AUTHENTICATE PLAIN (in one round trip where SASL-IR is
- * offered) or, where PLAIN is not offered, LOGIN; then re-reads the
+ * Logs in with AUTHENTICATE SCRAM-SHA-256 where the server offers it, else
+ * AUTHENTICATE PLAIN (in one round trip where SASL-IR is offered) or, where
+ * PLAIN is not offered, LOGIN (see the top of this file); then re-reads the
  * capabilities. Fails with BUZON_IMAP_ERROR_LOGIN_DISABLED where the server
  * forbids login over this connection, BUZON_IMAP_ERROR_AUTHENTICATION_FAILED
- * for a wrong user name or password (quoting the server).
+ * for a wrong user name or password (quoting the server);
+ * BUZON_IMAP_ERROR_SERVER_NOT_VERIFIED, the connection closed, where a SCRAM
+ * server could not prove that it knows the password, and
+ * BUZON_IMAP_ERROR_PARSE where it broke SCRAM's grammar.
  */
 void
 buzon_imap_connection_login_async (BuzonImapConnection *self,
@@ -323,16 +437,36 @@ buzon_imap_connection_login_async (BuzonImapConnection *self,
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (BuzonImapCommand) command = NULL;
+  g_autoptr (BuzonScram) scram = NULL;
   gboolean plain;
 
   g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
   g_return_if_fail (user != NULL && password != NULL);
 
+  /* SCRAM where offered, unless the password or user name cannot be sent
+   * with it as they are: LOGIN or PLAIN take them. */
+  if (buzon_imap_connection_has_capability (self, "AUTH=SCRAM-SHA-256")
+      && buzon_scram_password_is_prepared (password))
+    scram = buzon_scram_new (user, password, NULL, NULL);
   plain = buzon_imap_connection_has_capability (self, "AUTH=PLAIN");
-  task = login_task_new (self, plain ? MECHANISM_PLAIN : MECHANISM_LOGIN, cancellable, callback,
-                         user_data, buzon_imap_connection_login_async);
+  task = login_task_new (self,
+                         scram != NULL ? MECHANISM_SCRAM_SHA_256
+                                       : plain ? MECHANISM_PLAIN : MECHANISM_LOGIN,
+                         cancellable, callback, user_data, buzon_imap_connection_login_async);
   if (login_disabled (self, task))
     return;
+
+  if (scram != NULL)
+    {
+      LoginData *data = g_task_get_task_data (task);
+      char *first = buzon_scram_get_client_first (scram);
+
+      data->scram = g_steal_pointer (&scram);
+      authenticate (self, "SCRAM-SHA-256", encode_and_wipe (first, strlen (first)),
+                    g_steal_pointer (&task));
+      g_free (first);
+      return;
+    }
 
   if (plain)
     {

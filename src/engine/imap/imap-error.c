@@ -34,6 +34,7 @@ buzon_imap_error_is_refusal (const GError *error)
     case BUZON_IMAP_ERROR_LOGIN_DISABLED:
     case BUZON_IMAP_ERROR_NO_STARTTLS:
     case BUZON_IMAP_ERROR_NOT_IMAP:
+    case BUZON_IMAP_ERROR_SERVER_NOT_VERIFIED:
     default:
       return FALSE;
     }

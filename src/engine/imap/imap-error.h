@@ -27,6 +27,11 @@ typedef enum
   BUZON_IMAP_ERROR_OVER_QUOTA,    /* [OVERQUOTA]: the mailbox or account is full. */
   BUZON_IMAP_ERROR_TOO_BIG,       /* [LIMIT], or larger than APPENDLIMIT (then nothing was sent). */
   BUZON_IMAP_ERROR_UNAVAILABLE,   /* [UNAVAILABLE] or [INUSE]: try again later. */
+  /* A SCRAM login where the server could not prove that it knows the
+   * password (a wrong signature, a nonce not ours, no proof at all: it may
+   * be an impostor), or asked for fewer iterations than RFC 7677 allows.
+   * The connection is closed. */
+  BUZON_IMAP_ERROR_SERVER_NOT_VERIFIED,
 } BuzonImapError;
 
 GQuark   buzon_imap_error_quark      (void);

@@ -170,6 +170,24 @@ buzon_scram_saslprep (const char  *text,
   return normalized;
 }
 
+/**
+ * buzon_scram_password_is_prepared:
+ *
+ * Returns: %TRUE where SASLprep leaves @password as it is (every ASCII
+ *   password without control characters, most others): then any server,
+ *   whether it prepares passwords or not, derives the same keys from it.
+ */
+gboolean
+buzon_scram_password_is_prepared (const char *password)
+{
+  g_autofree char *prepared = buzon_scram_saslprep (password, NULL);
+  gboolean same = prepared != NULL && g_str_equal (prepared, password);
+
+  if (prepared != NULL)
+    explicit_bzero (prepared, strlen (prepared));
+  return same;
+}
+
 /* The user as a "saslname" (RFC 5802 §5.1): "=" and "," escaped. */
 static char *
 escape_saslname (const char *user)

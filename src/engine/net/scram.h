@@ -34,6 +34,7 @@ GQuark      buzon_scram_error_quark           (void);
 
 char       *buzon_scram_saslprep              (const char  *text,
                                                GError     **error);
+gboolean    buzon_scram_password_is_prepared  (const char  *password);
 
 BuzonScram *buzon_scram_new                   (const char  *user,
                                                const char  *password,

@@ -1,7 +1,15 @@
-// BuzonSmtpClient, logging in (RFC 4954): AUTH PLAIN (initial response) or
-// AUTH LOGIN with a password; OAUTHBEARER (RFC 7628) or XOAUTH2 with an
-// OAuth2 access token.
+// BuzonSmtpClient, logging in (RFC 4954): AUTH SCRAM-SHA-256, AUTH PLAIN
+// (initial response) or AUTH LOGIN with a password; OAUTHBEARER (RFC 7628)
+// or XOAUTH2 with an OAuth2 access token.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// SCRAM-SHA-256 (RFC 7677) comes first where the server offers it: the
+// password never goes out, and the server proves that it knows it. PLAIN
+// (or LOGIN) is used where SCRAM is not offered, or for a password that
+// SASLprep would change while PLAIN is offered (see net/scram.c); never
+// after a SCRAM login failed. A SCRAM exchange the client cannot go on with
+// (a malformed message, a wrong server signature) is ended with "*" and
+// fails with the client's reason, whatever the server answers to that.
 //
 // The bytes that carry a secret are built once at their exact size and
 // wiped as soon as they are written. A server that refuses a token first
@@ -14,6 +22,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "net/scram.h"
 #include "smtp-client-private.h"
 #include "smtp-error.h"
 
@@ -23,6 +32,7 @@ typedef enum
   MECHANISM_LOGIN,
   MECHANISM_OAUTHBEARER,
   MECHANISM_XOAUTH2,
+  MECHANISM_SCRAM_SHA_256,
 } Mechanism;
 
 typedef struct
@@ -30,6 +40,8 @@ typedef struct
   Mechanism mechanism;
   char *user;
   char *secret;
+  BuzonScram *scram;
+  GError *scram_error; /* Why the client ended the SCRAM exchange with "*". */
 } LoginData;
 
 static void
@@ -41,6 +53,8 @@ login_data_free (gpointer data)
   if (login->secret != NULL)
     memset (login->secret, 0, strlen (login->secret));
   g_free (login->secret);
+  g_clear_pointer (&login->scram, buzon_scram_free);
+  g_clear_error (&login->scram_error);
   g_free (login);
 }
 
@@ -124,7 +138,113 @@ login_failed (BuzonSmtpOp          *op,
                        FALSE);
 }
 
+/* The BUZON_SMTP_ERROR for a SCRAM exchange that cannot go on. */
+static GError *
+scram_error_to_smtp (BuzonSmtpClient *self,
+                     const GError    *error)
+{
+  int code;
+
+  switch (error->code)
+    {
+    case BUZON_SCRAM_ERROR_NONCE:
+    case BUZON_SCRAM_ERROR_SERVER_SIGNATURE:
+      code = BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED;
+      break;
+    case BUZON_SCRAM_ERROR_SERVER_REFUSED:
+      code = BUZON_SMTP_ERROR_AUTHENTICATION_FAILED;
+      break;
+    case BUZON_SCRAM_ERROR_INVALID_CREDENTIALS:
+    case BUZON_SCRAM_ERROR_ITERATIONS:
+      code = BUZON_SMTP_ERROR_AUTH_UNAVAILABLE;
+      break;
+    case BUZON_SCRAM_ERROR_MALFORMED:
+    case BUZON_SCRAM_ERROR_STATE:
+    default:
+      code = BUZON_SMTP_ERROR_PARSE;
+      break;
+    }
+  /* Translators: the first %s is a host name, the second what went wrong. */
+  return g_error_new (BUZON_SMTP_ERROR, code, _("Could not log in to %s: %s"), self->url->host,
+                      error->message);
+}
+
 static void login_step (BuzonSmtpOp *op);
+
+/* SCRAM-SHA-256: the 334s carry server-first, then server-final; the 235
+ * counts only once the server's signature was checked. */
+static void
+scram_step (BuzonSmtpOp          *op,
+            const BuzonSmtpReply *reply)
+{
+  BuzonSmtpClient *self = op->client;
+  LoginData *login = op->data;
+  g_autoptr (GError) error = NULL;
+  g_autofree guint8 *message = NULL;
+  gsize length = 0;
+
+  if (login->scram_error != NULL)
+    {
+      GError *reason = g_steal_pointer (&login->scram_error);
+
+      /* The answer to our "*". A server that challenges again will not stop;
+       * one that could not prove it knows the password is not to be sent
+       * anything more: both connections are closed. */
+      _buzon_smtp_op_fail (op, reason,
+                           reply->code == 334
+                             || reason->code == BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED);
+      return;
+    }
+  if (reply->code == 235)
+    {
+      if (buzon_scram_is_verified (login->scram))
+        _buzon_smtp_op_return_boolean (op);
+      else
+        /* Translators: %s is a host name. */
+        _buzon_smtp_op_fail (op, g_error_new (BUZON_SMTP_ERROR,
+                                              BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED,
+                                              _("%s said the login succeeded without proving "
+                                                "that it knows the password: it may be an "
+                                                "impostor"),
+                                              self->url->host),
+                             TRUE);
+      return;
+    }
+  if (reply->code != 334)
+    {
+      login_failed (op, reply);
+      return;
+    }
+  op->step++;
+  message = buzon_scram_decode_base64 (reply->lines[0], &length, &error);
+  if (message != NULL && op->step == 1)
+    {
+      g_autofree char *final = buzon_scram_handle_server_first (login->scram,
+                                                                (const char *) message, length,
+                                                                &error);
+      if (final != NULL)
+        {
+          send_secret (op, encode_line ("", 1, final, strlen (final)), login_step);
+          explicit_bzero (final, strlen (final));
+          return;
+        }
+    }
+  else if (message != NULL && op->step == 2)
+    {
+      if (buzon_scram_handle_server_final (login->scram, (const char *) message, length,
+                                           &error))
+        {
+          /* Nothing more to say: an empty response (RFC 4954 §4). */
+          _buzon_smtp_op_command (op, login_step, "%s", "");
+          return;
+        }
+    }
+  else if (message != NULL)
+    error = g_error_new (BUZON_SCRAM_ERROR, BUZON_SCRAM_ERROR_STATE,
+                         _("The server sent a SCRAM message out of order"));
+  login->scram_error = scram_error_to_smtp (self, error);
+  _buzon_smtp_op_command (op, login_step, "*");
+}
 
 static void
 login_step (BuzonSmtpOp *op)
@@ -132,6 +252,11 @@ login_step (BuzonSmtpOp *op)
   LoginData *login = op->data;
   BuzonSmtpReply *reply = op->replies->pdata[0];
 
+  if (login->mechanism == MECHANISM_SCRAM_SHA_256)
+    {
+      scram_step (op, reply);
+      return;
+    }
   if (reply->code == 235)
     {
       _buzon_smtp_op_return_boolean (op);
@@ -191,12 +316,18 @@ start_login (BuzonSmtpClient     *self,
   const BuzonSmtpCapabilities *capabilities = self->capabilities;
   LoginData *login;
   g_autofree char *offered = NULL;
-  static const char *names[] = { "PLAIN", "LOGIN", "OAUTHBEARER", "XOAUTH2" };
+  static const char *names[] = { "PLAIN", "LOGIN", "OAUTHBEARER", "XOAUTH2", "SCRAM-SHA-256" };
   gsize user_length = strlen (user);
   gsize secret_length = strlen (secret);
 
   if (!_buzon_smtp_op_check_ready (op))
     return;
+  if (mechanism == MECHANISM_PLAIN
+      && buzon_smtp_capabilities_has_auth (capabilities, "SCRAM-SHA-256")
+      && (buzon_scram_password_is_prepared (secret)
+          || (!buzon_smtp_capabilities_has_auth (capabilities, "PLAIN")
+              && !buzon_smtp_capabilities_has_auth (capabilities, "LOGIN"))))
+    mechanism = MECHANISM_SCRAM_SHA_256;
   if (mechanism == MECHANISM_PLAIN && !buzon_smtp_capabilities_has_auth (capabilities, "PLAIN")
       && buzon_smtp_capabilities_has_auth (capabilities, "LOGIN"))
     mechanism = MECHANISM_LOGIN;
@@ -261,6 +392,22 @@ start_login (BuzonSmtpClient     *self,
                      login_step);
         return;
       }
+    case MECHANISM_SCRAM_SHA_256:
+      {
+        g_autoptr (GError) error = NULL;
+        g_autofree char *first = NULL;
+
+        login->scram = buzon_scram_new (user, secret, NULL, &error);
+        if (login->scram == NULL)
+          {
+            _buzon_smtp_op_fail (op, scram_error_to_smtp (self, error), FALSE);
+            return;
+          }
+        first = buzon_scram_get_client_first (login->scram);
+        send_secret (op, encode_line ("AUTH SCRAM-SHA-256 ", 1, first, strlen (first)),
+                     login_step);
+        return;
+      }
     case MECHANISM_XOAUTH2:
     default:
       send_secret (op, encode_line ("AUTH XOAUTH2 ", 5, "user=", (gsize) 5, user, user_length,
@@ -274,10 +421,14 @@ start_login (BuzonSmtpClient     *self,
 /**
  * buzon_smtp_client_login_async:
  *
- * Logs in with AUTH PLAIN, or AUTH LOGIN where the server offers only that.
- * Fails with BUZON_SMTP_ERROR_AUTHENTICATION_FAILED for a wrong user name
- * or password, BUZON_SMTP_ERROR_AUTH_UNAVAILABLE when neither is offered
- * (as before TLS: then nothing is sent), the server's words quoted.
+ * Logs in with AUTH SCRAM-SHA-256 where the server offers it, else AUTH
+ * PLAIN, or AUTH LOGIN where the server offers only that (see the top of
+ * this file). Fails with BUZON_SMTP_ERROR_AUTHENTICATION_FAILED for a wrong
+ * user name or password, BUZON_SMTP_ERROR_AUTH_UNAVAILABLE when none is
+ * offered (as before TLS: then nothing is sent), the server's words quoted;
+ * BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED (the connection closed) where a SCRAM
+ * server could not prove that it knows the password, BUZON_SMTP_ERROR_PARSE
+ * where it broke the SCRAM grammar.
  */
 void
 buzon_smtp_client_login_async (BuzonSmtpClient     *self,

@@ -47,6 +47,7 @@ buzon_smtp_error_is_transient (const GError *error)
     case BUZON_SMTP_ERROR_RECIPIENTS_REFUSED:
     case BUZON_SMTP_ERROR_NOT_SUPPORTED:
     case BUZON_SMTP_ERROR_OUTCOME_UNKNOWN:
+    case BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED:
     default:
       return FALSE;
     }

@@ -32,6 +32,10 @@ typedef enum
    * and before the server's answer: it may have been delivered. Not
    * transient: sending it again may deliver it twice. */
   BUZON_SMTP_ERROR_OUTCOME_UNKNOWN,
+  /* A SCRAM login where the server could not prove that it knows the
+   * password (a wrong signature, a nonce not ours, no proof at all): it may
+   * be an impostor. Not transient. */
+  BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED,
 } BuzonSmtpError;
 
 GQuark   buzon_smtp_error_quark        (void);
