@@ -1,4 +1,4 @@
-// Tests of replies and forwards made from a message: recipients, subject, threading, quoting, attachments.
+// Tests of replies and forwards: recipients, subject, threading, quoting, attachments.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include "config.h"

@@ -1,4 +1,4 @@
-// Tests of BuzonDraft: the messages it builds, read back with the reader's code, and what it refuses.
+// Tests of BuzonDraft: the messages it builds, read back by the reader, and what it refuses.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include "config.h"
