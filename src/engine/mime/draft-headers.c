@@ -102,11 +102,25 @@ q_words (const char *text)
 
 /* Unstructured text (the subject): as it is when ASCII, folded between
  * words; otherwise encoded words. */
+/* A run of @limit characters or more without a space: a line that folding
+ * cannot bring under RFC 5322's 998. */
+static gboolean
+has_long_word (const char *text,
+               gsize       limit)
+{
+  gsize run = 0;
+
+  for (; *text != '\0'; text++)
+    if ((run = *text == ' ' ? 0 : run + 1) >= limit)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 append_text (Folder     *folder,
              const char *text)
 {
-  if (is_ascii (text) && strstr (text, "=?") == NULL)
+  if (is_ascii (text) && strstr (text, "=?") == NULL && !has_long_word (text, 900))
     {
       g_auto (GStrv) words = g_strsplit (text, " ", -1);
 

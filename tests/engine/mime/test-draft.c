@@ -242,6 +242,23 @@ notified_cb (GObject    *object,
   (*(guint *) user_data)++;
 }
 
+/* A subject with a 2,000-character word still makes lines a relay takes. */
+static void
+test_long_subject (void)
+{
+  g_autoptr (BuzonDraft) draft = new_simple_draft ();
+  g_autofree char *word = g_strnfill (2000, 'x');
+  g_autofree char *subject = g_strconcat ("Long: ", word, " end", NULL);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+
+  buzon_draft_set_subject (draft, subject);
+  bytes = build (draft, BUZON_DRAFT_BUILD_NONE);
+  assert_transport_safe (bytes);
+  message = parse (bytes);
+  g_assert_cmpstr (g_mime_message_get_subject (message), ==, subject);
+}
+
 static void
 test_message_id_kept (void)
 {
@@ -786,6 +803,7 @@ main (int    argc,
   buzon_engine_init ();
   g_test_add_func ("/draft/headers", test_headers);
   g_test_add_func ("/draft/international", test_international);
+  g_test_add_func ("/draft/long-subject", test_long_subject);
   g_test_add_func ("/draft/message-id-kept", test_message_id_kept);
   g_test_add_func ("/draft/date", test_date);
   g_test_add_func ("/draft/bcc", test_bcc);
