@@ -162,8 +162,9 @@ text_of (GMimeTextPart *part)
  * @message: a draft saved by buzon_draft_build() (or any message)
  *
  * Returns: (transfer full): a draft with @message's addresses (Bcc
- *   included), subject, identifiers, date, text (format=flowed undone), HTML
- *   and attachments, which builds into the same message
+ *   included), subject, identifiers, text (format=flowed undone), HTML and
+ *   attachments, which builds into the same message; but not its date: a
+ *   draft saved on Monday and sent on Friday is dated Friday
  */
 BuzonDraft *
 buzon_draft_new_from_message (GMimeMessage *message)
@@ -196,7 +197,6 @@ buzon_draft_new_from_message (GMimeMessage *message)
   buzon_draft_set_in_reply_to (self, g_mime_object_get_header (object, "In-Reply-To"));
   buzon_draft_set_references (self, g_mime_object_get_header (object, "References"));
   buzon_draft_set_message_id (self, g_mime_message_get_message_id (message));
-  buzon_draft_set_date (self, g_mime_message_get_date (message));
   if (body != NULL)
     {
       part = find_text_part (body, "plain");

@@ -739,7 +739,8 @@ test_reopen (void)
   g_assert_cmpstr (buzon_draft_get_references (reopened), ==,
                    "<root@example.test> <orig@example.test>");
   g_assert_cmpstr (buzon_draft_get_message_id (reopened), ==, buzon_draft_get_message_id (draft));
-  g_assert_true (g_date_time_equal (buzon_draft_get_date (reopened), date));
+  /* Dated when it is built again, not when it was saved. */
+  g_assert_null (buzon_draft_get_date (reopened));
   g_assert_cmpuint (buzon_draft_get_n_attachments (reopened), ==, 2);
   for (guint i = 0; i < 2; i++)
     {
