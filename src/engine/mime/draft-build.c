@@ -157,7 +157,18 @@ new_attachment_part (BuzonDraftAttachment *attachment)
     object = GMIME_OBJECT (part);
     g_mime_object_set_disposition (object, attachment->is_inline ? "inline" : "attachment");
     if (attachment->filename != NULL)
-      g_mime_part_set_filename (part, attachment->filename);
+      {
+        GMimeParamList *params;
+        GMimeParam *name;
+
+        /* filename* in RFC 2231, as the standard has it; name= in RFC 2047
+         * too, which is what Outlook reads (Thunderbird writes both so). */
+        g_mime_part_set_filename (part, attachment->filename);
+        params = g_mime_content_type_get_parameters (g_mime_object_get_content_type (object));
+        name = g_mime_param_list_get_parameter (params, "name");
+        if (name != NULL)
+          g_mime_param_set_encoding_method (name, GMIME_PARAM_ENCODING_METHOD_RFC2047);
+      }
     if (attachment->content_id != NULL)
       g_mime_object_set_content_id (object, attachment->content_id);
   }

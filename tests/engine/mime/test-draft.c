@@ -456,7 +456,9 @@ test_attachments_round_trip (void)
   raw = bytes_to_string (bytes);
   /* RFC 2231 for the non-ASCII names; the ASCII one as it is. */
   g_assert_nonnull (strstr (raw, "filename*0*=UTF-8''Informe%20del%20a%C3%B1o"));
+  g_assert_nonnull (strstr (raw, "name=\"=?UTF-8?"));
   g_assert_nonnull (strstr (raw, "filename=plain.bin"));
+  g_assert_nonnull (strstr (raw, "name=plain.bin"));
   g_assert_nonnull (strstr (raw, "Content-Disposition: attachment"));
 
   message = parse (bytes);
