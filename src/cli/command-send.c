@@ -25,6 +25,7 @@ typedef struct
 {
   gint64 watched;      /* The message the command is about; 0: every one. */
   GError *failure;     /* Why the watched message (or the last one) failed. */
+  gboolean started;    /* The watched message went on its way in this pass. */
   gboolean quiet_progress;
 } Listener;
 
@@ -36,6 +37,7 @@ progress_cb (BuzonSendQueue        *queue,
 {
   if (listener->watched != 0 && id != listener->watched)
     return;
+  listener->started = TRUE;
   switch (state)
     {
     case BUZON_STORE_OUTBOX_SENDING:
@@ -150,6 +152,12 @@ report (BuzonStore     *store,
       if (!g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND))
         {
           g_printerr ("buzon-cli: %s\n", error->message);
+          return BUZON_CLI_EXIT_FAILED;
+        }
+      if (!listener->started)
+        {
+          /* Cancelled from elsewhere (buzon-cli outbox --cancel) in time. */
+          g_printerr (_("Taken back: message %" G_GINT64_FORMAT " was not sent.\n"), id);
           return BUZON_CLI_EXIT_FAILED;
         }
       g_print (_("Sent message %" G_GINT64_FORMAT ".\n"), id);
@@ -622,9 +630,16 @@ buzon_cli_command_send (int    argc,
   item = buzon_store_get_outbox_finish (outbox.store, buzon_cli_wait_for (&result), NULL);
   if (item != NULL && item->send_at > g_get_real_time () / G_USEC_PER_SEC)
     {
-      g_printerr (_("Sending message %" G_GINT64_FORMAT " in %u seconds; Ctrl+C takes it "
-                    "back.\n"),
-                  id, (guint) (item->send_at - g_get_real_time () / G_USEC_PER_SEC));
+      guint seconds = (guint) (item->send_at - g_get_real_time () / G_USEC_PER_SEC);
+
+      /* Translators: the first number is a message's in the outbox. */
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "Sending message %" G_GINT64_FORMAT " in %u second; Ctrl+C takes "
+                               "it back.\n",
+                               "Sending message %" G_GINT64_FORMAT " in %u seconds; Ctrl+C takes "
+                               "it back.\n",
+                               seconds),
+                  id, seconds);
       if (wait_for_window (item->send_at))
         {
           status = undo (&outbox, id);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "account-connect.h"
+#include "imap/imap-mailbox.h"
 #include "send-queue-private.h"
 #include "store/store-folder.h"
 
@@ -182,6 +183,33 @@ copy_to_sent (GTask *task)
 }
 
 static void
+listed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Pass *pass = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) mailboxes = NULL;
+
+  mailboxes = buzon_imap_session_list_finish (BUZON_IMAP_SESSION (source), result, &error);
+  if (mailboxes == NULL)
+    {
+      imap_failed (task, error);
+      return;
+    }
+  for (guint i = 0; i < mailboxes->len && pass->sent_mailbox == NULL; i++)
+    {
+      const BuzonImapMailbox *mailbox = mailboxes->pdata[i];
+
+      if (mailbox->special_use == BUZON_IMAP_SPECIAL_USE_SENT)
+        pass->sent_mailbox = g_strdup (mailbox->raw_name);
+    }
+  pass->sent_looked_up = TRUE;
+  copy_to_sent (task);
+}
+
+static void
 folders_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -197,17 +225,21 @@ folders_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  pass->sent_looked_up = TRUE;
-  for (guint i = 0; i < folders->len; i++)
+  for (guint i = 0; i < folders->len && pass->sent_mailbox == NULL; i++)
     {
       const BuzonStoreFolder *folder = folders->pdata[i];
 
       if (folder->special_use == BUZON_IMAP_SPECIAL_USE_SENT)
-        {
-          pass->sent_mailbox = g_strdup (folder->raw_name);
-          break;
-        }
+        pass->sent_mailbox = g_strdup (folder->raw_name);
     }
+  if (pass->sent_mailbox == NULL)
+    {
+      /* An account never synced: the server knows. */
+      buzon_imap_session_list_async (pass->imap, g_task_get_cancellable (task), listed_cb,
+                                     g_steal_pointer (&task));
+      return;
+    }
+  pass->sent_looked_up = TRUE;
   copy_to_sent (task);
 }
 
