@@ -390,13 +390,16 @@ has_provisional (BuzonStore *self,
 }
 
 /* A message new to the cache: its row, its thread, its full-text entry;
- * with @provisional, a provisional copy of it in the folder goes. */
+ * with @provisional, a provisional copy of it in the folder goes.
+ * *@next_id is the id the next new row takes: the batch's job reads the
+ * largest once and counts on from there, this being the only writer. */
 static gboolean
 insert_message (BuzonStore            *self,
                 sqlite3               *db,
                 gint64                 folder_id,
                 const BuzonImapFetch  *fetch,
                 gboolean               provisional,
+                gint64                *next_id,
                 gboolean              *added,
                 int                   *rc)
 {
@@ -412,11 +415,7 @@ insert_message (BuzonStore            *self,
   /* The row's id is chosen here, as SQLite would (one above the largest,
    * this being the only writer), so that a new thread, numbered after it,
    * is in the row from the start rather than written by a second UPDATE. */
-  statement = _buzon_store_prepare (self, "SELECT coalesce (max (id), 0) + 1 FROM message", NULL);
-  if (statement == NULL || sqlite3_step (statement) != SQLITE_ROW)
-    return FALSE;
-  row_id = sqlite3_column_int64 (statement, 0);
-  sqlite3_reset (statement);
+  row_id = *next_id;
   thread = find_thread (self, summary, &lookup);
   if (thread == 0)
     thread = row_id;
@@ -465,14 +464,21 @@ insert_message (BuzonStore            *self,
       return TRUE;
     }
   *added = TRUE;
+  (*next_id)++;
   if (provisional && summary->message_id != NULL
       && !supersede_provisional (self, folder_id, summary->message_id, rc))
     return FALSE;
   if (!join_thread (self, thread, summary, &lookup, rc))
     return FALSE;
 
-  sender = g_strjoin (" ", summary->sender_name != NULL ? summary->sender_name : "",
-                      summary->from_list != NULL ? summary->from_list : "", NULL);
+  /* The sender's name heads From already, as a rule: indexed once, not
+   * twice (each word is a token more to write). */
+  if (summary->sender_name == NULL
+      || (summary->from_list != NULL && strstr (summary->from_list, summary->sender_name) != NULL))
+    sender = g_strdup (summary->from_list != NULL ? summary->from_list : "");
+  else
+    sender = g_strjoin (" ", summary->sender_name,
+                        summary->from_list != NULL ? summary->from_list : "", NULL);
   recipients = g_strjoin (" ", summary->to_list != NULL ? summary->to_list : "",
                           summary->cc_list != NULL ? summary->cc_list : "",
                           summary->bcc_list != NULL ? summary->bcc_list : "", NULL);
@@ -669,6 +675,7 @@ apply_job (BuzonStore *self,
   g_autoptr (GError) error = NULL;
   BuzonStoreBatchResult *counts = g_new0 (BuzonStoreBatchResult, 1);
   gint64 provisional_folder = 0;
+  gint64 next_id = 0;
   gint64 largest_before = 0;
   gboolean provisional;
   gboolean ok = TRUE;
@@ -704,6 +711,7 @@ apply_job (BuzonStore *self,
   provisional = ok && batch->fetches->len > 0 && has_provisional (self, batch->folder_id);
   if (ok && batch->fetches->len > 0)
     ok = largest_message_id (self, &largest_before);
+  next_id = largest_before + 1;
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       const BuzonImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
@@ -711,7 +719,8 @@ apply_job (BuzonStore *self,
 
       if (fetch->envelope != NULL)
         {
-          ok = insert_message (self, db, batch->folder_id, fetch, provisional, &changed, &rc);
+          ok = insert_message (self, db, batch->folder_id, fetch, provisional, &next_id,
+                               &changed, &rc);
           if (ok && changed)
             counts->added++;
           else if (ok)

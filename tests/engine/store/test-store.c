@@ -862,6 +862,110 @@ test_missing_bodies (Fixture      *f,
   }
 }
 
+/* Schema 8: a cache of schema 7, whose full-text index kept per-column
+ * sizes, keeps every entry, body text included, once migrated; the index
+ * is whole and goes on working (new rows, removals, a body saved). */
+static void
+test_migration_fts_columnsize (Fixture      *f,
+                               gconstpointer data)
+{
+  static const char text[] = "Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                             "Traigo berenjenas.\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (BuzonStoreBody) body = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatch *batch;
+  sqlite3 *db;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Reunión del café", "a@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Otra", "b@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (3, "", "Cena", "c@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  buzon_store_get_body_async (f->store, ids[0], 3, NULL, store_result_cb, &result);
+  body = buzon_store_get_body_finish (f->store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  buzon_store_save_body_async (f->store, body->message_id, raw, NULL, store_result_cb, &result);
+  g_assert_true (buzon_store_save_body_finish (f->store, wait_for (&result), &error));
+  g_clear_object (&result);
+
+  /* The index as schema 7 had it, with the same entries. */
+  buzon_store_close (f->store);
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE VIRTUAL TABLE old_fts USING fts5 (subject, sender, "
+                                 "recipients, body, tokenize = 'unicode61 remove_diacritics 2');"
+                                 "INSERT INTO old_fts (rowid, subject, sender, recipients, body) "
+                                 "SELECT rowid, subject, sender, recipients, body FROM message_fts;"
+                                 "DROP TABLE message_fts;"
+                                 "ALTER TABLE old_fts RENAME TO message_fts;"
+                                 "PRAGMA user_version = 7",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  {
+    g_autofree char *sizes = query (f, "SELECT count(*) FROM sqlite_master "
+                                       "WHERE name = 'message_fts_docsize'");
+    g_assert_cmpstr (sizes, ==, "1");
+  }
+
+  f->store = buzon_store_new (f->path);
+  g_assert_true (open_store (f->store, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *version = query (f, "PRAGMA user_version");
+    g_autofree char *expected = g_strdup_printf ("%u", buzon_store_get_schema_version ());
+    g_autofree char *sizes = query (f, "SELECT count(*) FROM sqlite_master "
+                                       "WHERE name = 'message_fts_docsize'");
+    g_autofree char *cafe = query (f, "SELECT m.uid FROM message m WHERE m.id IN (SELECT rowid "
+                                      "FROM message_fts WHERE message_fts MATCH 'cafe')");
+    g_autofree char *nunez = query (f, "SELECT count(*) FROM message_fts WHERE message_fts "
+                                       "MATCH 'sender : nunez'");
+    g_autofree char *berenjenas = query (f, "SELECT m.uid FROM message m WHERE m.id IN (SELECT "
+                                            "rowid FROM message_fts WHERE message_fts MATCH "
+                                            "'body : berenjenas')");
+
+    g_assert_cmpstr (version, ==, expected);
+    g_assert_cmpstr (sizes, ==, "0");
+    g_assert_cmpstr (cafe, ==, "1");
+    g_assert_cmpstr (nunez, ==, "3");
+    g_assert_cmpstr (berenjenas, ==, "3");
+  }
+
+  /* It goes on: a new message found, a removed one gone, the index whole. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (4, "", "Café otra vez", "d@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  batch = buzon_store_batch_new (ids[0]);
+  {
+    g_autoptr (GArray) removed = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+    BuzonImapUidRange range = { 1, 1 };
+
+    g_array_append_val (removed, range);
+    buzon_store_batch_remove_uids (batch, removed);
+  }
+  g_assert_true (apply (f, batch, NULL, &error));
+  {
+    g_autofree char *cafe = query (f, "SELECT m.uid FROM message m WHERE m.id IN (SELECT rowid "
+                                      "FROM message_fts WHERE message_fts MATCH 'cafe')");
+    g_autofree char *entries = query (f, "SELECT count(*) FROM message_fts");
+
+    g_assert_cmpstr (cafe, ==, "4");
+    g_assert_cmpstr (entries, ==, "3");
+  }
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO message_fts (message_fts, rank) "
+                                     "VALUES ('integrity-check', 1)",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 /* A full disk: the batch that does not fit fails with a clear error,
  * nothing of it is kept, what was there before stays, and the store works
  * on once there is room again. The disk is made "full" by a file size
@@ -938,6 +1042,7 @@ main (int    argc,
   ADD ("summary", test_summary);
   ADD ("dates", test_dates);
   ADD ("header-text", test_header_text);
+  ADD ("migration-fts-columnsize", test_migration_fts_columnsize);
   ADD ("threads", test_threads);
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
