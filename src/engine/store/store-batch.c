@@ -657,7 +657,21 @@ emit_thread_folders (BuzonStore *self,
     "AND other.folder_id != ?1",
     NULL);
 
-  if (statement == NULL)
+  sqlite3_stmt *elsewhere = _buzon_store_prepare (
+    self,
+    "SELECT EXISTS (SELECT 1 FROM message WHERE folder_id < ?1) "
+    "OR EXISTS (SELECT 1 FROM message WHERE folder_id > ?1)",
+    NULL);
+  gboolean others;
+
+  if (statement == NULL || elsewhere == NULL)
+    return;
+  /* No other folder holds mail (the Inbox, which a new account's first
+   * sync takes first): two index seeks instead of a lookup per new row. */
+  sqlite3_bind_int64 (elsewhere, 1, folder_id);
+  others = sqlite3_step (elsewhere) == SQLITE_ROW && sqlite3_column_int (elsewhere, 0) != 0;
+  sqlite3_reset (elsewhere);
+  if (!others)
     return;
   sqlite3_bind_int64 (statement, 1, folder_id);
   sqlite3_bind_int64 (statement, 2, largest_before);
