@@ -41,14 +41,14 @@ progress_cb (BuzonSendQueue        *queue,
   switch (state)
     {
     case BUZON_STORE_OUTBOX_SENDING:
-      /* Translators: %" G_GINT64_FORMAT " is a message's number in the outbox. */
-      g_printerr (_("Sending message %" G_GINT64_FORMAT "…\n"), id);
+      /* Translators: %lld is a message's number in the outbox. */
+      g_printerr (_("Sending message %lld…\n"), (long long) id);
       break;
     case BUZON_STORE_OUTBOX_ACCEPTED:
-      g_printerr (_("The server took message %" G_GINT64_FORMAT ".\n"), id);
+      g_printerr (_("The server took message %lld.\n"), (long long) id);
       break;
     case BUZON_STORE_OUTBOX_SAVING_SENT:
-      g_printerr (_("Saving a copy of message %" G_GINT64_FORMAT " in Sent…\n"), id);
+      g_printerr (_("Saving a copy of message %lld in Sent…\n"), (long long) id);
       break;
     case BUZON_STORE_OUTBOX_QUEUED:
     case BUZON_STORE_OUTBOX_COMMITTING:
@@ -70,7 +70,7 @@ failed_cb (BuzonSendQueue *queue,
   g_clear_error (&listener->failure);
   listener->failure = g_error_copy (error);
   if (listener->watched == 0)
-    g_printerr (_("Message %" G_GINT64_FORMAT " was not sent: %s\n"), id, error->message);
+    g_printerr (_("Message %lld was not sent: %s\n"), (long long) id, error->message);
 }
 
 static int
@@ -118,8 +118,8 @@ flush (BuzonSendQueue *queue,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
     {
       if (id != 0)
-        /* Translators: %" G_GINT64_FORMAT " is a message's number in the outbox. */
-        g_print (_("Message %" G_GINT64_FORMAT " is in the outbox: %s\n"), id, error->message);
+        /* Translators: %lld is a message's number in the outbox. */
+        g_print (_("Message %lld is in the outbox: %s\n"), (long long) id, error->message);
       else
         g_print ("%s\n", error->message);
       *status = BUZON_CLI_EXIT_OK;
@@ -157,42 +157,43 @@ report (BuzonStore     *store,
       if (!listener->started)
         {
           /* Cancelled from elsewhere (buzon-cli outbox --cancel) in time. */
-          g_printerr (_("Taken back: message %" G_GINT64_FORMAT " was not sent.\n"), id);
+          g_printerr (_("Taken back: message %lld was not sent.\n"), (long long) id);
           return BUZON_CLI_EXIT_FAILED;
         }
-      g_print (_("Sent message %" G_GINT64_FORMAT ".\n"), id);
+      g_print (_("Sent message %lld.\n"), (long long) id);
       return BUZON_CLI_EXIT_OK;
     }
   switch (item->state)
     {
     case BUZON_STORE_OUTBOX_ACCEPTED:
     case BUZON_STORE_OUTBOX_SAVING_SENT:
-      g_print (_("Sent message %" G_GINT64_FORMAT ".\n"), id);
+      g_print (_("Sent message %lld.\n"), (long long) id);
       if (item->last_error != NULL)
         g_printerr ("buzon-cli: %s\n", item->last_error);
       return BUZON_CLI_EXIT_OK;
     case BUZON_STORE_OUTBOX_QUEUED:
       /* Translators: the first %s is why, the second an account's name. */
-      g_printerr (_("Message %" G_GINT64_FORMAT " was not sent yet: %s\nIt stays in the outbox "
-                    "and is tried again later; buzon-cli outbox %s --retry %" G_GINT64_FORMAT
+      g_printerr (_("Message %lld was not sent yet: %s\nIt stays in the outbox "
+                    "and is tried again later; buzon-cli outbox %s --retry %lld"
                     " tries now.\n"),
-                  id, item->last_error != NULL ? item->last_error : "", account_name, id);
+                  (long long) id, item->last_error != NULL ? item->last_error : "", account_name,
+                  (long long) id);
       return status_for (listener->failure);
     case BUZON_STORE_OUTBOX_FAILED:
       if (item->flags & BUZON_STORE_OUTBOX_FLAG_SENT_SAVED)
-        g_print (_("Sent message %" G_GINT64_FORMAT ", but not to everybody.\n"), id);
-      g_printerr (_("Message %" G_GINT64_FORMAT " was refused: %s\nIt stays in the outbox.\n"),
-                  id, item->last_error != NULL ? item->last_error : "");
+        g_print (_("Sent message %lld, but not to everybody.\n"), (long long) id);
+      g_printerr (_("Message %lld was refused: %s\nIt stays in the outbox.\n"),
+                  (long long) id, item->last_error != NULL ? item->last_error : "");
       return listener->failure != NULL ? status_for (listener->failure)
                                        : BUZON_CLI_EXIT_PROTOCOL;
     case BUZON_STORE_OUTBOX_UNCERTAIN:
-      g_printerr (_("Message %" G_GINT64_FORMAT " may or may not have been sent: %s\n"), id,
+      g_printerr (_("Message %lld may or may not have been sent: %s\n"), (long long) id,
                   item->last_error != NULL ? item->last_error : "");
       return BUZON_CLI_EXIT_FAILED;
     case BUZON_STORE_OUTBOX_SENDING:
     case BUZON_STORE_OUTBOX_COMMITTING:
     default:
-      g_printerr (_("Message %" G_GINT64_FORMAT " is being sent.\n"), id);
+      g_printerr (_("Message %lld is being sent.\n"), (long long) id);
       return BUZON_CLI_EXIT_FAILED;
     }
 }
@@ -528,10 +529,10 @@ undo (Outbox *outbox,
   buzon_send_queue_undo_async (outbox->queue, id, NULL, buzon_cli_result_cb, &result);
   if (buzon_send_queue_undo_finish (outbox->queue, buzon_cli_wait_for (&result), &error))
     {
-      g_printerr (_("Taken back: message %" G_GINT64_FORMAT " was not sent.\n"), id);
+      g_printerr (_("Taken back: message %lld was not sent.\n"), (long long) id);
       return BUZON_CLI_EXIT_FAILED;
     }
-  g_printerr (_("Too late to take message %" G_GINT64_FORMAT " back: %s\n"), id,
+  g_printerr (_("Too late to take message %lld back: %s\n"), (long long) id,
               error->message);
   return BUZON_CLI_EXIT_FAILED;
 }
@@ -619,10 +620,10 @@ buzon_cli_command_send (int    argc,
       g_autofree char *when = g_date_time_format (at, "%Y-%m-%d %H:%M");
 
       /* Translators: %s is a date and time, the last %s an account's name. */
-      g_print (_("Message %" G_GINT64_FORMAT " will be sent at %s, by the first buzon-cli sync "
-                 "or Buzón that runs after then (buzon-cli outbox %s --cancel %" G_GINT64_FORMAT
+      g_print (_("Message %lld will be sent at %s, by the first buzon-cli sync "
+                 "or Buzón that runs after then (buzon-cli outbox %s --cancel %lld"
                  " takes it back).\n"),
-               id, when, request.name, id);
+               (long long) id, when, request.name, (long long) id);
       outbox_clear (&outbox);
       return BUZON_CLI_EXIT_OK;
     }
@@ -634,12 +635,12 @@ buzon_cli_command_send (int    argc,
 
       /* Translators: the first number is a message's in the outbox. */
       g_printerr (g_dngettext (GETTEXT_PACKAGE,
-                               "Sending message %" G_GINT64_FORMAT " in %u second; Ctrl+C takes "
+                               "Sending message %lld in %u second; Ctrl+C takes "
                                "it back.\n",
-                               "Sending message %" G_GINT64_FORMAT " in %u seconds; Ctrl+C takes "
+                               "Sending message %lld in %u seconds; Ctrl+C takes "
                                "it back.\n",
                                seconds),
-                  id, seconds);
+                  (long long) id, seconds);
       if (wait_for_window (item->send_at))
         {
           status = undo (&outbox, id);
@@ -787,7 +788,7 @@ change_one (Outbox     *outbox,
     }
   if (!retry)
     {
-      g_print (_("Removed message %" G_GINT64_FORMAT " from the outbox.\n"), id);
+      g_print (_("Removed message %lld from the outbox.\n"), (long long) id);
       return BUZON_CLI_EXIT_OK;
     }
   listener.watched = id;

@@ -304,7 +304,7 @@ get_job (BuzonStore *self,
     {
       sqlite3_reset (statement);
       g_task_return_new_error (task, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-                               _("Message %" G_GINT64_FORMAT " is not in the outbox"), id);
+                               _("Message %lld is not in the outbox"), (long long) id);
       return;
     }
   if (rc != SQLITE_ROW)
@@ -419,10 +419,10 @@ check_state (gint64 id,
 {
   if (state < 0)
     return g_error_new (BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-                        _("Message %" G_GINT64_FORMAT " is not in the outbox"), id);
+                        _("Message %lld is not in the outbox"), (long long) id);
   if ((BUZON_STORE_OUTBOX_STATE_MASK (state) & from_states) == 0)
     return g_error_new (BUZON_STORE_ERROR, BUZON_STORE_ERROR_STATE,
-                        _("Message %" G_GINT64_FORMAT " is already %s"), id,
+                        _("Message %lld is already %s"), (long long) id,
                         buzon_store_outbox_state_to_string ((BuzonStoreOutboxState) state));
   return NULL;
 }

@@ -18,7 +18,7 @@ typedef enum
                                    * the server cannot deliver it yet. */
   BUZON_STORE_OUTBOX_COMMITTING,  /* The end of DATA is going out: the server may take it. */
   BUZON_STORE_OUTBOX_ACCEPTED,    /* The server took it; the copy in Sent is next. */
-  BUZON_STORE_OUTBOX_SAVING_SENT, /* APPEND to Sent under way: look for it before appending again. */
+  BUZON_STORE_OUTBOX_SAVING_SENT, /* APPEND to Sent under way: look for the copy before another. */
   BUZON_STORE_OUTBOX_FAILED,      /* Refused for good; last-error has the server's words. */
   BUZON_STORE_OUTBOX_UNCERTAIN,   /* Cut after the end of DATA: it may have been delivered. */
 } BuzonStoreOutboxState;

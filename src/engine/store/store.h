@@ -19,7 +19,7 @@ typedef enum
   BUZON_STORE_ERROR_CLOSED,  /* The store was closed or never opened. */
   BUZON_STORE_ERROR_NOT_FOUND, /* No such folder or message. */
   BUZON_STORE_ERROR_NO_ARCHIVE, /* An archive, and the account has no \Archive folder. */
-  BUZON_STORE_ERROR_STATE,      /* An outbox message is past the step asked for (too late to undo). */
+  BUZON_STORE_ERROR_STATE,      /* An outbox message is past the step asked for (undo too late). */
 } BuzonStoreError;
 
 GQuark buzon_store_error_quark (void);

@@ -19,9 +19,10 @@
 /* Announces a state written down, before its step begins. */
 void
 _buzon_send_pass_progress (Pass                 *pass,
-          BuzonStoreOutboxState state)
+                           BuzonStoreOutboxState state)
 {
-  g_signal_emit (pass->self, _buzon_send_queue_signals[SIGNAL_MESSAGE_PROGRESS], 0, pass->item_id, (gint) state);
+  g_signal_emit (pass->self, _buzon_send_queue_signals[SIGNAL_MESSAGE_PROGRESS], 0, pass->item_id,
+                 (gint) state);
 }
 
 static void
@@ -136,7 +137,7 @@ changed_next_cb (GObject      *source,
 
 void
 _buzon_send_pass_change_then_next (GTask                        *task,
-                  const BuzonStoreOutboxChange *change)
+                                   const BuzonStoreOutboxChange *change)
 {
   Pass *pass = g_task_get_task_data (task);
 
@@ -265,7 +266,8 @@ handle_send_error (GTask        *task,
       change.state = BUZON_STORE_OUTBOX_QUEUED;
       change.send_at = _buzon_send_queue_retry_at (pass->self, pass->item->attempts);
     }
-  g_signal_emit (pass->self, _buzon_send_queue_signals[SIGNAL_MESSAGE_FAILED], 0, pass->item->id, error);
+  g_signal_emit (pass->self, _buzon_send_queue_signals[SIGNAL_MESSAGE_FAILED], 0, pass->item->id,
+                 error);
   _buzon_send_pass_change_then_next (task, &change);
 }
 

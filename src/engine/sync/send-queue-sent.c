@@ -336,7 +336,7 @@ removed_cb (GObject      *source,
  * for recipients it did not take, back to waiting (a 4xx) or refused. */
 void
 _buzon_send_pass_finish_item (GTask                *task,
-             BuzonStoreOutboxFlags add_flags)
+                              BuzonStoreOutboxFlags add_flags)
 {
   Pass *pass = g_task_get_task_data (task);
   const BuzonStoreOutboxItem *item = pass->item;

@@ -43,11 +43,12 @@ _buzon_send_queue_now (void)
 /* When a message that failed @attempts times before may go again. */
 gint64
 _buzon_send_queue_retry_at (BuzonSendQueue *self,
-          guint           attempts)
+                            guint           attempts)
 {
   guint64 delay = (guint64) self->retry_interval << MIN (attempts, 6u);
 
-  return _buzon_send_queue_now () + (gint64) MIN (delay, (guint64) BUZON_SEND_QUEUE_MAX_RETRY_INTERVAL);
+  delay = MIN (delay, (guint64) BUZON_SEND_QUEUE_MAX_RETRY_INTERVAL);
+  return _buzon_send_queue_now () + (gint64) delay;
 }
 
 /* Ending a pass. */
@@ -70,7 +71,7 @@ return_tasks (GPtrArray    *tasks,
 
 void
 _buzon_send_queue_pass_finished (BuzonSendQueue *self,
-               const GError   *error)
+                                 const GError   *error)
 {
   g_autoptr (GPtrArray) tasks = g_steal_pointer (&self->pass_tasks);
 
