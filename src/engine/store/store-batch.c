@@ -641,9 +641,11 @@ largest_message_id (BuzonStore *self,
 /* Threads span folders: a new message that joined a thread (a reply in
  * Sent to mail in the Inbox, maybe joining two of its threads) changes
  * that thread's rows in the other folders, which hear of it too. Read
- * after the commit from the batch's new rows alone (by id); one that began
- * a thread of its own (thread_id = id) needs no lookup, and the others one
- * each in the by-thread index. */
+ * after the commit from the batch's new rows alone, by id (CROSS JOIN and
+ * the unary + keep SQLite from walking the folder's index instead: 9 ms a
+ * batch in a 100k folder, against 0.1 ms); one that began a thread of its
+ * own (thread_id = id) needs no lookup, and the others one each in the
+ * by-thread index. */
 static void
 emit_thread_folders (BuzonStore *self,
                      gint64      folder_id,
@@ -652,8 +654,8 @@ emit_thread_folders (BuzonStore *self,
   sqlite3_stmt *statement = _buzon_store_prepare (
     self,
     "SELECT DISTINCT other.folder_id FROM message AS new "
-    "JOIN message AS other ON other.thread_id = new.thread_id "
-    "WHERE new.id > ?2 AND new.folder_id = ?1 AND new.thread_id != new.id "
+    "CROSS JOIN message AS other ON other.thread_id = new.thread_id "
+    "WHERE new.id > ?2 AND +new.folder_id = ?1 AND new.thread_id != new.id "
     "AND other.folder_id != ?1",
     NULL);
 
