@@ -515,6 +515,7 @@ test_dovecot_scram (void)
   g_autoptr (GError) error = NULL;
   static const char *logged_in = "imap-login: Info: Login: user=<alice>, method=SCRAM-SHA-256";
   guint before = count_in_log (dovecot, logged_in, 0);
+  gint64 start;
 
   g_assert_true (buzon_imap_connection_has_capability (connection, "AUTH=SCRAM-SHA-256"));
   g_assert_true (buzon_imap_connection_has_capability (connection, "AUTH=PLAIN"));
@@ -523,8 +524,11 @@ test_dovecot_scram (void)
   g_test_message ("%s", error->message);
   g_clear_error (&error);
 
+  start = g_get_monotonic_time ();
   g_assert_true (login (connection, "alice", password, &error));
   g_assert_no_error (error);
+  g_test_message ("SCRAM-SHA-256 login over IMAPS in %.1f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpuint (count_in_log (dovecot, logged_in, before + 1), ==, before + 1);
   /* The capabilities after login, re-read. */
   g_assert_true (buzon_imap_connection_has_capability (connection, "QRESYNC"));
@@ -541,10 +545,13 @@ test_dovecot_plain_without_scram (void)
   BuzonImapConnection *connection = open_dovecot (plain, "bob");
   g_autofree char *password = buzon_test_mail_servers_password (plain, "bob");
   g_autoptr (GError) error = NULL;
+  gint64 start;
 
   g_assert_false (buzon_imap_connection_has_capability (connection, "AUTH=SCRAM-SHA-256"));
+  start = g_get_monotonic_time ();
   g_assert_true (login (connection, "bob", password, &error));
   g_assert_no_error (error);
+  g_test_message ("PLAIN login over IMAPS in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpuint (count_in_log (plain, "Login: user=<bob>, method=PLAIN", 1), ==, 1);
   assert_noop_works (connection);
   close_and_finalize (connection);

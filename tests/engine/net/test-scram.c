@@ -381,6 +381,31 @@ test_decode_base64 (void)
     }
 }
 
+/* What a login costs the client in PBKDF2 (reported, not asserted): the
+ * least count a server may ask for, and one a hundred times over it. */
+static void
+test_cost (void)
+{
+  static const guint counts[] = { 4096, 409600 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      g_autoptr (BuzonScram) scram = started ("pencil");
+      g_autoptr (GError) error = NULL;
+      g_autofree char *count = g_strdup_printf ("%u", counts[i]);
+      g_autofree char *server_first = g_strconcat ("r=" RFC_SERVER_NONCE ",s=" RFC_SALT ",i=",
+                                                   count, NULL);
+      g_autofree char *final = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      final = buzon_scram_handle_server_first (scram, server_first, strlen (server_first),
+                                               &error);
+      g_assert_no_error (error);
+      g_test_message ("server-first with i=%u taken in %.1f ms", counts[i],
+                      (g_get_monotonic_time () - start) / 1000.0);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -398,6 +423,7 @@ main (int    argc,
   g_test_add_func ("/scram/saslprep", test_saslprep);
   g_test_add_func ("/scram/password-prepared", test_password_prepared);
   g_test_add_func ("/scram/decode-base64", test_decode_base64);
+  g_test_add_func ("/scram/cost", test_cost);
 
   return g_test_run ();
 }
