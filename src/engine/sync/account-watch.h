@@ -28,6 +28,17 @@ typedef enum
 GType buzon_account_watch_state_get_type (void) G_GNUC_CONST;
 #define BUZON_TYPE_ACCOUNT_WATCH_STATE (buzon_account_watch_state_get_type ())
 
+/* Connections: a watch takes them from a BuzonConnectionPool, the one
+ * given with buzon_account_watch_set_pool() (the account's, shared with
+ * the user's requests) or else one of each run's own, and never has more
+ * than one at a time. IDLE's connection is lent as
+ * BUZON_CONNECTION_PRIORITY_HELD: it counts against the cap and the
+ * background's share, and when a request has to wait the pool asks for it
+ * ("reclaim"); IDLE ends, the connection goes to that request, and the
+ * watch asks again behind it, staying IDLE meanwhile, then catches the
+ * Inbox up. A full pass gives the connection back first and takes it again
+ * as background work. So with max-connections 2 the user always has one,
+ * and with 1 the user waits only for a pass or an Inbox sync under way. */
 #define BUZON_TYPE_ACCOUNT_WATCH (buzon_account_watch_get_type ())
 
 G_DECLARE_FINAL_TYPE (BuzonAccountWatch, buzon_account_watch, BUZON, ACCOUNT_WATCH, GObject)

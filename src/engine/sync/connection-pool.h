@@ -13,7 +13,10 @@
 
 G_BEGIN_DECLS
 
-/* Who asks for a connection. */
+/* Who asks for a connection. A held session (IDLE) is background work
+ * kept for long: when a request waits, the pool emits "reclaim" for it,
+ * and its holder gives it back (buzon_connection_pool_release()) and asks
+ * again, in turn behind the request. */
 typedef enum
 {
   BUZON_CONNECTION_PRIORITY_USER,       /* Someone is waiting: a message opened, a search. */
