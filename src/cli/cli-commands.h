@@ -8,6 +8,7 @@
 
 #include "store/store-operation.h"
 #include "sync/account-sync.h"
+#include "sync/send-queue.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,14 @@ int buzon_cli_command_send       (int    argc,
                                   char **argv);
 int buzon_cli_command_outbox     (int    argc,
                                   char **argv);
+
+/* Within `buzon-cli sync` (command-send.c). */
+void            buzon_cli_send_due      (BuzonAccount     *account,
+                                         BuzonStore       *store,
+                                         BuzonCredentials *credentials);
+BuzonSendQueue *buzon_cli_start_sending (BuzonAccount     *account,
+                                         BuzonStore       *store,
+                                         BuzonCredentials *credentials);
 void buzon_cli_operation_dropped_cb (BuzonAccountSync          *sync,
                                      const BuzonStoreOperation *operation,
                                      const GError              *error,

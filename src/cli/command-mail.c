@@ -159,6 +159,8 @@ sync_account (BuzonAccount *account,
   buzon_account_sync_run_async (sync, folder, NULL, buzon_cli_result_cb, &result);
   ok = buzon_account_sync_run_finish (sync, buzon_cli_wait_for (&result), &summary, &error);
   end_progress_line (&output);
+  /* Mail whose time came (sent later, or left by a failed try) goes too. */
+  buzon_cli_send_due (account, store, credentials);
   if (stall_id != 0)
     {
       g_source_remove (stall_id);
@@ -295,6 +297,7 @@ watch_account (BuzonAccount *account,
   g_autoptr (BuzonStore) store = buzon_cli_open_store (account);
   g_autoptr (BuzonCredentials) credentials = NULL;
   g_autoptr (BuzonAccountWatch) watch = NULL;
+  g_autoptr (BuzonSendQueue) queue = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
@@ -322,8 +325,10 @@ watch_account (BuzonAccount *account,
   g_signal_connect (watch, "notify::state", G_CALLBACK (watch_state_notified_cb), &output);
   sigint = g_unix_signal_add (SIGINT, stop_watch_cb, cancellable);
   sigterm = g_unix_signal_add (SIGTERM, stop_watch_cb, cancellable);
+  queue = buzon_cli_start_sending (account, store, credentials);
   buzon_account_watch_run_async (watch, cancellable, buzon_cli_result_cb, &result);
   ok = buzon_account_watch_run_finish (watch, buzon_cli_wait_for (&result), &error);
+  buzon_send_queue_stop (queue);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   buzon_cli_close_store (store);

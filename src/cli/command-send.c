@@ -855,3 +855,56 @@ buzon_cli_command_outbox (int    argc,
   outbox_clear (&outbox);
   return status;
 }
+
+/* For buzon-cli sync. */
+
+static void
+sent_line_cb (BuzonSendQueue *queue,
+              gint64          id,
+              gpointer        user_data)
+{
+  g_printerr (_("Sent message %lld.\n"), (long long) id);
+}
+
+static void
+failed_line_cb (BuzonSendQueue *queue,
+                gint64          id,
+                const GError   *error,
+                gpointer        user_data)
+{
+  g_printerr (_("Message %lld was not sent: %s\n"), (long long) id, error->message);
+}
+
+/* Sends what the outbox of @account has due, saying on stderr what went
+ * and what did not; what is not sent stays in the outbox. */
+void
+buzon_cli_send_due (BuzonAccount     *account,
+                    BuzonStore       *store,
+                    BuzonCredentials *credentials)
+{
+  g_autoptr (BuzonSendQueue) queue = buzon_send_queue_new (account, store, credentials);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_signal_connect (queue, "message-sent", G_CALLBACK (sent_line_cb), NULL);
+  g_signal_connect (queue, "message-failed", G_CALLBACK (failed_line_cb), NULL);
+  buzon_send_queue_flush_async (queue, NULL, buzon_cli_result_cb, &result);
+  if (!buzon_send_queue_flush_finish (queue, buzon_cli_wait_for (&result), &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+    g_printerr ("buzon-cli: %s: %s\n", buzon_account_get_id (account), error->message);
+}
+
+/* A send queue that sends @account's mail as it falls due, until freed
+ * (for buzon-cli sync --watch). */
+BuzonSendQueue *
+buzon_cli_start_sending (BuzonAccount     *account,
+                         BuzonStore       *store,
+                         BuzonCredentials *credentials)
+{
+  BuzonSendQueue *queue = buzon_send_queue_new (account, store, credentials);
+
+  g_signal_connect (queue, "message-sent", G_CALLBACK (sent_line_cb), NULL);
+  g_signal_connect (queue, "message-failed", G_CALLBACK (failed_line_cb), NULL);
+  buzon_send_queue_start (queue);
+  return queue;
+}

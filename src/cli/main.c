@@ -63,7 +63,8 @@ static const Command commands[] = {
        "(see --prefetch-days); --bodies downloads every body the cache lacks, newest first, "
        "but those of messages over 5 MB (fetched when opened); an interrupted run keeps what "
        "it downloaded. With --watch, keep it up to date until interrupted: the Inbox at once "
-       "through IDLE, the other folders every five minutes"),
+       "through IDLE, the other folders every five minutes. Each sync also sends the outbox's "
+       "mail whose time has come (see send); with --watch, as it comes"),
     buzon_cli_command_sync },
   { "folders", N_("NAME [--json]"),
     N_("List an account's cached folders (with --json: name, raw_name, special_use, messages, "

@@ -311,8 +311,8 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-send-") as tmp:
     check("send --at: not sent before its time", r.returncode == 0
           and delivered("bob", "Más tarde", expect=0) == [] and len(outbox("demo")) == 1, repr(r))
     time.sleep(3.5)
-    r = buzon("outbox", "demo", "--send")
-    check("send --at: sent by the first run after its time, once", r.returncode == 0
+    r = buzon("sync", "demo")
+    check("send --at: sent by the first sync after its time, once", r.returncode == 0
           and len(delivered("bob", "Más tarde")) == 1 and outbox("demo") == []
           and len(delivered("alice", "Más tarde", "Sent")) == 1, repr(r))
     for args in (["outbox", "demo", "--retry"], ["outbox"], ["send", "demo", "--to", "x"],
