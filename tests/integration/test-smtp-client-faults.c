@@ -639,6 +639,49 @@ test_scram_success_without_proof (void)
   finish (server);
 }
 
+/* Server-final with the 235 instead of a 334 of its own: checked the same,
+ * so right it is a login, wrong an impostor. */
+static void
+test_scram_final_with_success (void)
+{
+  const char *extensions[] = { "AUTH SCRAM-SHA-256", NULL };
+
+  for (guint bad = 0; bad < 2; bad++)
+    {
+      g_autoptr (BuzonTestFakeImapServer) server = fake_smtp_server (extensions);
+      g_autoptr (BuzonTestFakeScram) scram = buzon_test_fake_scram_new ("ana", "secret", 4096,
+                                                                        "334 ");
+      g_autoptr (BuzonSmtpClient) client = NULL;
+      g_autoptr (GError) error = NULL;
+
+      buzon_test_fake_scram_set_final_prefix (scram, "235 2.7.0 ");
+      if (bad)
+        buzon_test_fake_scram_set_bad_signature (scram);
+      buzon_test_fake_imap_server_expect_line_respond (server, "AUTH SCRAM-SHA-256 %ANY%",
+                                                       buzon_test_fake_scram_first_cb, scram);
+      buzon_test_fake_imap_server_expect_line_respond (server, "%ANY%",
+                                                       buzon_test_fake_scram_final_cb, scram);
+      if (bad)
+        buzon_test_fake_imap_server_expect_eof (server);
+      else
+        expect_quit (server);
+      client = connect_plain (server);
+      if (bad)
+        {
+          g_assert_false (buzon_test_smtp_login (client, "ana", "secret", &error));
+          g_assert_error (error, BUZON_SMTP_ERROR, BUZON_SMTP_ERROR_SERVER_NOT_VERIFIED);
+          g_assert_true (buzon_smtp_client_get_is_closed (client));
+        }
+      else
+        {
+          g_assert_true (buzon_test_smtp_login (client, "ana", "secret", &error));
+          g_assert_no_error (error);
+          quit (client);
+        }
+      finish (server);
+    }
+}
+
 /* Too few iterations, and a server-first message that is not SCRAM: "*",
  * and the client's reason, not the server's answer to "*". */
 static void
@@ -798,6 +841,8 @@ main (int    argc,
                    test_scram_bad_server_signature);
   g_test_add_func ("/smtp-client-faults/scram-success-without-proof",
                    test_scram_success_without_proof);
+  g_test_add_func ("/smtp-client-faults/scram-final-with-success",
+                   test_scram_final_with_success);
   g_test_add_func ("/smtp-client-faults/scram-hostile-server-first",
                    test_scram_hostile_server_first);
   g_test_add_func ("/smtp-client-faults/scram-truncated", test_scram_truncated);

@@ -16,6 +16,7 @@ struct _BuzonTestFakeScram
   char *password;
   guint iterations;
   char *prefix;
+  char *final_prefix;      /* Before server-final, where not @prefix. */
   gboolean bad_signature;
   char *client_first;      /* As decoded, gs2 header included. */
   char *client_first_bare;
@@ -47,6 +48,7 @@ buzon_test_fake_scram_free (BuzonTestFakeScram *self)
   g_free (self->user);
   g_free (self->password);
   g_free (self->prefix);
+  g_free (self->final_prefix);
   g_free (self->client_first);
   g_free (self->client_first_bare);
   g_free (self->server_first);
@@ -58,6 +60,16 @@ void
 buzon_test_fake_scram_set_bad_signature (BuzonTestFakeScram *self)
 {
   self->bad_signature = TRUE;
+}
+
+/* Server-final goes after @prefix instead, such as "235 2.7.0 " for the
+ * SMTP servers that send it with their success reply. */
+void
+buzon_test_fake_scram_set_final_prefix (BuzonTestFakeScram *self,
+                                        const char         *prefix)
+{
+  g_free (self->final_prefix);
+  self->final_prefix = g_strdup (prefix);
 }
 
 static void
@@ -89,11 +101,13 @@ decode_last_word (const char *line)
 
 static char *
 answer (BuzonTestFakeScram *self,
-        const char         *message)
+        const char         *message,
+        gboolean            final)
 {
   g_autofree char *encoded = g_base64_encode ((const guchar *) message, strlen (message));
 
-  return g_strconcat (self->prefix, encoded, NULL);
+  return g_strconcat (final && self->final_prefix != NULL ? self->final_prefix : self->prefix,
+                      encoded, NULL);
 }
 
 char *
@@ -119,7 +133,7 @@ buzon_test_fake_scram_first_cb (const char *line,
     }
   self->server_first = g_strdup_printf ("r=%s,s=QSXCR+Q6sek8bf92,i=%u", self->nonce,
                                         self->iterations);
-  message = answer (self, self->server_first);
+  message = answer (self, self->server_first, FALSE);
   g_mutex_unlock (&self->mutex);
   return g_steal_pointer (&message);
 }
@@ -178,7 +192,7 @@ buzon_test_fake_scram_final_cb (const char *line,
   expected = g_strconcat (without_proof, ",p=", proof_base64, NULL);
   if (!g_str_equal (client_final, expected))
     {
-      result = answer (self, "e=invalid-proof");
+      result = answer (self, "e=invalid-proof", FALSE);
       g_mutex_unlock (&self->mutex);
       return result;
     }
@@ -189,7 +203,7 @@ buzon_test_fake_scram_final_cb (const char *line,
     signature[0] ^= 1;
   signature_base64 = g_base64_encode (signature, KEY_SIZE);
   server_final = g_strconcat ("v=", signature_base64, NULL);
-  result = answer (self, server_final);
+  result = answer (self, server_final, TRUE);
   g_mutex_unlock (&self->mutex);
   return result;
 }

@@ -19,6 +19,8 @@ BuzonTestFakeScram *buzon_test_fake_scram_new          (const char         *user
                                                         const char         *prefix);
 void                buzon_test_fake_scram_free         (BuzonTestFakeScram *self);
 void                buzon_test_fake_scram_set_bad_signature (BuzonTestFakeScram *self);
+void                buzon_test_fake_scram_set_final_prefix  (BuzonTestFakeScram *self,
+                                                             const char         *prefix);
 
 /* BuzonTestFakeImapResponders: the client-first line gets server-first; the
  * client-final line gets server-final ("v=", wrong if asked) where its proof

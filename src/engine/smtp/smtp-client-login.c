@@ -197,6 +197,14 @@ scram_step (BuzonSmtpOp          *op,
     }
   if (reply->code == 235)
     {
+      g_autofree guint8 *final = NULL;
+
+      /* Some servers send server-final with the 235 rather than in a 334
+       * of its own (as "additional data with success"): checked the same. */
+      if (!buzon_scram_is_verified (login->scram) && op->step == 1)
+        final = buzon_scram_decode_base64 (reply->lines[0], &length, NULL);
+      if (final != NULL)
+        buzon_scram_handle_server_final (login->scram, (const char *) final, length, NULL);
       if (buzon_scram_is_verified (login->scram))
         _buzon_smtp_op_return_boolean (op);
       else
