@@ -1,9 +1,8 @@
 // BuzonSmtpClient against a scripted fake server, for what the fixture's
 // Dovecot cannot be made to do: a 4xx on RCPT, no PIPELINING, a reply cut
 // in the middle, a stalled server, a reply that is not SMTP, no STARTTLS,
-// AUTH LOGIN, HELO, SCRAM-SHA-256 servers that cannot prove they know the
-// password or break the exchange; and the exact bytes on the wire
-// (pipelining, SIZE=, BODY=8BITMIME, dot-stuffing, CRLF).
+// AUTH LOGIN, HELO, hostile SCRAM-SHA-256 servers; and the exact bytes on
+// the wire (pipelining, SIZE=, BODY=8BITMIME, dot-stuffing, CRLF).
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include "fake-imap-server.h"
