@@ -105,6 +105,62 @@ buzon_store_flags_to_imap (BuzonStoreFlags flags,
 
 /* Threading helpers. */
 
+/* @text case-folded as g_utf8_casefold() folds it, when it is ASCII and
+ * Latin-1 letters (most subjects in western languages), written by hand:
+ * GLib's folding looks every character up in its tables. NULL for any
+ * other text, which GLib then folds. */
+static char *
+casefold_latin1 (const char *text)
+{
+  gsize length = strlen (text);
+  /* "ß" (2 bytes) folds to "ss" and "µ" (2) to "μ" (2): never longer. */
+  char *out = g_malloc (length + 1);
+  char *o = out;
+
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p < 0x80)
+        *o++ = g_ascii_tolower (*p);
+      else if (*p == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf)
+        {
+          /* U+00C0 to U+00FF. */
+          p++;
+          if (*p == 0x9f)
+            {
+              *o++ = 's';
+              *o++ = 's';
+            }
+          else
+            {
+              *o++ = (char) 0xc3;
+              *o++ = (char) (*p <= 0x9e && *p != 0x97 ? *p + 0x20 : *p);
+            }
+        }
+      else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0xbf)
+        {
+          /* U+0080 to U+00BF: only the micro sign folds, to a Greek mu. */
+          p++;
+          if (*p == 0xb5)
+            {
+              *o++ = (char) 0xce;
+              *o++ = (char) 0xbc;
+            }
+          else
+            {
+              *o++ = (char) 0xc2;
+              *o++ = (char) *p;
+            }
+        }
+      else
+        {
+          g_free (out);
+          return NULL;
+        }
+    }
+  *o = '\0';
+  return out;
+}
+
 /* Strips the prefixes replies and forwards add ("Re:", "RE[2]:", "Fwd:",
  * "AW:", "SV:", "RV:", "[lista] ") and case-folds what is left, so that a
  * reply's subject finds its original's. */
@@ -137,9 +193,14 @@ buzon_store_thread_subject (const char *subject,
         }
       for (gsize i = 0; i < G_N_ELEMENTS (prefixes) && !stripped; i++)
         {
-          gsize length = strlen (prefixes[i]);
-          const char *after = p + length;
+          gsize length;
+          const char *after;
 
+          /* Most subjects start with no prefix at all: one letter tells. */
+          if (g_ascii_tolower (*p) != prefixes[i][0])
+            continue;
+          length = strlen (prefixes[i]);
+          after = p + length;
           if (g_ascii_strncasecmp (p, prefixes[i], length) != 0)
             continue;
           if (*after == '[' || *after == '(')
@@ -163,14 +224,9 @@ buzon_store_thread_subject (const char *subject,
     *is_reply = reply;
   {
     g_autofree char *trimmed = g_strstrip (g_strdup (p));
-    const char *q = trimmed;
+    char *folded = casefold_latin1 (trimmed);
 
-    /* ASCII folds by itself, and much faster. */
-    while (*q > 0 && *q < 0x7f)
-      q++;
-    if (*q == '\0')
-      return g_ascii_strdown (trimmed, -1);
-    return g_utf8_casefold (trimmed, -1);
+    return folded != NULL ? folded : g_utf8_casefold (trimmed, -1);
   }
 }
 
@@ -202,6 +258,33 @@ buzon_store_parse_message_ids (const char *text)
     }
   g_ptr_array_add (ids, NULL);
   return (GStrv) g_ptr_array_free (ids, FALSE);
+}
+
+/* The first "<id>" in @text, as buzon_store_parse_message_ids() would
+ * list it first, or NULL: Message-ID and In-Reply-To want only that, and
+ * no list of them. */
+static char *
+first_message_id (const char *text)
+{
+  const char *p = text;
+
+  while (p != NULL && (p = strchr (p, '<')) != NULL)
+    {
+      const char *end = strchr (p + 1, '>');
+      const char *first = p + 1;
+      const char *last = end;
+
+      if (end == NULL)
+        return NULL;
+      while (first < last && g_ascii_isspace (*first))
+        first++;
+      while (last > first && g_ascii_isspace (last[-1]))
+        last--;
+      if (first < last && memchr (first, '<', last - first) == NULL)
+        return g_strndup (first, last - first);
+      p = end + 1;
+    }
+  return NULL;
 }
 
 /* Dates. */
@@ -747,8 +830,6 @@ buzon_store_summary_new_from_fetch (const BuzonImapFetch *fetch)
     {
       const BuzonImapAddress *first = envelope->from != NULL && envelope->from->len > 0
                                         ? g_ptr_array_index (envelope->from, 0) : NULL;
-      g_auto (GStrv) in_reply_to = buzon_store_parse_message_ids (envelope->in_reply_to);
-      g_auto (GStrv) message_id = buzon_store_parse_message_ids (envelope->message_id);
 
       if (envelope->date != NULL)
         buzon_store_parse_date (envelope->date, &self->date);
@@ -769,8 +850,8 @@ buzon_store_summary_new_from_fetch (const BuzonImapFetch *fetch)
         self->reply_to = g_strdup (self->from_list);
       else
         self->reply_to = address_list (envelope->reply_to, NULL, NULL);
-      self->message_id = g_strdup (message_id[0]);
-      self->in_reply_to = g_strdup (in_reply_to[0]);
+      self->message_id = first_message_id (envelope->message_id);
+      self->in_reply_to = first_message_id (envelope->in_reply_to);
     }
   self->references = buzon_store_parse_message_ids (references);
   if (list_id != NULL)

@@ -464,6 +464,42 @@ test_header_text (Fixture      *f,
   }
 }
 
+/* Thread subjects fold case as g_utf8_casefold() does, Latin-1 by hand
+ * and the rest by GLib, over random UTF-8 texts of ASCII, Latin-1 and
+ * others. */
+static void
+test_subject_fold (Fixture      *f,
+                   gconstpointer data)
+{
+  const char *const pieces[] = {
+    "a", "Z", " ", "1", ":", "\xc3\x80", "\xc3\x89", "\xc3\x97", "\xc3\x9e", "\xc3\x9f",
+    "\xc3\xa9", "\xc3\xbf", "\xc2\xb5", "\xc2\xba", "\xc2\xa0", "\xce\xa9", "\xc4\xb0",
+    "\xe1\xba\x9e", "\x7f",
+  };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20261202);
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      g_autoptr (GString) text = g_string_new ("x");
+      g_autofree char *expected = NULL;
+      g_autofree char *folded = NULL;
+      gboolean reply = TRUE;
+      int count = g_rand_int_range (rand, 0, 10);
+
+      for (int k = 0; k < count; k++)
+        g_string_append (text, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      expected = g_utf8_casefold (g_strstrip (text->str), -1);
+      folded = buzon_store_thread_subject (text->str, &reply);
+      g_assert_false (reply);
+      g_assert_cmpstr (folded, ==, expected);
+    }
+  {
+    g_autofree char *folded = buzon_store_thread_subject ("Re: [Equipo] CAFÉ Straße", NULL);
+
+    g_assert_cmpstr (folded, ==, "café strasse");
+  }
+}
+
 /* What a summary holds. */
 static void
 test_summary (Fixture      *f,
@@ -490,6 +526,14 @@ test_summary (Fixture      *f,
   g_assert_cmpstr (summary->to_list, ==, "ana@example.test, Bob <bob@example.com>");
   g_assert_cmpstr (summary->message_id, ==, "m7@example.org");
   g_assert_cmpstr (summary->in_reply_to, ==, "m6@example.org");
+  {
+    /* The first ID that is one: empty and nested brackets skipped. */
+    g_autoptr (BuzonImapFetch) odd = message (8, "", "x", "m8@example.org",
+                                              "\"< > <a<b> < c@d > <e@f>\"", "");
+    g_autoptr (BuzonStoreSummary) odd_summary = buzon_store_summary_new_from_fetch (odd);
+
+    g_assert_cmpstr (odd_summary->in_reply_to, ==, "c@d");
+  }
   g_assert_cmpuint (g_strv_length (summary->references), ==, 2);
   g_assert_cmpstr (summary->references[0], ==, "m5@example.org");
   g_assert_cmpstr (summary->list_id, ==, "equipo.example.org");
@@ -1042,6 +1086,7 @@ main (int    argc,
   ADD ("summary", test_summary);
   ADD ("dates", test_dates);
   ADD ("header-text", test_header_text);
+  ADD ("subject-fold", test_subject_fold);
   ADD ("migration-fts-columnsize", test_migration_fts_columnsize);
   ADD ("threads", test_threads);
   ADD ("full-text", test_full_text);
