@@ -801,6 +801,25 @@ set_network (TestNetworkMonitor *monitor,
   g_signal_emit_by_name (monitor, "network-changed", available);
 }
 
+/* Says the network went as soon as the watch says @at, once. */
+typedef struct
+{
+  TestNetworkMonitor *monitor;
+  BuzonAccountWatchState at;
+  gboolean armed;
+} GoOfflineAt;
+
+static void
+go_offline_at_cb (BuzonAccountWatch *watch,
+                  GParamSpec        *pspec,
+                  GoOfflineAt       *at)
+{
+  if (!at->armed || buzon_account_watch_get_state (watch) != at->at)
+    return;
+  at->armed = FALSE;
+  set_network (at->monitor, FALSE);
+}
+
 /* Offline: IDLE and polling stop and the connection goes; back online, a
  * full pass at once; a change of network while idling re-checks the
  * Inbox. Started offline, nothing is tried until the network is there. */
@@ -889,6 +908,27 @@ test_offline (WatchFixture *w,
   g_assert_cmpuint (record.passes, ==, passes);
   g_assert_cmpuint (record.problems, ==, 0);
   g_assert_cmpuint (most, ==, 1);
+
+  /* Gone during a pass: the pass ends, and the watch goes OFFLINE rather
+   * than back to IDLE; back, a pass again. */
+  {
+    GoOfflineAt at = { monitor, BUZON_ACCOUNT_WATCH_SYNCING, TRUE };
+    gulong handler = g_signal_connect (watch, "notify::state", G_CALLBACK (go_offline_at_cb),
+                                       &at);
+
+    mark = record.states->len;
+    passes = record.passes;
+    buzon_account_watch_sync_now (watch);
+    g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_OFFLINE, 20));
+    g_signal_handler_disconnect (watch, handler);
+    g_assert_cmpuint (record.passes, ==, passes + 1);
+    g_clear_pointer (&seen, g_free);
+    seen = states_since (&record, mark);
+    g_assert_cmpstr (seen, ==, "syncing offline");
+    set_network (monitor, TRUE);
+    g_assert_true (wait_for_state (watch, BUZON_ACCOUNT_WATCH_IDLE, 20));
+    g_assert_cmpuint (record.passes, ==, passes + 2);
+  }
 
   stop_watch (watch, cancellable, &record, 10);
   buzon_connection_pool_close (pool);
