@@ -96,8 +96,9 @@ quit_cb (GObject      *source,
 }
 
 static void
-end_pass (GTask *task)
+end_pass (GTask *owned)
 {
+  g_autoptr (GTask) task = owned;
   Pass *pass = g_task_get_task_data (task);
 
   if (pass->imap != NULL)

@@ -235,8 +235,9 @@ folders_cb (GObject      *source,
   if (pass->sent_mailbox == NULL)
     {
       /* An account never synced: the server knows. */
-      buzon_imap_session_list_async (pass->imap, g_task_get_cancellable (task), listed_cb,
-                                     g_steal_pointer (&task));
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      buzon_imap_session_list_async (pass->imap, cancellable, listed_cb, g_steal_pointer (&task));
       return;
     }
   pass->sent_looked_up = TRUE;
