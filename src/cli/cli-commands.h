@@ -44,6 +44,8 @@ int buzon_cli_command_send       (int    argc,
                                   char **argv);
 int buzon_cli_command_outbox     (int    argc,
                                   char **argv);
+int buzon_cli_command_draft      (int    argc,
+                                  char **argv);
 
 /* Within `buzon-cli sync` (command-send.c). */
 void            buzon_cli_send_due      (BuzonAccount     *account,

@@ -135,6 +135,15 @@ static const Command commands[] = {
     N_("Send what is due now; try message ID again now (an uncertain one may then arrive "
        "twice); or take it out of the outbox unsent"),
     buzon_cli_command_outbox },
+  { "draft", N_("NAME [--to ADDRESS]… [--cc ADDRESS]… [--bcc ADDRESS]… [--subject TEXT] "
+                "[--attach FILE]… [--replace UID] < body.txt"),
+    N_("Save a message in the account's Drafts folder (with \\Draft, the Bcc kept), its text "
+       "from stdin, and print its UID there; --replace UID removes the copy saved before (one "
+       "already gone is no error). Status 1 when the account has no Drafts folder"),
+    buzon_cli_command_draft },
+  { "draft", N_("NAME --discard UID"),
+    N_("Remove a saved draft from Drafts (the message was sent, or is not wanted)"),
+    buzon_cli_command_draft },
   { "check-url", N_("URL…"),
     N_("Check server addresses as an account would store them, and print their parts"),
     command_check_url },

@@ -368,10 +368,12 @@ selected_cb (GObject      *source,
   selected = buzon_imap_session_select_finish (BUZON_IMAP_SESSION (source), result, &error);
   if (selected == NULL)
     {
-      if (g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NONEXISTENT)
+      if ((g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NONEXISTENT)
+           || g_error_matches (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO))
           && !run->listed)
         {
-          /* The folder the cache knew is gone: the server may have another. */
+          /* The folder the cache knew may be gone (Dovecot says so with a
+           * bare NO): the server's LIST tells, and may name another. */
           g_error_free (error);
           g_clear_pointer (&self->mailbox, g_free);
           run->asked_store = TRUE;
