@@ -683,9 +683,9 @@ emit_thread_folders (BuzonStore *self,
 }
 
 static void
-apply_job (BuzonStore *self,
-           sqlite3    *db,
-           GTask      *task)
+apply_batch (BuzonStore *self,
+             sqlite3    *db,
+             GTask      *task)
 {
   BuzonStoreBatch *batch = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
@@ -791,6 +791,29 @@ apply_job (BuzonStore *self,
       _buzon_store_emit_folders_changed (self);
     g_task_return_pointer (task, counts, g_free);
   }
+}
+
+/* A sync's batch is committed without waiting for the disk (synchronous =
+ * NORMAL in WAL): a crash of the process loses nothing, a power cut at
+ * worst the last batches, which the next sync fetches again (the folder's
+ * state went with them, all or nothing), while a first sync of 100,000
+ * messages waited for over a hundred fsyncs, each as slow as the disk is
+ * busy. Everything else (the outbox, the queue of operations, and a batch
+ * that ends an operation) keeps the store's synchronous = FULL, whose
+ * fsync makes the earlier batches durable too. */
+static void
+apply_job (BuzonStore *self,
+           sqlite3    *db,
+           GTask      *task)
+{
+  BuzonStoreBatch *batch = g_task_get_task_data (task);
+  gboolean relaxed = batch->completed_operation == 0;
+
+  if (relaxed)
+    relaxed = _buzon_store_exec (db, "PRAGMA synchronous = NORMAL", NULL);
+  apply_batch (self, db, task);
+  if (relaxed)
+    _buzon_store_exec (db, "PRAGMA synchronous = FULL", NULL);
 }
 
 /**
