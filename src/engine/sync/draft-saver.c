@@ -601,7 +601,9 @@ run_next (BuzonDraftSaver *self)
   Run *run;
   Job *job;
 
-  while (self->running == NULL && (job = g_queue_pop_head (&self->waiting)) != NULL)
+  if (self->running != NULL)
+    return; /* Its end starts the next. */
+  while ((job = g_queue_pop_head (&self->waiting)) != NULL)
     {
       if (!all_cancelled (job))
         {
