@@ -549,6 +549,7 @@ add_to_outbox (Outbox            *outbox,
   if (request->raw != NULL)
     {
       g_autofree char *contents = NULL;
+      g_autoptr (GBytes) raw = NULL;
       gsize length = 0;
 
       if (!g_file_get_contents (request->raw, &contents, &length, &error))
@@ -556,9 +557,8 @@ add_to_outbox (Outbox            *outbox,
           g_printerr ("buzon-cli: %s\n", error->message);
           return 0;
         }
-      buzon_send_queue_add_raw_async (outbox->queue, g_bytes_new_take (g_steal_pointer (&contents),
-                                                                       length),
-                                      at, NULL, buzon_cli_result_cb, &result);
+      raw = g_bytes_new_take (g_steal_pointer (&contents), length);
+      buzon_send_queue_add_raw_async (outbox->queue, raw, at, NULL, buzon_cli_result_cb, &result);
     }
   else
     {

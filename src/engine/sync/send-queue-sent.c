@@ -69,6 +69,7 @@ append_copy (GTask *task)
   Pass *pass = g_task_get_task_data (task);
   static const char *const flags[] = { "\\Seen", NULL };
   g_autoptr (GByteArray) copy = g_byte_array_new ();
+  g_autoptr (GBytes) bytes = NULL;
   gsize size;
   const guint8 *raw = g_bytes_get_data (pass->item->raw, &size);
 
@@ -76,9 +77,9 @@ append_copy (GTask *task)
     g_byte_array_append (copy, (const guint8 *) pass->item->sent_headers,
                          (guint) strlen (pass->item->sent_headers));
   g_byte_array_append (copy, raw, (guint) size);
-  buzon_imap_session_append_async (pass->imap, pass->sent_mailbox,
-                                   g_byte_array_free_to_bytes (g_steal_pointer (&copy)), flags,
-                                   NULL, g_task_get_cancellable (task), appended_cb,
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&copy));
+  buzon_imap_session_append_async (pass->imap, pass->sent_mailbox, bytes, flags, NULL,
+                                   g_task_get_cancellable (task), appended_cb,
                                    g_object_ref (task));
 }
 
