@@ -1,10 +1,11 @@
-// BuzonSendQueue against the fixture's Dovecot (submission through exim):
-// a started queue sends a message at its time and not before; an undo in
+// BuzonSendQueue against the fixture's Dovecot (submission through exim).
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// A started queue sends a message at its time and not before; an undo in
 // the window sends nothing; a failure that may pass waits for its retry;
 // one sender per account; and what a crash left half way (a message the
 // server took whose Sent copy may or may not exist) ends with exactly one
 // copy in Sent.
-// SPDX-License-Identifier: GPL-3.0-or-later
 
 #include <sqlite3.h>
 
