@@ -441,7 +441,8 @@ update_item (BuzonStore       *self,
                                     "UPDATE outbox SET state = ?, "
                                     "send_at = CASE WHEN ? > 0 THEN ? ELSE send_at END, "
                                     "last_error = ?, attempts = attempts + ?, "
-                                    "recipients = coalesce(?, recipients), flags = flags | ?, "
+                                    "recipients = coalesce(?, recipients), "
+                                    "flags = (flags & ~?) | ?, "
                                     "changed_at = ? WHERE id = ?",
                                     &error);
   if (statement == NULL)
@@ -457,9 +458,10 @@ update_item (BuzonStore       *self,
   sqlite3_bind_text (statement, 4, data->last_error, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (statement, 5, change->count_attempt ? 1 : 0);
   sqlite3_bind_text (statement, 6, recipients, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (statement, 7, change->add_flags);
-  sqlite3_bind_int64 (statement, 8, g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_int64 (statement, 9, data->id);
+  sqlite3_bind_int64 (statement, 7, change->remove_flags);
+  sqlite3_bind_int64 (statement, 8, change->add_flags);
+  sqlite3_bind_int64 (statement, 9, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (statement, 10, data->id);
   return _buzon_store_step (statement, rc);
 }
 

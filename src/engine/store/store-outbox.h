@@ -65,6 +65,7 @@ typedef struct
   gboolean count_attempt;
   const char * const *recipients;   /* NULL: unchanged. */
   BuzonStoreOutboxFlags add_flags;
+  BuzonStoreOutboxFlags remove_flags; /* Taken off before @add_flags are put on. */
 } BuzonStoreOutboxChange;
 
 BuzonStoreOutboxItem *buzon_store_outbox_item_new  (void);

@@ -172,6 +172,7 @@ accepted_cb (GObject      *source,
     pass->item->recipients = g_new0 (char *, 1);
   g_free (pass->item->last_error);
   pass->item->last_error = g_steal_pointer (&pass->report);
+  pass->item->flags &= ~BUZON_STORE_OUTBOX_FLAG_REFUSED;
   if (pass->refused_for_good)
     pass->item->flags |= BUZON_STORE_OUTBOX_FLAG_REFUSED;
   pass->state = BUZON_STORE_OUTBOX_ACCEPTED;
@@ -215,7 +216,9 @@ handle_result (GTask                     *task,
   change.state = BUZON_STORE_OUTBOX_ACCEPTED;
   change.last_error = pass->report;
   change.recipients = (const char * const *) pass->remaining;
+  /* Whether the recipients left were refused for good is this try's answer. */
   change.add_flags = pass->refused_for_good ? BUZON_STORE_OUTBOX_FLAG_REFUSED : 0;
+  change.remove_flags = BUZON_STORE_OUTBOX_FLAG_REFUSED;
   buzon_store_change_outbox_async (pass->self->store, pass->item->id, &change, NULL, accepted_cb,
                                    g_object_ref (task));
 }

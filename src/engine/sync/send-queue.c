@@ -53,6 +53,58 @@ _buzon_send_queue_retry_at (BuzonSendQueue *self,
 
 /* Ending a pass. */
 
+/* A caller's cancellable, tied to the pass that answers it for as long
+ * as that pass runs, and no longer. */
+typedef struct
+{
+  BuzonSendQueue *self; /* Not a reference: the pass holds one. */
+  GCancellable *cancellable;
+  gulong handler;
+} Caller;
+
+static void
+caller_free (Caller *caller)
+{
+  if (caller->handler != 0)
+    g_cancellable_disconnect (caller->cancellable, caller->handler);
+  g_object_unref (caller->cancellable);
+  g_free (caller);
+}
+
+static void
+caller_cancelled_cb (GCancellable *cancellable,
+                     Caller       *caller)
+{
+  BuzonSendQueue *self = caller->self;
+
+  /* Only the pass running for this caller stops; a caller still waiting
+   * for the next pass just gets its cancellation when it runs. */
+  for (guint i = 0; self->pass_tasks != NULL && i < self->pass_tasks->len; i++)
+    if (g_task_get_task_data (self->pass_tasks->pdata[i]) == caller)
+      g_cancellable_cancel (self->cancellable);
+}
+
+/* Runs a pass for the callers in pass_tasks, with a cancellable of its
+ * own: cancelled already if one of them cancelled while it waited. */
+static void
+begin_pass (BuzonSendQueue *self)
+{
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_object_unref (self->cancellable);
+      self->cancellable = g_cancellable_new ();
+    }
+  for (guint i = 0; i < self->pass_tasks->len; i++)
+    {
+      Caller *caller = g_task_get_task_data (self->pass_tasks->pdata[i]);
+
+      if (caller != NULL && caller->handler == 0)
+        caller->handler = g_cancellable_connect (caller->cancellable,
+                                                 G_CALLBACK (caller_cancelled_cb), caller, NULL);
+    }
+  _buzon_send_queue_run_pass (self);
+}
+
 static void
 return_tasks (GPtrArray    *tasks,
               const GError *error)
@@ -60,6 +112,9 @@ return_tasks (GPtrArray    *tasks,
   for (guint i = 0; i < tasks->len; i++)
     {
       GTask *task = tasks->pdata[i];
+
+      /* Cut the tie first: cancelling afterwards must not stop a later pass. */
+      g_task_set_task_data (task, NULL, NULL);
 
       if (error != NULL)
         g_task_return_error (task, g_error_copy (error));
@@ -79,7 +134,7 @@ _buzon_send_queue_pass_finished (BuzonSendQueue *self,
   if (self->next_tasks != NULL)
     {
       self->pass_tasks = g_steal_pointer (&self->next_tasks);
-      _buzon_send_queue_run_pass (self);
+      begin_pass (self);
       return;
     }
   if (self->started)
@@ -113,8 +168,13 @@ buzon_send_queue_flush_async (BuzonSendQueue      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, buzon_send_queue_flush_async);
   if (cancellable != NULL)
-    g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
-                             self->cancellable, G_CONNECT_SWAPPED);
+    {
+      Caller *caller = g_new0 (Caller, 1);
+
+      caller->self = self;
+      caller->cancellable = g_object_ref (cancellable);
+      g_task_set_task_data (task, caller, (GDestroyNotify) caller_free);
+    }
   if (self->pass_tasks != NULL)
     {
       if (self->next_tasks == NULL)
@@ -124,7 +184,7 @@ buzon_send_queue_flush_async (BuzonSendQueue      *self,
     }
   self->pass_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (self->pass_tasks, task);
-  _buzon_send_queue_run_pass (self);
+  begin_pass (self);
 }
 
 gboolean
@@ -625,6 +685,8 @@ buzon_send_queue_retry_async (BuzonSendQueue      *self,
   change.from_states = STATE (QUEUED) | STATE (FAILED) | STATE (UNCERTAIN);
   change.state = BUZON_STORE_OUTBOX_QUEUED;
   change.send_at = _buzon_send_queue_now ();
+  /* A fresh try: an earlier refusal says nothing of the next answer. */
+  change.remove_flags = BUZON_STORE_OUTBOX_FLAG_REFUSED;
   buzon_store_change_outbox_async (self->store, id, &change, cancellable, store_boolean_cb, task);
 }
 
