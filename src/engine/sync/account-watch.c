@@ -822,7 +822,7 @@ network_changed_cb (GNetworkMonitor *monitor,
     }
   if (run->offline || (run->self->state == BUZON_ACCOUNT_WATCH_WAITING && run->timer_id != 0))
     {
-      g_autoptr (GTask) held = leave_offline (run);
+      g_autoptr (GTask) held G_GNUC_UNUSED = leave_offline (run);
 
       g_clear_handle_id (&run->timer_id, g_source_remove);
       run->backoff = 1;
@@ -845,7 +845,7 @@ cancel_idle_cb (gpointer user_data)
     return G_SOURCE_REMOVE;
   if (!run->busy && !run->idling)
     {
-      g_autoptr (GTask) held = leave_offline (run);
+      g_autoptr (GTask) held G_GNUC_UNUSED = leave_offline (run);
 
       g_clear_handle_id (&run->timer_id, g_source_remove);
       stopped (run);
@@ -1116,7 +1116,7 @@ buzon_account_watch_sync_now (BuzonAccountWatch *self)
   if (run->timer_id != 0 || run->offline)
     {
       /* Waiting: nothing else is under way. */
-      g_autoptr (GTask) held = leave_offline (run);
+      g_autoptr (GTask) held G_GNUC_UNUSED = leave_offline (run);
 
       g_clear_handle_id (&run->timer_id, g_source_remove);
       full_pass (run);

@@ -250,8 +250,6 @@ test_out_of_order (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonScram) scram = buzon_scram_new ("user", "pencil", RFC_NONCE, &error);
-  g_autofree char *first = NULL;
-  g_autofree char *final = NULL;
 
   g_assert_null (buzon_scram_handle_server_first (scram, RFC_SERVER_FIRST,
                                                   strlen (RFC_SERVER_FIRST), &error));
