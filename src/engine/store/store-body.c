@@ -418,14 +418,15 @@ list_missing_job (BuzonStore *self,
   int rc;
 
   statement = _buzon_store_prepare (self,
-                                    /* Only the messages without a body, and of
-                                     * those only the recent: the index has
-                                     * both. Provisional copies (UIDs below 1)
-                                     * are not the server's to send. */
+                                    /* Only the recent messages, found by the
+                                     * folder's date index, and of those the
+                                     * ones without a body. Provisional copies
+                                     * (UIDs below 1) are not the server's to
+                                     * send. */
                                     "SELECT m.uid, m.size FROM message m "
-                                    "INDEXED BY message_without_body "
-                                    "WHERE m.folder_id = ? AND m.has_body = 0 "
-                                    "AND m.internaldate >= ? AND m.uid > 0 "
+                                    "INDEXED BY message_by_date "
+                                    "WHERE m.folder_id = ? AND m.date >= ? "
+                                    "AND m.has_body = 0 AND m.uid > 0 "
                                     "ORDER BY m.uid DESC",
                                     &error);
   if (statement == NULL)
@@ -458,8 +459,8 @@ list_missing_job (BuzonStore *self,
 /**
  * buzon_store_list_missing_bodies_async:
  * @folder_id: the folder
- * @since: only messages that arrived (INTERNALDATE) at this Unix time or
- *   later; 0 for all
+ * @since: only messages dated (the Date header, else INTERNALDATE, as the
+ *   message list shows them) at this Unix time or later; 0 for all
  * @max_size: messages larger than this many octets are left out, and
  *   counted
  *

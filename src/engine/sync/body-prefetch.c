@@ -406,8 +406,8 @@ buzon_body_prefetch_class_init (BuzonBodyPrefetchClass *klass)
   /**
    * BuzonBodyPrefetch:since:
    *
-   * Only messages that arrived (INTERNALDATE) at this Unix time or later;
-   * 0, the default, for all.
+   * Only messages dated (the Date header, else INTERNALDATE) at this Unix
+   * time or later; 0, the default, for all.
    */
   properties[PROP_SINCE] = g_param_spec_int64 ("since", NULL, NULL, 0, G_MAXINT64, 0, flags);
   /**

@@ -889,7 +889,7 @@ test_migration (Fixture      *f,
                                      "DROP INDEX message_unread;"
                                      "DROP TRIGGER body_added;"
                                      "DROP TRIGGER body_removed;"
-                                     "DROP INDEX message_without_body;"
+                                     "DROP INDEX message_by_date_all;"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "ALTER TABLE message DROP COLUMN operation_id;"
                                      "INSERT INTO folder (raw_name, name) "

@@ -844,12 +844,15 @@ test_missing_bodies (Fixture      *f,
   g_assert_no_error (error);
   {
     g_autofree char *all = missing_bodies (f, ids[0], 0);
-    /* The helper's INTERNALDATE is 5 March 2026, 09:00 UTC. */
-    g_autofree char *before = missing_bodies (f, ids[0], 1772701200);
-    g_autofree char *after = missing_bodies (f, ids[0], 1772701200 + 1);
+    /* The helper's message N is dated 5 March 2026, 09:0N UTC (its Date;
+     * it arrived at 09:00). */
+    g_autofree char *before = missing_bodies (f, ids[0], 1772701200 + 60);
+    g_autofree char *since_third = missing_bodies (f, ids[0], 1772701200 + 3 * 60);
+    g_autofree char *after = missing_bodies (f, ids[0], 1772701200 + 5 * 60 + 1);
 
     g_assert_cmpstr (all, ==, "5,4,3,2,1");
     g_assert_cmpstr (before, ==, "5,4,3,2,1");
+    g_assert_cmpstr (since_third, ==, "5,4,3");
     g_assert_cmpstr (after, ==, "");
   }
   for (guint32 uid = 2; uid <= 4; uid += 2)
@@ -890,7 +893,7 @@ test_missing_bodies (Fixture      *f,
   g_clear_object (&f->store);
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER body_added; DROP TRIGGER body_removed;"
-                                     "DROP INDEX message_without_body;"
+                                     "DROP INDEX message_by_date_all;"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "PRAGMA user_version = 4",
                                  NULL, NULL, NULL),
@@ -948,6 +951,7 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "SELECT rowid, subject, sender, recipients, body FROM message_fts;"
                                  "DROP TABLE message_fts;"
                                  "ALTER TABLE old_fts RENAME TO message_fts;"
+                                 "DROP INDEX message_by_date_all;"
                                  "PRAGMA user_version = 7",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);

@@ -1,0 +1,12 @@
+-- Search across every folder lists its matches newest first and stops at a
+-- page: an index on the date alone lets it walk the messages in that order
+-- and stop there, instead of looking up and sorting every match (100,000
+-- of them for a common word in a large mailbox). It takes the place of the
+-- index of messages without a body, which only the prefetch of recent
+-- bodies read: that one finds recent mail through the folder's date index
+-- now, and a first sync, which caches no bodies, still pays for one index
+-- per message, not two.
+-- SPDX-License-Identifier: GPL-3.0-or-later
+
+DROP INDEX IF EXISTS message_without_body;
+CREATE INDEX message_by_date_all ON message (date DESC, id DESC);
