@@ -39,24 +39,25 @@
 // way, and every timer, holds a reference to the run's task, so a callback
 // never outlives the run it reads; the task returns once, when the watch is
 // cancelled and nothing is under way any more.
+//
+// This file has the object and the run: its failures and backoff, the
+// network and cancelling. The IDLE connection (the pool's held session,
+// IDLE and the Inbox on it, "reclaim") is in account-watch-session.c, the
+// full passes in account-watch-pass.c; what they share is in
+// account-watch-private.h.
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
-#include "account-connect.h"
-#include "account-sync.h"
 #include "account-watch-private.h"
 #include "account-watch.h"
 #include "account/account-error.h"
-#include "body-prefetch.h"
-#include "folder-sync.h"
 #include "imap/imap-error.h"
 #include "store/store-folder.h"
 
 #define MAX_BACKOFF_SECONDS      300
 #define PASSWORD_BACKOFF_SECONDS 60
-#define INBOX_POLL_SECONDS       60
 
 G_DEFINE_ENUM_TYPE (BuzonAccountWatchState, buzon_account_watch_state,
                     G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_STOPPED, "stopped"),
@@ -66,93 +67,27 @@ G_DEFINE_ENUM_TYPE (BuzonAccountWatchState, buzon_account_watch_state,
                     G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_WAITING, "waiting"),
                     G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_WATCH_OFFLINE, "offline"))
 
-typedef struct _Run Run;
-
-struct _BuzonAccountWatch
-{
-  GObject parent_instance;
-
-  BuzonAccount *account;
-  BuzonStore *store;
-  BuzonCredentials *credentials;
-  BuzonConnectionPool *pool;  /* Given, or NULL: each run makes its own. */
-  GNetworkMonitor *monitor;   /* Given for tests, or NULL: the default. */
-  gboolean loopback_needs_network;
-  guint poll_interval;
-  Run *run; /* The run under way, or NULL; its task owns it. */
-  BuzonAccountWatchState state;
-  GError *error;
-  gint64 last_synced;
-  gint64 retry_at;
-};
-
 G_DEFINE_FINAL_TYPE (BuzonAccountWatch, buzon_account_watch, G_TYPE_OBJECT)
 
-enum
-{
-  PROP_0,
-  PROP_POLL_INTERVAL,
-  PROP_STATE,
-  PROP_ERROR,
-  PROP_LAST_SYNCED,
-  PROP_RETRY_AT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-enum
-{
-  SIGNAL_SYNCED,
-  SIGNAL_PROBLEM,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
-struct _Run
-{
-  BuzonAccountWatch *self;   /* Not owned: the task holds it. */
-  GTask *task;               /* Not owned: it owns the run. */
-  GCancellable *cancellable; /* Not owned: the task holds it. */
-  BuzonConnectionPool *pool; /* Where sessions come from. */
-  gboolean own_pool;         /* Made for the run: closed at its end. */
-  gulong reclaim_id;
-  BuzonImapSession *session; /* The IDLE connection (lent as held), or NULL. */
-  BuzonStoreFolder *inbox;   /* As the store listed it at the last Inbox sync. */
-  guint backoff;             /* Seconds to wait after the next failure. */
-  guint timer_id;            /* Backoff or Inbox poll; holds a reference to the task. */
-  guint poll_id;             /* The full pass's interval; holds a reference to the task. */
-  gboolean poll_due;
-  gboolean busy;       /* A pass, a connection or an Inbox sync is on its way. */
-  gboolean passing;    /* That is a full pass. */
-  gboolean idling;     /* IDLE is on its way. */
-  gboolean offline;    /* Waiting for the network to come back. */
-  GTask *offline_hold; /* Meanwhile a reference to the task, as a timer would hold. */
-  gboolean give_back;  /* The pool wants the session: at the next step it goes. */
-  gboolean in_contact; /* Logged in since the last failure. */
-  gboolean finished;   /* The task has returned: nothing starts any more. */
-  gulong cancelled_id;
-  GNetworkMonitor *monitor;
-  gulong network_id;
-};
+GParamSpec *_buzon_account_watch_properties[N_PROPS];
+guint _buzon_account_watch_signals[N_SIGNALS];
 
 /* The properties, notified when they change. */
 
-static void
-set_state (BuzonAccountWatch     *self,
-           BuzonAccountWatchState state,
-           gint64                 retry_at)
+void
+_buzon_account_watch_set_state (BuzonAccountWatch     *self,
+                                BuzonAccountWatchState state,
+                                gint64                 retry_at)
 {
   if (self->retry_at != retry_at)
     {
       self->retry_at = retry_at;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
+      g_object_notify_by_pspec (G_OBJECT (self), _buzon_account_watch_properties[PROP_RETRY_AT]);
     }
   if (self->state != state)
     {
       self->state = state;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+      g_object_notify_by_pspec (G_OBJECT (self), _buzon_account_watch_properties[PROP_STATE]);
     }
 }
 
@@ -165,70 +100,31 @@ same_error (const GError *a,
   return a->domain == b->domain && a->code == b->code && g_str_equal (a->message, b->message);
 }
 
-static void
-set_error (BuzonAccountWatch *self,
-           const GError      *error)
+void
+_buzon_account_watch_set_error (BuzonAccountWatch *self,
+                                const GError      *error)
 {
   if (same_error (self->error, error))
     return;
   g_clear_error (&self->error);
   if (error != NULL)
     self->error = g_error_copy (error);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  g_object_notify_by_pspec (G_OBJECT (self), _buzon_account_watch_properties[PROP_ERROR]);
 }
 
-static gint64
-now_seconds (void)
+gint64
+_buzon_account_watch_now (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
 /* The run. */
 
-/* Gives the IDLE connection back to the pool, for the next who asks;
- * with @broken, never to be handed out again. */
-static void
-put_back (Run     *run,
-          gboolean broken)
-{
-  g_autoptr (BuzonImapSession) session = g_steal_pointer (&run->session);
-
-  run->give_back = FALSE;
-  if (session == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (session, run);
-  if (broken)
-    buzon_connection_pool_discard (run->pool, session);
-  else
-    buzon_connection_pool_release (run->pool, session);
-}
-
-static void
-drop_session (Run *run)
-{
-  put_back (run, FALSE);
-}
-
-/* After a failure on the IDLE connection: a server's refusal (NO, BAD)
- * leaves it usable; anything else (the connection lost, a timeout, bytes
- * that are not IMAP) and it goes, to be connected again, even if it did
- * not say LOGOUT. */
-static gboolean
-drop_session_unless_refused (Run          *run,
-                             const GError *error)
-{
-  if (buzon_imap_session_get_state (run->session) != BUZON_IMAP_SESSION_LOGOUT
-      && buzon_imap_error_is_refusal (error))
-    return FALSE;
-  put_back (run, TRUE);
-  return TRUE;
-}
-
 static void
 run_free (Run *run)
 {
   /* By now the run has finished: no timer or handler is left. */
-  drop_session (run);
+  _buzon_watch_run_drop_session (run);
   g_clear_object (&run->pool);
   g_clear_object (&run->monitor);
   g_clear_pointer (&run->inbox, buzon_store_folder_free);
@@ -236,26 +132,20 @@ run_free (Run *run)
 }
 
 /* A reference to the run's task, for a callback or a timer to hold. */
-static gpointer
-hold (Run *run)
+gpointer
+_buzon_watch_run_hold (Run *run)
 {
   return g_object_ref (run->task);
 }
 
-static guint
-add_timer (Run        *run,
-           guint       seconds,
-           GSourceFunc func)
+guint
+_buzon_watch_run_add_timer (Run        *run,
+                            guint       seconds,
+                            GSourceFunc func)
 {
-  return g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, seconds, func, hold (run),
-                                     g_object_unref);
+  return g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, seconds, func,
+                                     _buzon_watch_run_hold (run), g_object_unref);
 }
-
-static void full_pass (Run *run);
-static void connect_idle (Run *run);
-static void sync_inbox (Run *run);
-static void idle (Run *run);
-static void regain (Run *run);
 
 /* Returns the task, once: everything else has ended. */
 static void
@@ -274,19 +164,19 @@ finish (Run *run)
   if (run->cancelled_id != 0)
     g_cancellable_disconnect (run->cancellable, run->cancelled_id);
   run->cancelled_id = 0;
-  drop_session (run);
+  _buzon_watch_run_drop_session (run);
   g_clear_signal_handler (&run->reclaim_id, run->pool);
   if (run->own_pool)
     buzon_connection_pool_close (run->pool);
   self->run = NULL;
-  set_state (self, BUZON_ACCOUNT_WATCH_STOPPED, 0);
+  _buzon_account_watch_set_state (self, BUZON_ACCOUNT_WATCH_STOPPED, 0);
   g_task_return_boolean (task, TRUE);
 }
 
 /* Whether the run is over or ending. Cancelled, it returns as soon as
  * nothing is under way; callers clear "busy" or "idling" first. */
-static gboolean
-stopped (Run *run)
+gboolean
+_buzon_watch_run_stopped (Run *run)
 {
   if (run->finished)
     return TRUE;
@@ -298,8 +188,8 @@ stopped (Run *run)
 }
 
 /* Where a full pass or the Inbox is started from: nothing else is. */
-static gboolean
-quiet (Run *run)
+gboolean
+_buzon_watch_run_quiet (Run *run)
 {
   return !run->busy && !run->idling && run->timer_id == 0 && !run->finished;
 }
@@ -316,8 +206,8 @@ is_loopback (const char *host)
 
 /* GNetworkMonitor says there is no network. That says nothing of a server
  * on this machine (tests, SSH tunnels, a local bridge), which is tried. */
-static gboolean
-network_missing (Run *run)
+gboolean
+_buzon_watch_run_network_missing (Run *run)
 {
   const BuzonServerUrl *url = buzon_account_get_imap_url (run->self->account);
 
@@ -334,12 +224,12 @@ go_offline (Run *run)
 {
   g_clear_handle_id (&run->timer_id, g_source_remove);
   g_clear_handle_id (&run->poll_id, g_source_remove);
-  put_back (run, TRUE);
+  _buzon_watch_run_put_back (run, TRUE);
   run->offline = TRUE;
   if (run->offline_hold == NULL)
-    run->offline_hold = hold (run);
+    run->offline_hold = _buzon_watch_run_hold (run);
   run->poll_due = TRUE;
-  set_state (run->self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
+  _buzon_account_watch_set_state (run->self, BUZON_ACCOUNT_WATCH_OFFLINE, 0);
 }
 
 /* Back from OFFLINE. Returns the reference the run held meanwhile, for
@@ -352,21 +242,21 @@ leave_offline (Run *run)
 }
 
 /* Before the next step: offline, there is none. */
-static gboolean
-went_offline (Run *run)
+gboolean
+_buzon_watch_run_went_offline (Run *run)
 {
-  if (!network_missing (run))
+  if (!_buzon_watch_run_network_missing (run))
     return FALSE;
   go_offline (run);
   return TRUE;
 }
 
-static void
-report (Run          *run,
-        const GError *error)
+void
+_buzon_watch_run_report (Run          *run,
+                         const GError *error)
 {
-  set_error (run->self, error);
-  g_signal_emit (run->self, signals[SIGNAL_PROBLEM], 0, error);
+  _buzon_account_watch_set_error (run->self, error);
+  g_signal_emit (run->self, _buzon_account_watch_signals[SIGNAL_PROBLEM], 0, error);
 }
 
 /* Waits are over: a full pass if one is due (always after a failure), or
@@ -375,20 +265,20 @@ static void
 resume (Run *run)
 {
   if (run->poll_due)
-    full_pass (run);
+    _buzon_watch_run_full_pass (run);
   else if (run->session == NULL)
-    connect_idle (run);
+    _buzon_watch_run_connect_idle (run);
   else
-    sync_inbox (run);
+    _buzon_watch_run_sync_inbox (run);
 }
 
-static gboolean
-retry_cb (gpointer user_data)
+gboolean
+_buzon_watch_run_retry_cb (gpointer user_data)
 {
   Run *run = g_task_get_task_data (user_data);
 
   run->timer_id = 0;
-  if (!stopped (run))
+  if (!_buzon_watch_run_stopped (run))
     resume (run);
   return G_SOURCE_REMOVE;
 }
@@ -398,19 +288,19 @@ retry_cb (gpointer user_data)
  * network is back; then a full pass, for what changed meanwhile. The run is
  * settled before anyone hears of it, so that a handler may call
  * buzon_account_watch_sync_now() or cancel. */
-static void
-fail (Run          *run,
-      const GError *error)
+void
+_buzon_watch_run_fail (Run          *run,
+                       const GError *error)
 {
   BuzonAccountWatch *self = run->self;
   guint wait = run->backoff;
 
-  g_warn_if_fail (quiet (run));
+  g_warn_if_fail (_buzon_watch_run_quiet (run));
   run->in_contact = FALSE;
   run->poll_due = TRUE;
-  if (network_missing (run))
+  if (_buzon_watch_run_network_missing (run))
     {
-      set_error (self, error);
+      _buzon_account_watch_set_error (self, error);
       go_offline (run);
     }
   else
@@ -418,383 +308,12 @@ fail (Run          *run,
       if (buzon_account_watch_error_wants_password (error))
         wait = MAX (wait, PASSWORD_BACKOFF_SECONDS);
       run->backoff = MIN (wait * 2, MAX_BACKOFF_SECONDS);
-      run->timer_id = add_timer (run, wait, retry_cb);
-      set_error (self, error);
-      set_state (self, BUZON_ACCOUNT_WATCH_WAITING, now_seconds () + wait);
+      run->timer_id = _buzon_watch_run_add_timer (run, wait, _buzon_watch_run_retry_cb);
+      _buzon_account_watch_set_error (self, error);
+      _buzon_account_watch_set_state (self, BUZON_ACCOUNT_WATCH_WAITING,
+                                      _buzon_account_watch_now () + wait);
     }
-  g_signal_emit (self, signals[SIGNAL_PROBLEM], 0, error);
-}
-
-/* IDLE on the Inbox. */
-
-static void
-idled_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  run->idling = FALSE;
-  if (!buzon_imap_session_idle_finish (BUZON_IMAP_SESSION (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      if (stopped (run))
-        return;
-      /* Refused IDLE is remembered by the session's quirks: the Inbox is
-       * polled from now on. A lost connection is reconnected. */
-      drop_session_unless_refused (run, error);
-      fail (run, error);
-      return;
-    }
-  if (stopped (run))
-    return;
-  /* Ended for a pass, for the pool, or for the network: idle() sees to
-   * those; else there was news, or the network changed: the Inbox. */
-  if (run->poll_due || run->give_back || network_missing (run))
-    idle (run);
-  else
-    sync_inbox (run);
-}
-
-static void
-idle (Run *run)
-{
-  BuzonImapQuirks *quirks;
-
-  if (went_offline (run))
-    return;
-  if (run->poll_due)
-    {
-      full_pass (run);
-      return;
-    }
-  if (run->give_back)
-    {
-      /* The pool wants it for a request that waits: after that request,
-       * it comes back. */
-      drop_session (run);
-      regain (run);
-      return;
-    }
-  quirks = buzon_imap_session_get_quirks (run->session);
-  g_warn_if_fail (quiet (run));
-  if (!buzon_imap_quirks_get_can_idle (quirks))
-    run->timer_id = add_timer (run, INBOX_POLL_SECONDS, retry_cb);
-  else
-    {
-      run->idling = TRUE;
-      buzon_imap_session_idle_async (run->session, run->cancellable, idled_cb, hold (run));
-    }
-  set_state (run->self, BUZON_ACCOUNT_WATCH_IDLE, 0);
-}
-
-static void
-news_cb (BuzonImapSession *session,
-         gpointer          arg,
-         gpointer          user_data)
-{
-  /* IDLE ends; its callback brings the Inbox up to date, then idles again.
-   * News during a sync is no loss: the server tells it again at the next
-   * IDLE. */
-  buzon_imap_session_idle_stop (session);
-}
-
-static void
-session_closed_cb (BuzonImapSession *session,
-                   const GError     *error,
-                   gpointer          user_data)
-{
-  /* IDLE's own callback follows with the error and reconnects. */
-  g_debug ("The watch's connection closed: %s", error != NULL ? error->message : "");
-}
-
-/* The Inbox, on the IDLE connection. */
-
-static void
-inbox_bodies_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  run->busy = FALSE;
-  if (!buzon_body_prefetch_run_finish (BUZON_BODY_PREFETCH (source), result, NULL, &error))
-    {
-      if (stopped (run))
-        return;
-      if (drop_session_unless_refused (run, error))
-        {
-          fail (run, error);
-          return;
-        }
-      /* The headers are in; the next pass tries the bodies again. */
-      report (run, error);
-    }
-  if (stopped (run))
-    return;
-  idle (run);
-}
-
-static void
-inbox_synced_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  BuzonFolderSyncResult summary = { 0 };
-  guint days;
-
-  run->busy = FALSE;
-  if (!buzon_folder_sync_run_finish (BUZON_FOLDER_SYNC (source), result, &summary, &error))
-    {
-      if (stopped (run))
-        return;
-      drop_session_unless_refused (run, error);
-      fail (run, error);
-      return;
-    }
-  if (stopped (run))
-    return;
-  run->backoff = 1;
-  set_error (run->self, NULL);
-  g_signal_emit (run->self, signals[SIGNAL_SYNCED], 0, "INBOX");
-  if (stopped (run))
-    return;
-  days = buzon_account_get_prefetch_days (run->self->account);
-  if (days > 0 && run->inbox != NULL)
-    {
-      g_autoptr (BuzonBodyPrefetch) prefetch = NULL;
-
-      prefetch = buzon_body_prefetch_new (run->session, run->self->store, run->inbox);
-      g_object_set (prefetch, "since", MAX (0, now_seconds () - (gint64) days * 24 * 3600),
-                    NULL);
-      run->busy = TRUE;
-      buzon_body_prefetch_run_async (prefetch, run->cancellable, inbox_bodies_cb, hold (run));
-      return;
-    }
-  idle (run);
-}
-
-static void
-folders_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) folders = NULL;
-  const BuzonStoreFolder *inbox = NULL;
-  g_autoptr (BuzonFolderSync) sync = NULL;
-
-  folders = buzon_store_list_folders_finish (BUZON_STORE (source), result, &error);
-  for (guint i = 0; folders != NULL && i < folders->len && inbox == NULL; i++)
-    if (g_str_equal (((BuzonStoreFolder *) folders->pdata[i])->raw_name, "INBOX"))
-      inbox = folders->pdata[i];
-  if (inbox == NULL || g_cancellable_is_cancelled (run->cancellable))
-    {
-      run->busy = FALSE;
-      if (stopped (run))
-        return;
-      if (error == NULL)
-        error = g_error_new_literal (BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NONEXISTENT,
-                                     _("The server lists no Inbox"));
-      fail (run, error);
-      return;
-    }
-  g_clear_pointer (&run->inbox, buzon_store_folder_free);
-  run->inbox = buzon_store_folder_copy (inbox);
-  sync = buzon_folder_sync_new (run->session, run->self->store, inbox);
-  buzon_folder_sync_run_async (sync, run->cancellable, inbox_synced_cb, hold (run));
-}
-
-static void
-sync_inbox (Run *run)
-{
-  g_warn_if_fail (quiet (run));
-  run->busy = TRUE;
-  buzon_store_list_folders_async (run->self->store, NULL, folders_cb, hold (run));
-  set_state (run->self, BUZON_ACCOUNT_WATCH_SYNCING, 0);
-}
-
-/* The IDLE connection. */
-
-static void
-connected_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  BuzonImapSession *session;
-
-  run->busy = FALSE;
-  session = buzon_connection_pool_acquire_finish (BUZON_CONNECTION_POOL (source), result,
-                                                  &error);
-  if (session == NULL)
-    {
-      if (stopped (run))
-        return;
-      fail (run, error);
-      return;
-    }
-  run->session = session;
-  if (stopped (run) || went_offline (run))
-    return;
-  run->in_contact = TRUE;
-  g_signal_connect (run->session, "exists-changed", G_CALLBACK (news_cb), run);
-  g_signal_connect (run->session, "expunged", G_CALLBACK (news_cb), run);
-  g_signal_connect (run->session, "vanished", G_CALLBACK (news_cb), run);
-  g_signal_connect (run->session, "flags-changed", G_CALLBACK (news_cb), run);
-  g_signal_connect (run->session, "closed", G_CALLBACK (session_closed_cb), run);
-  sync_inbox (run);
-}
-
-static void
-connect_idle (Run *run)
-{
-  g_warn_if_fail (quiet (run));
-  run->busy = TRUE;
-  buzon_connection_pool_acquire_async (run->pool, BUZON_CONNECTION_PRIORITY_HELD,
-                                       run->cancellable, connected_cb, hold (run));
-  set_state (run->self,
-             run->in_contact ? BUZON_ACCOUNT_WATCH_SYNCING : BUZON_ACCOUNT_WATCH_CONNECTING, 0);
-}
-
-/* The IDLE connection went to a request that waited: asked for again, in
- * turn behind it. Up to date until then, the watch stays IDLE. */
-static void
-regain (Run *run)
-{
-  g_warn_if_fail (quiet (run));
-  run->busy = TRUE;
-  buzon_connection_pool_acquire_async (run->pool, BUZON_CONNECTION_PRIORITY_HELD,
-                                       run->cancellable, connected_cb, hold (run));
-  set_state (run->self, BUZON_ACCOUNT_WATCH_IDLE, 0);
-}
-
-static void
-reclaim_cb (BuzonConnectionPool *pool,
-            BuzonImapSession    *session,
-            gpointer             user_data)
-{
-  Run *run = user_data;
-
-  if (session != run->session || run->finished)
-    return;
-  if (run->idling)
-    {
-      /* IDLE's callback gives it back. */
-      run->give_back = TRUE;
-      buzon_imap_session_idle_stop (session);
-    }
-  else if (run->busy)
-    run->give_back = TRUE; /* An Inbox sync: at its end. */
-  else
-    drop_session (run); /* Polling the Inbox on a timer, which connects again. */
-}
-
-/* Full passes. */
-
-static gboolean
-poll_cb (gpointer user_data)
-{
-  Run *run = g_task_get_task_data (user_data);
-
-  run->poll_due = TRUE;
-  if (run->idling)
-    buzon_imap_session_idle_stop (run->session);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-folder_started_cb (BuzonAccountSync *sync,
-                   const char       *name,
-                   gpointer          user_data)
-{
-  Run *run = user_data;
-
-  /* Logged in and listed: the server is there. */
-  run->in_contact = TRUE;
-  set_state (run->self, BUZON_ACCOUNT_WATCH_SYNCING, 0);
-}
-
-static void
-passed_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  run->busy = FALSE;
-  run->passing = FALSE;
-  g_signal_handlers_disconnect_by_data (source, run);
-  /* The interval counts from the end of a pass: however long passes take,
-   * IDLE gets its time in between. */
-  run->poll_due = FALSE;
-  g_clear_handle_id (&run->poll_id, g_source_remove);
-  if (!run->finished)
-    run->poll_id = add_timer (run, run->self->poll_interval, poll_cb);
-  if (!buzon_account_sync_run_finish (BUZON_ACCOUNT_SYNC (source), result, NULL, &error))
-    {
-      if (stopped (run))
-        return;
-      /* It never reached the folders: the server or the network is not
-       * there, or the password is wrong. */
-      if (!run->in_contact)
-        {
-          fail (run, error);
-          return;
-        }
-      /* Some folder failed; the others are up to date. */
-      report (run, error);
-    }
-  else
-    {
-      BuzonAccountWatch *self = run->self;
-      gint64 now = now_seconds ();
-
-      run->backoff = 1;
-      set_error (self, NULL);
-      if (self->last_synced != now)
-        {
-          self->last_synced = now;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
-        }
-      g_signal_emit (self, signals[SIGNAL_SYNCED], 0, NULL);
-    }
-  if (stopped (run) || went_offline (run))
-    return;
-  connect_idle (run);
-}
-
-static void
-full_pass (Run *run)
-{
-  g_autoptr (BuzonAccountSync) sync = buzon_account_sync_new (run->self->account,
-                                                              run->self->store,
-                                                              run->self->credentials);
-
-  g_warn_if_fail (quiet (run));
-  /* The pass takes it from the pool, as background work. */
-  drop_session (run);
-  buzon_account_sync_set_pool (sync, run->pool);
-  run->poll_due = FALSE;
-  run->busy = TRUE;
-  run->passing = TRUE;
-  g_signal_connect (sync, "folder-started", G_CALLBACK (folder_started_cb), run);
-  buzon_account_sync_run_async (sync, NULL, run->cancellable, passed_cb, hold (run));
-  set_state (run->self,
-             run->in_contact ? BUZON_ACCOUNT_WATCH_SYNCING : BUZON_ACCOUNT_WATCH_CONNECTING, 0);
+  g_signal_emit (self, _buzon_account_watch_signals[SIGNAL_PROBLEM], 0, error);
 }
 
 /* The network: gone, the watch goes OFFLINE (at once when it waits or
@@ -810,7 +329,7 @@ network_changed_cb (GNetworkMonitor *monitor,
 
   if (run->finished || g_cancellable_is_cancelled (run->cancellable))
     return;
-  if (network_missing (run))
+  if (_buzon_watch_run_network_missing (run))
     {
       if (run->offline)
         return;
@@ -848,10 +367,10 @@ cancel_idle_cb (gpointer user_data)
       g_autoptr (GTask) held G_GNUC_UNUSED = leave_offline (run);
 
       g_clear_handle_id (&run->timer_id, g_source_remove);
-      stopped (run);
+      _buzon_watch_run_stopped (run);
       return G_SOURCE_REMOVE;
     }
-  stopped (run);
+  _buzon_watch_run_stopped (run);
   return G_SOURCE_REMOVE;
 }
 
@@ -863,7 +382,7 @@ cancelled_cb (GCancellable *cancellable,
 
   /* The source holds the task: the run is there when it runs. */
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, cancel_idle_cb, hold (run), g_object_unref);
+  g_source_set_callback (source, cancel_idle_cb, _buzon_watch_run_hold (run), g_object_unref);
   g_source_attach (source, g_task_get_context (run->task));
   g_source_unref (source);
 }
@@ -949,12 +468,12 @@ buzon_account_watch_class_init (BuzonAccountWatchClass *klass)
   /* Seconds from the end of a full pass over every folder to the start of
    * the next; the Inbox is watched with IDLE meanwhile. Takes effect at the
    * next pass. */
-  properties[PROP_POLL_INTERVAL] =
+  _buzon_account_watch_properties[PROP_POLL_INTERVAL] =
     g_param_spec_uint ("poll-interval", NULL, NULL, 1, 24 * 3600, 300,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* What the watch is doing (BuzonAccountWatchState); STOPPED when it is
    * not running. */
-  properties[PROP_STATE] =
+  _buzon_account_watch_properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL, BUZON_TYPE_ACCOUNT_WATCH_STATE,
                        BUZON_ACCOUNT_WATCH_STOPPED,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -965,26 +484,26 @@ buzon_account_watch_class_init (BuzonAccountWatchClass *klass)
    * buzon_account_watch_error_wants_password()): the watch retries those
    * a minute apart at most often, and a UI should ask for the password,
    * store it, and call buzon_account_watch_sync_now(). */
-  properties[PROP_ERROR] =
+  _buzon_account_watch_properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* Unix time of the last full pass that succeeded; 0 for never. */
-  properties[PROP_LAST_SYNCED] =
+  _buzon_account_watch_properties[PROP_LAST_SYNCED] =
     g_param_spec_int64 ("last-synced", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* Unix time of the next attempt while WAITING ("Retrying in 30 s");
    * 0 in every other state. */
-  properties[PROP_RETRY_AT] =
+  _buzon_account_watch_properties[PROP_RETRY_AT] =
     g_param_spec_int64 ("retry-at", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, N_PROPS, _buzon_account_watch_properties);
 
   /**
    * BuzonAccountWatch::synced:
    * @folder: (nullable): "INBOX" after the Inbox was brought up to date
    *   on news; %NULL after a full pass
    */
-  signals[SIGNAL_SYNCED] =
+  _buzon_account_watch_signals[SIGNAL_SYNCED] =
     g_signal_new ("synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
   /**
@@ -992,7 +511,7 @@ buzon_account_watch_class_init (BuzonAccountWatchClass *klass)
    * @error: what went wrong; the watch goes on and tries again. Emitted
    *   after "state", "error" and "retry-at" say what comes next.
    */
-  signals[SIGNAL_PROBLEM] =
+  _buzon_account_watch_signals[SIGNAL_PROBLEM] =
     g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
@@ -1061,7 +580,7 @@ buzon_account_watch_run_async (BuzonAccountWatch  *self,
   run->backoff = 1;
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   self->run = run;
-  run->poll_id = add_timer (run, self->poll_interval, poll_cb);
+  run->poll_id = _buzon_watch_run_add_timer (run, self->poll_interval, _buzon_watch_run_poll_cb);
   if (self->pool != NULL)
     run->pool = g_object_ref (self->pool);
   else
@@ -1069,7 +588,8 @@ buzon_account_watch_run_async (BuzonAccountWatch  *self,
       run->pool = buzon_connection_pool_new (self->account, self->credentials);
       run->own_pool = TRUE;
     }
-  run->reclaim_id = g_signal_connect (run->pool, "reclaim", G_CALLBACK (reclaim_cb), run);
+  run->reclaim_id = g_signal_connect (run->pool, "reclaim",
+                                      G_CALLBACK (_buzon_watch_run_reclaim_cb), run);
   run->monitor = g_object_ref (self->monitor != NULL ? self->monitor
                                                      : g_network_monitor_get_default ());
   run->network_id = g_signal_connect (run->monitor, "network-changed",
@@ -1078,9 +598,9 @@ buzon_account_watch_run_async (BuzonAccountWatch  *self,
   run->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), run, NULL);
   if (g_cancellable_is_cancelled (cancellable))
     return;
-  if (went_offline (run))
+  if (_buzon_watch_run_went_offline (run))
     return;
-  full_pass (run);
+  _buzon_watch_run_full_pass (run);
 }
 
 gboolean
@@ -1119,7 +639,7 @@ buzon_account_watch_sync_now (BuzonAccountWatch *self)
       g_autoptr (GTask) held G_GNUC_UNUSED = leave_offline (run);
 
       g_clear_handle_id (&run->timer_id, g_source_remove);
-      full_pass (run);
+      _buzon_watch_run_full_pass (run);
       return;
     }
   run->poll_due = TRUE;
