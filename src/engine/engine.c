@@ -36,6 +36,13 @@ buzon_engine_init (void)
   if (g_once_init_enter (&initialised))
     {
       g_mime_init ();
+      /* GLib makes its C locale, for g_ascii_strtoull() and its kin, on the
+       * first call, under a g_once: a second thread that calls at the same
+       * time waits, and the wait may leave errno set, so that
+       * g_ascii_string_to_unsigned() calls a good number ("0") bad. The
+       * warm-up below parses numbers (GIO's module cache) while the caller
+       * reads its accounts: the locale is made here, before there are two. */
+      (void) g_ascii_strtoull ("0", NULL, 10);
       warmup = g_thread_new ("buzon-tls-warmup", load_tls_database, NULL);
       g_once_init_leave (&initialised, 1);
     }
