@@ -894,6 +894,7 @@ test_missing_bodies (Fixture      *f,
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER body_added; DROP TRIGGER body_removed;"
                                      "DROP INDEX message_by_date_all;"
+                                     "DROP INDEX thread_subject_by_thread;"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "PRAGMA user_version = 4",
                                  NULL, NULL, NULL),
@@ -952,6 +953,7 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "DROP TABLE message_fts;"
                                  "ALTER TABLE old_fts RENAME TO message_fts;"
                                  "DROP INDEX message_by_date_all;"
+                                 "DROP INDEX thread_subject_by_thread;"
                                  "PRAGMA user_version = 7",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);

@@ -5,8 +5,11 @@
 -- index of messages without a body, which only the prefetch of recent
 -- bodies read: that one finds recent mail through the folder's date index
 -- now, and a first sync, which caches no bodies, still pays for one index
--- per message, not two.
+-- per message, not two. And the subjects that thread replies without
+-- references get an index by thread, which a merge of two threads renames:
+-- it scanned the whole table for each merge.
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 DROP INDEX IF EXISTS message_without_body;
 CREATE INDEX message_by_date_all ON message (date DESC, id DESC);
+CREATE INDEX thread_subject_by_thread ON thread_subject (thread_id);
