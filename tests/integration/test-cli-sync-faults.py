@@ -82,6 +82,14 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-faults-") as tmp:
                   "--password-command", "printf '%s\\n' alice-secret",
                   "--trust-cert", "SHA256:" + servers["BUZON_TEST_CERT_SHA256"])
         check(f"account add {name}, its IMAP through the proxy", r.returncode == 0, repr(r))
+        # The proxy is on loopback, where COMPRESS is off unless asked for:
+        # the faults are to cut compressed streams too (the byte ranges
+        # below are counted with it).
+        conf = os.path.join(run_env["XDG_CONFIG_HOME"], "buzon", "accounts.conf")
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(text.replace(f"[Account {name}]\n", f"[Account {name}]\nCompress=true\n", 1))
 
     def proxy(servers, round_name, port=0, cut_range="1500-60000"):
         p = FaultProxy(servers["BUZON_TEST_IMAPS_PORT"], "--seed", f"{seed}-{round_name}",

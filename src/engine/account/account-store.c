@@ -6,10 +6,12 @@
 // (a list of "sha256:<hex>") and PasswordCommand (a shell command that
 // prints the password; without it the passwords are in the keyring) and
 // PrefetchDays (how many days of recent mail have their bodies downloaded
-// at each sync; 0 for none; 14 when absent, or not a number). The
-// store keeps the whole key file it read and changes only the groups of the
-// accounts it adds or removes, so keys it does not know (written by a newer
-// Buzón, or by hand) and groups it could not read survive a save untouched.
+// at each sync; 0 for none; 14 when absent, or not a number), UndoSeconds
+// and Compress (true or false: COMPRESS=DEFLATE for IMAP where offered;
+// absent, automatic: not to a loopback server). The store keeps the whole
+// key file it read and changes only the groups of the accounts it adds or
+// removes, so keys it does not know (written by a newer Buzón, or by hand)
+// and groups it could not read survive a save untouched.
 // A group it cannot read is reported in buzon_account_store_get_problems(),
 // never dropped.
 //
@@ -163,6 +165,8 @@ account_from_group (BuzonAccountStore *self,
   g_autofree char *prefetch_text = NULL;
   g_autofree char *undo_text = NULL;
   guint64 undo_seconds = 0;
+  g_autoptr (GError) compress_error = NULL;
+  gboolean compress;
   guint64 prefetch_days = 0;
   g_autoptr (BuzonServerUrl) imap = NULL;
   g_autoptr (BuzonServerUrl) smtp = NULL;
@@ -192,6 +196,7 @@ account_from_group (BuzonAccountStore *self,
   password_command = g_key_file_get_string (self->key_file, group, "PasswordCommand", NULL);
   prefetch_text = g_key_file_get_value (self->key_file, group, "PrefetchDays", NULL);
   undo_text = g_key_file_get_value (self->key_file, group, "UndoSeconds", NULL);
+  compress = g_key_file_get_boolean (self->key_file, group, "Compress", &compress_error);
 
   account = buzon_account_new (id, name, email, imap, smtp);
   /* A value that is not a number leaves the default: the account still
@@ -204,6 +209,10 @@ account_from_group (BuzonAccountStore *self,
       && g_ascii_string_to_unsigned (g_strstrip (undo_text), 10, 0,
                                      BUZON_ACCOUNT_MAX_UNDO_SECONDS, &undo_seconds, NULL))
     buzon_account_set_undo_seconds (account, (guint) undo_seconds);
+  /* Absent, or not a boolean: automatic. */
+  if (compress_error == NULL)
+    buzon_account_set_compression (account, compress ? BUZON_ACCOUNT_COMPRESSION_ON
+                                                     : BUZON_ACCOUNT_COMPRESSION_OFF);
   if (trusted != NULL)
     buzon_account_set_trusted_certificates (account, (const char * const *) trusted);
   buzon_account_set_password_command (account, password_command);
@@ -362,6 +371,10 @@ write_group (GKeyFile     *key_file,
   if (buzon_account_get_undo_seconds (account) != BUZON_ACCOUNT_DEFAULT_UNDO_SECONDS)
     g_key_file_set_uint64 (key_file, group, "UndoSeconds",
                            buzon_account_get_undo_seconds (account));
+  if (buzon_account_get_compression (account) != BUZON_ACCOUNT_COMPRESSION_AUTO)
+    g_key_file_set_boolean (key_file, group, "Compress",
+                            buzon_account_get_compression (account)
+                              == BUZON_ACCOUNT_COMPRESSION_ON);
 }
 
 /**

@@ -16,9 +16,15 @@ struct _BuzonAccount
   char *password_command;     /* NULL: the passwords are in the keyring. */
   guint prefetch_days;        /* Bodies of mail newer than this are fetched at sync; 0: none. */
   guint undo_seconds;         /* A sent message waits this long for an Undo. */
+  BuzonAccountCompression compression;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonAccount, buzon_account, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (BuzonAccountCompression, buzon_account_compression,
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_COMPRESSION_AUTO, "auto"),
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_COMPRESSION_ON, "on"),
+                    G_DEFINE_ENUM_VALUE (BUZON_ACCOUNT_COMPRESSION_OFF, "off"))
 
 enum
 {
@@ -32,6 +38,7 @@ enum
   PROP_PASSWORD_COMMAND,
   PROP_PREFETCH_DAYS,
   PROP_UNDO_SECONDS,
+  PROP_COMPRESSION,
   N_PROPS
 };
 
@@ -90,6 +97,9 @@ buzon_account_get_property (GObject    *object,
     case PROP_UNDO_SECONDS:
       g_value_set_uint (value, self->undo_seconds);
       break;
+    case PROP_COMPRESSION:
+      g_value_set_enum (value, self->compression);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -131,6 +141,9 @@ buzon_account_set_property (GObject      *object,
       break;
     case PROP_UNDO_SECONDS:
       buzon_account_set_undo_seconds (self, g_value_get_uint (value));
+      break;
+    case PROP_COMPRESSION:
+      buzon_account_set_compression (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -181,6 +194,18 @@ buzon_account_class_init (BuzonAccountClass *klass)
   properties[PROP_UNDO_SECONDS] =
     g_param_spec_uint ("undo-seconds", NULL, NULL, 0, BUZON_ACCOUNT_MAX_UNDO_SECONDS,
                        BUZON_ACCOUNT_DEFAULT_UNDO_SECONDS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * BuzonAccount:compression:
+   *
+   * Whether the IMAP connection is compressed (COMPRESS=DEFLATE, RFC 4978)
+   * where the server offers it. Automatic: yes, but not to a server on this
+   * computer (a local Dovecot, a bridge such as Proton's), where there is
+   * no bandwidth to save and deflating costs both sides time.
+   */
+  properties[PROP_COMPRESSION] =
+    g_param_spec_enum ("compression", NULL, NULL, BUZON_TYPE_ACCOUNT_COMPRESSION,
+                       BUZON_ACCOUNT_COMPRESSION_AUTO,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -364,6 +389,50 @@ buzon_account_set_prefetch_days (BuzonAccount *self,
     return;
   self->prefetch_days = days;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREFETCH_DAYS]);
+}
+
+BuzonAccountCompression
+buzon_account_get_compression (BuzonAccount *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (self), BUZON_ACCOUNT_COMPRESSION_AUTO);
+  return self->compression;
+}
+
+void
+buzon_account_set_compression (BuzonAccount           *self,
+                               BuzonAccountCompression compression)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT (self));
+  g_return_if_fail (compression <= BUZON_ACCOUNT_COMPRESSION_OFF);
+
+  if (compression == self->compression)
+    return;
+  self->compression = compression;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPRESSION]);
+}
+
+/**
+ * buzon_account_wants_compression:
+ *
+ * Returns: whether an IMAP connection of the account asks for COMPRESS
+ *   where offered: #BuzonAccount:compression, automatic deciding by the
+ *   server's address
+ */
+gboolean
+buzon_account_wants_compression (BuzonAccount *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (self), FALSE);
+
+  switch (self->compression)
+    {
+    case BUZON_ACCOUNT_COMPRESSION_ON:
+      return TRUE;
+    case BUZON_ACCOUNT_COMPRESSION_OFF:
+      return FALSE;
+    case BUZON_ACCOUNT_COMPRESSION_AUTO:
+    default:
+      return !buzon_server_url_is_loopback (self->imap);
+    }
 }
 
 /**

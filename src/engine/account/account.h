@@ -19,6 +19,18 @@ G_BEGIN_DECLS
 #define BUZON_ACCOUNT_DEFAULT_UNDO_SECONDS 5
 #define BUZON_ACCOUNT_MAX_UNDO_SECONDS     60
 
+/* Whether the IMAP connection asks for COMPRESS=DEFLATE (accounts.conf:
+ * Compress = true or false; without it, automatic). */
+typedef enum
+{
+  BUZON_ACCOUNT_COMPRESSION_AUTO, /* Where the server offers it, but not on loopback. */
+  BUZON_ACCOUNT_COMPRESSION_ON,   /* Where the server offers it. */
+  BUZON_ACCOUNT_COMPRESSION_OFF,
+} BuzonAccountCompression;
+
+#define BUZON_TYPE_ACCOUNT_COMPRESSION (buzon_account_compression_get_type ())
+GType buzon_account_compression_get_type (void) G_GNUC_CONST;
+
 #define BUZON_TYPE_ACCOUNT (buzon_account_get_type ())
 
 G_DECLARE_FINAL_TYPE (BuzonAccount, buzon_account, BUZON, ACCOUNT, GObject)
@@ -45,6 +57,10 @@ void                  buzon_account_set_prefetch_days        (BuzonAccount      
 guint                 buzon_account_get_undo_seconds         (BuzonAccount         *self);
 void                  buzon_account_set_undo_seconds         (BuzonAccount         *self,
                                                               guint                 seconds);
+BuzonAccountCompression buzon_account_get_compression     (BuzonAccount         *self);
+void                  buzon_account_set_compression          (BuzonAccount         *self,
+                                                              BuzonAccountCompression compression);
+gboolean              buzon_account_wants_compression        (BuzonAccount         *self);
 gboolean              buzon_account_trusts_certificate       (BuzonAccount         *self,
                                                               const char           *sha256_hex);
 gboolean              buzon_account_id_is_valid              (const char           *id);

@@ -57,7 +57,9 @@ opened_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  data->session = buzon_imap_session_new (data->connection);
+  data->session = g_object_new (BUZON_TYPE_IMAP_SESSION, "connection", data->connection,
+                                "compress", buzon_account_wants_compression (data->account),
+                                NULL);
   buzon_imap_session_login_async (data->session, url->user != NULL ? url->user : "",
                                   data->password, cancellable, logged_in_cb,
                                   g_steal_pointer (&task));

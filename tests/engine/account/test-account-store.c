@@ -323,6 +323,81 @@ test_prefetch_days (Fixture       *f,
                     ==, 14);
 }
 
+/* Compress: absent (or not a boolean) is automatic, which compresses
+ * except to a loopback server; true and false say so for any server;
+ * written only when not automatic, and read back. */
+static void
+test_compression (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const char conf[] =
+    "[Account remote]\nEmail=a@example.test\nIMAP=imaps://a@h\nSMTP=submissions://a@h\n"
+    "[Account local]\nEmail=b@example.test\nIMAP=imaps://b@127.0.0.1:1993\n"
+    "SMTP=submissions://b@h\n"
+    "[Account bridge]\nEmail=c@example.test\nIMAP=imap+plain://c@localhost:1143\n"
+    "SMTP=submissions://c@h\n"
+    "[Account forced]\nEmail=d@example.test\nIMAP=imaps://d@[::1]\nSMTP=submissions://d@h\n"
+    "Compress=true\n"
+    "[Account never]\nEmail=e@example.test\nIMAP=imaps://e@h\nSMTP=submissions://e@h\n"
+    "Compress=false\n"
+    "[Account odd]\nEmail=f@example.test\nIMAP=imaps://f@h\nSMTP=submissions://f@h\n"
+    "Compress=sometimes\n";
+  const struct
+  {
+    const char *id;
+    BuzonAccountCompression setting;
+    gboolean wanted;
+  } expected[] = {
+    { "remote", BUZON_ACCOUNT_COMPRESSION_AUTO, TRUE },
+    { "local", BUZON_ACCOUNT_COMPRESSION_AUTO, FALSE },
+    { "bridge", BUZON_ACCOUNT_COMPRESSION_AUTO, FALSE },
+    { "forced", BUZON_ACCOUNT_COMPRESSION_ON, TRUE },
+    { "never", BUZON_ACCOUNT_COMPRESSION_OFF, FALSE },
+    { "odd", BUZON_ACCOUNT_COMPRESSION_AUTO, TRUE },
+  };
+  g_autoptr (BuzonAccountStore) store = buzon_account_store_new (f->dir);
+  g_autoptr (BuzonAccountStore) again = buzon_account_store_new (f->dir);
+  g_autoptr (BuzonAccount) carol = new_account ("carol");
+  g_autoptr (BuzonAccount) dave = new_account ("dave");
+  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *odd = NULL;
+  BuzonAccountCompression compression = BUZON_ACCOUNT_COMPRESSION_AUTO;
+
+  g_assert_true (g_file_set_contents (f->path, conf, -1, NULL));
+  g_assert_true (buzon_account_store_load (store, &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      BuzonAccount *account = buzon_account_store_lookup (store, expected[i].id);
+
+      g_assert_nonnull (account);
+      g_assert_cmpint (buzon_account_get_compression (account), ==, expected[i].setting);
+      g_assert_cmpint (buzon_account_wants_compression (account), ==, expected[i].wanted);
+    }
+
+  buzon_account_set_compression (carol, BUZON_ACCOUNT_COMPRESSION_OFF);
+  g_object_get (carol, "compression", &compression, NULL);
+  g_assert_cmpint (compression, ==, BUZON_ACCOUNT_COMPRESSION_OFF);
+  g_assert_false (buzon_account_wants_compression (carol));
+  g_assert_true (buzon_account_wants_compression (dave));
+  g_assert_true (buzon_account_store_add (store, carol, &error));
+  g_assert_true (buzon_account_store_add (store, dave, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_key_file_load_from_file (key_file, f->path, G_KEY_FILE_NONE, NULL));
+  g_assert_false (g_key_file_get_boolean (key_file, "Account carol", "Compress", &error));
+  g_assert_no_error (error);
+  g_assert_false (g_key_file_has_key (key_file, "Account dave", "Compress", NULL));
+  odd = g_key_file_get_value (key_file, "Account odd", "Compress", NULL);
+  g_assert_cmpstr (odd, ==, "sometimes");
+
+  g_assert_true (buzon_account_store_load (again, &error));
+  g_assert_cmpint (buzon_account_get_compression (buzon_account_store_lookup (again, "carol")),
+                   ==, BUZON_ACCOUNT_COMPRESSION_OFF);
+  g_assert_cmpint (buzon_account_get_compression (buzon_account_store_lookup (again, "dave")),
+                   ==, BUZON_ACCOUNT_COMPRESSION_AUTO);
+}
+
 static void
 test_unwritable_changes_nothing (Fixture       *f,
                                  gconstpointer  data)
@@ -387,6 +462,8 @@ main (int    argc,
   g_test_add ("/account-store/password-command", Fixture, NULL, fixture_set_up,
               test_password_command, fixture_tear_down);
   g_test_add ("/account-store/prefetch-days", Fixture, NULL, fixture_set_up, test_prefetch_days,
+              fixture_tear_down);
+  g_test_add ("/account-store/compression", Fixture, NULL, fixture_set_up, test_compression,
               fixture_tear_down);
   g_test_add ("/account-store/unwritable-changes-nothing", Fixture, NULL, fixture_set_up,
               test_unwritable_changes_nothing, fixture_tear_down);
