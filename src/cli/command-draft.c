@@ -6,10 +6,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "cli-cache.h"
 #include "cli-commands.h"
+#include "cli-compose.h"
 #include "cli-credentials.h"
 #include "cli-status.h"
 #include "imap/imap-error.h"
@@ -17,12 +17,7 @@
 
 typedef struct
 {
-  const char *name;
-  GPtrArray *to;
-  GPtrArray *cc;
-  GPtrArray *bcc;
-  GPtrArray *attachments;
-  const char *subject;
+  BuzonCliCompose compose;
   guint32 replace;
   guint32 discard;
 } DraftRequest;
@@ -30,10 +25,7 @@ typedef struct
 static void
 draft_request_clear (DraftRequest *request)
 {
-  g_clear_pointer (&request->to, g_ptr_array_unref);
-  g_clear_pointer (&request->cc, g_ptr_array_unref);
-  g_clear_pointer (&request->bcc, g_ptr_array_unref);
-  g_clear_pointer (&request->attachments, g_ptr_array_unref);
+  buzon_cli_compose_clear (&request->compose);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DraftRequest, draft_request_clear)
@@ -47,15 +39,21 @@ draft_usage (FILE *out)
              "       buzon-cli draft NAME --discard UID"));
 }
 
+/* --replace UID or --discard UID. */
 static gboolean
-parse_uid (const char *text,
-           guint32    *uid)
+uid_option_cb (const char *option,
+               const char *text,
+               gpointer    user_data)
 {
+  DraftRequest *request = user_data;
   guint64 value = 0;
 
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT32, &value, NULL))
     return FALSE;
-  *uid = (guint32) value;
+  if (g_str_equal (option, "--replace"))
+    request->replace = (guint32) value;
+  else
+    request->discard = (guint32) value;
   return TRUE;
 }
 
@@ -64,130 +62,30 @@ parse_draft (DraftRequest  *request,
              int            argc,
              char         **argv)
 {
-  static const char *const valued[] = { "--to", "--cc", "--bcc", "--subject", "--attach",
-                                        "--replace", "--discard" };
+  static const char *const own[] = { "--replace", "--discard", NULL };
+  const char *argument = NULL;
 
-  request->to = g_ptr_array_new ();
-  request->cc = g_ptr_array_new ();
-  request->bcc = g_ptr_array_new ();
-  request->attachments = g_ptr_array_new ();
-  for (int i = 1; i < argc; i++)
+  switch (buzon_cli_compose_parse (&request->compose, BUZON_CLI_COMPOSE_FIELDS, own,
+                                   uid_option_cb, request, argc, argv, &argument))
     {
-      const char *option = argv[i];
-      const char *value;
-      gboolean known = FALSE;
-
-      for (guint j = 0; j < G_N_ELEMENTS (valued); j++)
-        known = known || g_str_equal (option, valued[j]);
-      if (!known)
-        {
-          if (request->name == NULL && option[0] != '-')
-            {
-              request->name = option;
-              continue;
-            }
-          g_printerr (_("buzon-cli draft: unexpected “%s”\n"), option);
-          return FALSE;
-        }
-      if (i + 1 >= argc)
-        {
-          g_printerr (_("buzon-cli draft: %s needs a value\n"), option);
-          return FALSE;
-        }
-      value = argv[++i];
-      if (g_str_equal (option, "--to"))
-        g_ptr_array_add (request->to, (gpointer) value);
-      else if (g_str_equal (option, "--cc"))
-        g_ptr_array_add (request->cc, (gpointer) value);
-      else if (g_str_equal (option, "--bcc"))
-        g_ptr_array_add (request->bcc, (gpointer) value);
-      else if (g_str_equal (option, "--attach"))
-        g_ptr_array_add (request->attachments, (gpointer) value);
-      else if (g_str_equal (option, "--subject"))
-        request->subject = value;
-      else if (!parse_uid (value, g_str_equal (option, "--replace") ? &request->replace
-                                                                     : &request->discard))
-        {
-          g_printerr (_("buzon-cli draft: “%s” is not a UID\n"), value);
-          return FALSE;
-        }
+    case BUZON_CLI_COMPOSE_UNEXPECTED:
+      g_printerr (_("buzon-cli draft: unexpected “%s”\n"), argument);
+      return FALSE;
+    case BUZON_CLI_COMPOSE_NO_VALUE:
+      g_printerr (_("buzon-cli draft: %s needs a value\n"), argument);
+      return FALSE;
+    case BUZON_CLI_COMPOSE_BAD_VALUE:
+      g_printerr (_("buzon-cli draft: “%s” is not a UID\n"), argument);
+      return FALSE;
+    case BUZON_CLI_COMPOSE_PARSED:
+    default:
+      break;
     }
-  if (request->name == NULL)
+  if (request->compose.name == NULL)
     return FALSE;
   /* --discard takes nothing else. */
   return request->discard == 0
-         || (request->to->len == 0 && request->cc->len == 0 && request->bcc->len == 0
-             && request->attachments->len == 0 && request->subject == NULL
-             && request->replace == 0);
-}
-
-static char *
-read_text (GError **error)
-{
-  g_autoptr (GString) text = g_string_new (NULL);
-  char buffer[8192];
-  size_t got;
-
-  if (isatty (STDIN_FILENO))
-    g_printerr ("%s\n", _("Type the message, then Ctrl+D on a line of its own."));
-  while ((got = fread (buffer, 1, sizeof buffer, stdin)) > 0)
-    g_string_append_len (text, buffer, (gssize) got);
-  if (ferror (stdin))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("Could not read the message’s text from standard input"));
-      return NULL;
-    }
-  if (!g_utf8_validate (text->str, (gssize) text->len, NULL))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("The message’s text is not UTF-8"));
-      return NULL;
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static char *
-join (GPtrArray *addresses)
-{
-  g_ptr_array_add (addresses, NULL);
-  return g_strjoinv (", ", (char **) addresses->pdata);
-}
-
-/* The draft as the options and stdin give it. */
-static BuzonDraft *
-make_draft (DraftRequest *request,
-            BuzonAccount *account,
-            GError      **error)
-{
-  g_autoptr (BuzonDraft) draft = buzon_draft_new ();
-  g_autofree char *from_text = NULL;
-  g_autofree char *to = join (request->to);
-  g_autofree char *cc = join (request->cc);
-  g_autofree char *bcc = join (request->bcc);
-  g_autofree char *text = NULL;
-  InternetAddress *from;
-
-  from = internet_address_mailbox_new (buzon_account_get_display_name (account),
-                                       buzon_account_get_address (account));
-  from_text = internet_address_to_string (from, NULL, FALSE);
-  g_object_unref (from);
-  if ((text = read_text (error)) == NULL)
-    return NULL;
-  buzon_draft_set_from (draft, from_text);
-  buzon_draft_set_to (draft, to);
-  buzon_draft_set_cc (draft, cc);
-  buzon_draft_set_bcc (draft, bcc);
-  buzon_draft_set_subject (draft, request->subject);
-  buzon_draft_set_text (draft, text);
-  for (guint i = 0; i < request->attachments->len; i++)
-    {
-      g_autoptr (GFile) file = g_file_new_for_commandline_arg (request->attachments->pdata[i]);
-
-      if (!buzon_draft_add_attachment_file (draft, file, error))
-        return NULL;
-    }
-  return g_steal_pointer (&draft);
+         || (buzon_cli_compose_is_empty (&request->compose) && request->replace == 0);
 }
 
 static int
@@ -212,7 +110,7 @@ run (DraftRequest     *request,
 
   if (request->discard != 0)
     draft = buzon_draft_new ();
-  else if ((draft = make_draft (request, account, &error)) == NULL)
+  else if ((draft = buzon_cli_compose_make_draft (&request->compose, account, &error)) == NULL)
     {
       g_printerr ("buzon-cli: %s\n", error->message);
       return BUZON_CLI_EXIT_FAILED;
@@ -267,7 +165,7 @@ buzon_cli_command_draft (int    argc,
       return BUZON_CLI_EXIT_USAGE;
     }
   if ((accounts = buzon_cli_load_accounts ()) != NULL
-      && (account = buzon_cli_find_account (accounts, request.name)) != NULL
+      && (account = buzon_cli_find_account (accounts, request.compose.name)) != NULL
       && (store = buzon_cli_open_store (account)) != NULL)
     {
       credentials = buzon_cli_credentials_for (account, &error);

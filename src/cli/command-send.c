@@ -9,10 +9,10 @@
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli-cache.h"
 #include "cli-commands.h"
+#include "cli-compose.h"
 #include "cli-credentials.h"
 #include "cli-json.h"
 #include "cli-status.h"
@@ -246,26 +246,15 @@ outbox_open (Outbox     *outbox,
 
 typedef struct
 {
-  const char *name;
-  GPtrArray *to;
-  GPtrArray *cc;
-  GPtrArray *bcc;
-  GPtrArray *attachments;
-  const char *subject;
-  const char *reply_to;
-  const char *html;
+  BuzonCliCompose compose;
   const char *raw;
   const char *at;
-  gboolean receipt;
 } SendRequest;
 
 static void
 send_request_clear (SendRequest *request)
 {
-  g_clear_pointer (&request->to, g_ptr_array_unref);
-  g_clear_pointer (&request->cc, g_ptr_array_unref);
-  g_clear_pointer (&request->bcc, g_ptr_array_unref);
-  g_clear_pointer (&request->attachments, g_ptr_array_unref);
+  buzon_cli_compose_clear (&request->compose);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SendRequest, send_request_clear)
@@ -282,72 +271,49 @@ send_usage (FILE *out)
              "(+30m: in half an hour)."));
 }
 
+/* --raw FILE.eml or --at TIME. */
+static gboolean
+send_option_cb (const char *option,
+                const char *value,
+                gpointer    user_data)
+{
+  SendRequest *request = user_data;
+
+  if (g_str_equal (option, "--raw"))
+    request->raw = value;
+  else
+    request->at = value;
+  return TRUE;
+}
+
 static gboolean
 parse_send (SendRequest  *request,
             int           argc,
             char        **argv)
 {
-  static const char *const valued[] = { "--to", "--cc", "--bcc", "--subject", "--attach",
-                                        "--html", "--raw", "--at", "--reply-to" };
+  static const char *const own[] = { "--raw", "--at", NULL };
+  const BuzonCliCompose *compose = &request->compose;
+  const char *argument = NULL;
 
-  request->to = g_ptr_array_new ();
-  request->cc = g_ptr_array_new ();
-  request->bcc = g_ptr_array_new ();
-  request->attachments = g_ptr_array_new ();
-  for (int i = 1; i < argc; i++)
+  switch (buzon_cli_compose_parse (&request->compose, BUZON_CLI_COMPOSE_EXTRAS, own,
+                                   send_option_cb, request, argc, argv, &argument))
     {
-      const char *option = argv[i];
-      const char *value;
-      gboolean known = FALSE;
-
-      if (g_str_equal (option, "--receipt"))
-        {
-          request->receipt = TRUE;
-          continue;
-        }
-      for (guint j = 0; j < G_N_ELEMENTS (valued); j++)
-        known = known || g_str_equal (option, valued[j]);
-      if (!known)
-        {
-          if (request->name == NULL && option[0] != '-')
-            {
-              request->name = option;
-              continue;
-            }
-          g_printerr (_("buzon-cli send: unexpected “%s”\n"), option);
-          return FALSE;
-        }
-      if (i + 1 >= argc)
-        {
-          g_printerr (_("buzon-cli send: %s needs a value\n"), option);
-          return FALSE;
-        }
-      value = argv[++i];
-      if (g_str_equal (option, "--to"))
-        g_ptr_array_add (request->to, (gpointer) value);
-      else if (g_str_equal (option, "--cc"))
-        g_ptr_array_add (request->cc, (gpointer) value);
-      else if (g_str_equal (option, "--bcc"))
-        g_ptr_array_add (request->bcc, (gpointer) value);
-      else if (g_str_equal (option, "--attach"))
-        g_ptr_array_add (request->attachments, (gpointer) value);
-      else if (g_str_equal (option, "--subject"))
-        request->subject = value;
-      else if (g_str_equal (option, "--html"))
-        request->html = value;
-      else if (g_str_equal (option, "--raw"))
-        request->raw = value;
-      else if (g_str_equal (option, "--at"))
-        request->at = value;
-      else
-        request->reply_to = value;
+    case BUZON_CLI_COMPOSE_UNEXPECTED:
+      g_printerr (_("buzon-cli send: unexpected “%s”\n"), argument);
+      return FALSE;
+    case BUZON_CLI_COMPOSE_NO_VALUE:
+      g_printerr (_("buzon-cli send: %s needs a value\n"), argument);
+      return FALSE;
+    case BUZON_CLI_COMPOSE_BAD_VALUE:
+    case BUZON_CLI_COMPOSE_PARSED:
+    default:
+      break;
     }
-  if (request->name == NULL)
+  if (compose->name == NULL)
     return FALSE;
   if (request->raw != NULL)
-    return request->to->len == 0 && request->cc->len == 0 && request->bcc->len == 0
-           && request->subject == NULL && request->attachments->len == 0 && request->html == NULL;
-  return request->to->len + request->cc->len + request->bcc->len > 0 && request->subject != NULL;
+    return buzon_cli_compose_is_empty (compose);
+  return compose->to->len + compose->cc->len + compose->bcc->len > 0 && compose->subject != NULL;
 }
 
 /* TIME as --at takes it; NULL when it is not one. */
@@ -390,85 +356,6 @@ parse_time (const char *text)
       iso = g_steal_pointer (&with_seconds);
     }
   return g_date_time_new_from_iso8601 (iso, local);
-}
-
-static char *
-read_all (FILE   *in,
-          GError **error)
-{
-  g_autoptr (GString) text = g_string_new (NULL);
-  char buffer[8192];
-  size_t got;
-
-  while ((got = fread (buffer, 1, sizeof buffer, in)) > 0)
-    g_string_append_len (text, buffer, (gssize) got);
-  if (ferror (in))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("Could not read the message’s text from standard input"));
-      return NULL;
-    }
-  if (!g_utf8_validate (text->str, (gssize) text->len, NULL))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("The message’s text is not UTF-8"));
-      return NULL;
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static char *
-join_addresses (GPtrArray *addresses)
-{
-  g_ptr_array_add (addresses, NULL);
-  return g_strjoinv (", ", (char **) addresses->pdata);
-}
-
-static BuzonDraft *
-make_draft (const SendRequest *request,
-            BuzonAccount      *account,
-            GError           **error)
-{
-  g_autoptr (BuzonDraft) draft = buzon_draft_new ();
-  InternetAddress *from;
-  g_autofree char *from_text = NULL;
-  g_autofree char *to = join_addresses (request->to);
-  g_autofree char *cc = join_addresses (request->cc);
-  g_autofree char *bcc = join_addresses (request->bcc);
-  g_autofree char *text = NULL;
-
-  from = internet_address_mailbox_new (buzon_account_get_display_name (account),
-                                       buzon_account_get_address (account));
-  from_text = internet_address_to_string (from, NULL, FALSE);
-  g_object_unref (from);
-  if (isatty (STDIN_FILENO))
-    g_printerr ("%s\n", _("Type the message, then Ctrl+D on a line of its own."));
-  if ((text = read_all (stdin, error)) == NULL)
-    return NULL;
-  buzon_draft_set_from (draft, from_text);
-  buzon_draft_set_to (draft, to);
-  buzon_draft_set_cc (draft, cc);
-  buzon_draft_set_bcc (draft, bcc);
-  buzon_draft_set_subject (draft, request->subject);
-  buzon_draft_set_reply_to (draft, request->reply_to);
-  buzon_draft_set_text (draft, text);
-  buzon_draft_set_request_receipt (draft, request->receipt);
-  if (request->html != NULL)
-    {
-      g_autofree char *html = NULL;
-
-      if (!g_file_get_contents (request->html, &html, NULL, error))
-        return NULL;
-      buzon_draft_set_html (draft, html);
-    }
-  for (guint i = 0; i < request->attachments->len; i++)
-    {
-      g_autoptr (GFile) file = g_file_new_for_commandline_arg (request->attachments->pdata[i]);
-
-      if (!buzon_draft_add_attachment_file (draft, file, error))
-        return NULL;
-    }
-  return g_steal_pointer (&draft);
 }
 
 /* Waiting out the undo window. */
@@ -562,7 +449,8 @@ add_to_outbox (Outbox            *outbox,
     }
   else
     {
-      g_autoptr (BuzonDraft) draft = make_draft (request, outbox->account, &error);
+      g_autoptr (BuzonDraft) draft = buzon_cli_compose_make_draft (&request->compose,
+                                                                   outbox->account, &error);
 
       if (draft == NULL)
         {
@@ -609,7 +497,7 @@ buzon_cli_command_send (int    argc,
       send_usage (stderr);
       return BUZON_CLI_EXIT_USAGE;
     }
-  if (!outbox_open (&outbox, request.name)
+  if (!outbox_open (&outbox, request.compose.name)
       || (id = add_to_outbox (&outbox, &request, at)) == 0)
     {
       outbox_clear (&outbox);
@@ -623,7 +511,7 @@ buzon_cli_command_send (int    argc,
       g_print (_("Message %lld will be sent at %s, by the first buzon-cli sync "
                  "or Buzón that runs after then (buzon-cli outbox %s --cancel %lld"
                  " takes it back).\n"),
-               (long long) id, when, request.name, (long long) id);
+               (long long) id, when, request.compose.name, (long long) id);
       outbox_clear (&outbox);
       return BUZON_CLI_EXIT_OK;
     }
@@ -650,7 +538,7 @@ buzon_cli_command_send (int    argc,
     }
   listener.watched = id;
   if (flush (outbox.queue, &listener, id, &status))
-    status = report (outbox.store, request.name, id, &listener);
+    status = report (outbox.store, request.compose.name, id, &listener);
   g_clear_error (&listener.failure);
   outbox_clear (&outbox);
   return status;

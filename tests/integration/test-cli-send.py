@@ -4,7 +4,7 @@
 # (non-ASCII subject, names and text; format=flowed; attachments that decode
 # to the same bytes under their names; Bcc recipients get it and nobody sees
 # them) and a copy with \Seen and the Bcc line is in the sender's Sent; 50
-# recipients; an 8 MiB attachment. The failures a user meets, each with its
+# recipients; an 8 MiB attachment; --html, --reply-to and --receipt. The failures a user meets, each with its
 # status and the message kept: SIZE exceeded, a refused recipient among
 # accepted ones, a wrong password, the server down, the connection cut in
 # the middle of DATA. The undo window (Ctrl+C, and outbox --cancel from
@@ -335,6 +335,34 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-send-") as tmp:
           and len(got) == 1 and got[0][1]["bcc"] is None
           and got[0][1]["message-id"] == "<crudo@example.test>"
           and len(delivered("carol", "Crudo")) == 1, (repr(r), got))
+
+    # --html and --reply-to: the page read from its file as the HTML
+    # alternative of the text, and the Reply-To answers go to.
+    page = os.path.join(tmp, "página.html")
+    with open(page, "w") as f:
+        f.write("<p>Hola <b>Bob</b>, ¿qué tal?</p>\n")
+    r = buzon("send", "demo", "--to", "bob@example.test", "--subject", "Con HTML", "--html", page,
+              "--reply-to", "Equipo Núñez <equipo@example.test>", stdin_text="Hola Bob.\n")
+    got = delivered("bob", "Con HTML")
+    html = got[0][1].get_body(preferencelist=("html",)) if got else None
+    plain = got[0][1].get_body(preferencelist=("plain",)) if got else None
+    check("--html, --reply-to: the page and the text arrive, answers go to Reply-To",
+          r.returncode == 0 and len(got) == 1 and html is not None and plain is not None
+          and "<b>Bob</b>, ¿qué tal?" in html.get_content()
+          and "Hola Bob." in plain.get_content()
+          and "equipo@example.test" in str(got[0][1]["reply-to"])
+          and "Equipo Núñez" in str(got[0][1]["reply-to"]), (repr(r), got))
+    # --receipt: the outbox keeps the request (a delivery notification
+    # asked of the server); sent later, so that it can be seen, then taken back.
+    r = buzon("send", "demo", "--to", "bob@example.test", "--subject", "Con acuse", "--receipt",
+              "--at", "+1d", stdin_text="Acúseme recibo.\n")
+    items = outbox("demo")
+    check("--receipt: kept in the outbox with the receipt asked for", r.returncode == 0
+          and len(items) == 1 and items[0].get("receipt") is True
+          and items[0].get("subject") == "Con acuse", (repr(r), items))
+    if items and "id" in items[0]:
+        buzon("outbox", "demo", "--cancel", str(items[0]["id"]))
+    check("--receipt: taken back, the outbox empty again", outbox("demo") == [], outbox("demo"))
 
     # Killed (SIGKILL) at each step, then run again.
     def killed_at(name, state, subject, restart=None, attach=None):
