@@ -4,8 +4,8 @@
 # (non-ASCII subject, names and text; format=flowed; attachments that decode
 # to the same bytes under their names; Bcc recipients get it and nobody sees
 # them) and a copy with \Seen and the Bcc line is in the sender's Sent; 50
-# recipients; an 8 MiB attachment; --html, --reply-to and --receipt. The failures a user meets, each with its
-# status and the message kept: SIZE exceeded, a refused recipient among
+# recipients; an 8 MiB attachment; --html, --reply-to and --receipt. The
+# failures a user meets, each with its status and the message kept: SIZE exceeded, a refused recipient among
 # accepted ones, a wrong password, the server down, the connection cut in
 # the middle of DATA. The undo window (Ctrl+C, and outbox --cancel from
 # elsewhere) sends nothing; a message for later waits and goes with the
