@@ -5,14 +5,14 @@
 # to the same bytes under their names; Bcc recipients get it and nobody sees
 # them) and a copy with \Seen and the Bcc line is in the sender's Sent; 50
 # recipients; an 8 MiB attachment; --html, --reply-to and --receipt. The
-# failures a user meets, each with its status and the message kept: SIZE exceeded, a refused recipient among
-# accepted ones, a wrong password, the server down, the connection cut in
-# the middle of DATA. The undo window (Ctrl+C, and outbox --cancel from
-# elsewhere) sends nothing; a message for later waits and goes with the
-# first run after its time. And buzon-cli killed (SIGKILL) at each step of
-# the way (waiting, connecting, ending DATA, accepted, saving in Sent): on
-# restart the message goes once, or is in Sent once, and is never delivered
-# twice.
+# failures a user meets, each with its status and the message kept: SIZE
+# exceeded, a refused recipient among accepted ones, a wrong password, the
+# server down, the connection cut in the middle of DATA. The undo window
+# (Ctrl+C, and outbox --cancel from elsewhere) sends nothing; a message for
+# later waits and goes with the first run after its time. And buzon-cli
+# killed (SIGKILL) at each step of the way (waiting, connecting, ending
+# DATA, accepted, saving in Sent): on restart the message goes once, or is
+# in Sent once, and is never delivered twice.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import email
