@@ -66,8 +66,9 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
 
         # A first sync killed halfway, by SIGKILL, once a first batch is in the cache:
         # through a proxy that stalls now and then, so that the rest is still to come
-        # when the kill lands however loaded the machine (straight from Dovecot, the
-        # batches after the first can all be in before this process is scheduled).
+        # when the kill lands however loaded the machine and large the batches
+        # (straight from Dovecot, those after the first can all be in before this
+        # process is scheduled).
         slow = FaultProxy(env["BUZON_TEST_IMAPS_PORT"], "--seed", "halfway",
                           "--stall", "0.1/0.2")
         r = buzon("account", "add", "halfway", "--email", "alice@example.test", "--imap",

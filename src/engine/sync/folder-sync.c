@@ -37,7 +37,7 @@
 /* The first batch is small so that the newest mail shows at once; the
  * others are large so that transactions stay few. */
 #define FIRST_BATCH    100
-#define DEFAULT_BATCH_SIZE 2000
+#define DEFAULT_BATCH_SIZE 500
 #define FLAGS_BATCH    5000
 #define MAX_APPLYING   6 /* Batches waiting for the store before fetching pauses. */
 #define MAX_FETCHES    4 /* First sync: header fetches in flight at once. */
@@ -828,9 +828,11 @@ buzon_folder_sync_class_init (BuzonFolderSyncClass *klass)
   /* How many messages' headers one batch of a first sync fetches and
    * stores in one transaction (the first batch is smaller still). Each
    * commit writes again every index page the batch touched: 2,000 rather
-   * than 500 took a 100,000-message first sync from 6.5-7.8 s to 5.1-6.6 s
-   * on a loaded machine (less CPU in SQLite, a third fewer pages written),
-   * for some 35 MB more at the peak (109 MB). */
+   * than 500 took a quiet 100,000-message first sync from 3.9-4.4 s to
+   * 3.6-3.8 s, for 35 MB more at the peak (109 MB), but the main loop then
+   * stalled for 57-122 ms (22-36 ms with 500), not for freeing the batches
+   * (tried on the store's thread: no better); until that is understood,
+   * 500. */
   properties[PROP_BATCH_SIZE] =
     g_param_spec_uint ("batch-size", NULL, NULL, 1, 10000, DEFAULT_BATCH_SIZE,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
