@@ -202,7 +202,8 @@ def main():
             imap.uid("STORE", ",".join(map(str, uids[i:i + 250])), "+FLAGS", "(\\Flagged)")
         imap.logout()
         measured("resync after 1,000 flag changes", "sync", "bench", "--quiet")
-        for query in ("reunion", "from:maria7 is:unread", "has:attachment informe", "zzzz"):
+        for query in ("reunion", "from:maria7 is:unread", "has:attachment informe", "zzzz",
+                      "is:flagged"):
             measured(f"search “{query}”", "search", "bench", query, "--limit", "50")
 
         if latency > 0:

@@ -183,3 +183,40 @@ buzon_search_query_to_sql (const BuzonSearchQuery *self,
     g_ptr_array_add (params, g_variant_ref (rest_params->pdata[i]));
   return g_string_free (out, FALSE);
 }
+
+/**
+ * buzon_search_query_sql_index:
+ * @in_folder: whether the search is limited to one folder
+ *
+ * The index a search by buzon_search_query_to_sql() should walk, newest
+ * first, to fill a page of results without looking at every match: the
+ * index of flagged mail when every match must be flagged (few messages);
+ * else, when there are words to look for, a date index, the matches being
+ * checked against the full-text index's as it goes (SQLite would rather
+ * look up and sort every match, 100,000 of them for a common word). Else
+ * none: SQLite chooses.
+ *
+ * Returns: (nullable): an index of the message table, for INDEXED BY
+ */
+const char *
+buzon_search_query_sql_index (const BuzonSearchQuery *self,
+                              gboolean                in_folder)
+{
+  gboolean words = FALSE;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->clauses->len; i++)
+    {
+      const Clause *clause = self->clauses->pdata[i];
+      const Term *term = clause->terms->len == 1 ? clause->terms->pdata[0] : NULL;
+
+      if (term != NULL && term->kind == TERM_FLAG && !term->negated
+          && term->flag == MESSAGE_FLAG_FLAGGED && term->flag_set)
+        return "message_flagged";
+      words = words || is_plain_text (clause);
+    }
+  if (!words)
+    return NULL;
+  return in_folder ? "message_by_date" : "message_by_date_all";
+}

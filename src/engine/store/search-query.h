@@ -73,6 +73,8 @@ char             *buzon_search_query_to_sql      (const BuzonSearchQuery  *self,
                                                   GPtrArray               *params);
 char             *buzon_search_query_to_imap     (const BuzonSearchQuery  *self,
                                                   GPtrArray               *strings);
+const char       *buzon_search_query_sql_index   (const BuzonSearchQuery  *self,
+                                                  gboolean                 in_folder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonSearchQuery, buzon_search_query_free)
 

@@ -238,6 +238,7 @@ buzon_store_search_async (BuzonStore          *self,
 {
   g_autoptr (GTask) task = NULL;
   g_autofree char *where = NULL;
+  const char *index;
   SearchData *data;
 
   g_return_if_fail (BUZON_IS_STORE (self));
@@ -248,18 +249,10 @@ buzon_store_search_async (BuzonStore          *self,
   data = g_new0 (SearchData, 1);
   data->params = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   where = buzon_search_query_to_sql (query, data->params);
-  /* With words to look for (the full-text part leads the expression), the
-   * messages are walked newest first through a date index, each checked
-   * against the index's matches, until a page is full: left to itself,
-   * SQLite would look up and sort every match, 100,000 of them for a word
-   * every message has: 60-95 ms where this takes 25-35 (building the list
-   * of matches is most of it), and a few for words less common. A search
-   * with no match walks the whole index: 8-15 ms over 100,000 messages. */
-  data->sql = g_strdup_printf ("SELECT " MESSAGE_COLUMNS " FROM message m%s WHERE (%s)%s "
+  index = buzon_search_query_sql_index (query, folder_id > 0);
+  data->sql = g_strdup_printf ("SELECT " MESSAGE_COLUMNS " FROM message m%s%s WHERE (%s)%s "
                                "ORDER BY m.date DESC, m.id DESC LIMIT ?",
-                               !g_str_has_prefix (where, "m.id IN ") ? ""
-                               : folder_id > 0 ? " INDEXED BY message_by_date"
-                                               : " INDEXED BY message_by_date_all",
+                               index != NULL ? " INDEXED BY " : "", index != NULL ? index : "",
                                where, folder_id > 0 ? " AND m.folder_id = ?" : "");
   data->folder_id = folder_id;
   data->limit = limit;

@@ -891,6 +891,7 @@ test_migration (Fixture      *f,
                                      "DROP TRIGGER body_removed;"
                                      "DROP INDEX message_by_date_all;"
                                      "DROP INDEX thread_subject_by_thread;"
+                                     "DROP INDEX message_flagged;"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "ALTER TABLE message DROP COLUMN operation_id;"
                                      "INSERT INTO folder (raw_name, name) "

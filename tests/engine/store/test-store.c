@@ -895,6 +895,7 @@ test_missing_bodies (Fixture      *f,
   g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER body_added; DROP TRIGGER body_removed;"
                                      "DROP INDEX message_by_date_all;"
                                      "DROP INDEX thread_subject_by_thread;"
+                                     "DROP INDEX message_flagged;"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "PRAGMA user_version = 4",
                                  NULL, NULL, NULL),
@@ -954,6 +955,7 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "ALTER TABLE old_fts RENAME TO message_fts;"
                                  "DROP INDEX message_by_date_all;"
                                  "DROP INDEX thread_subject_by_thread;"
+                                 "DROP INDEX message_flagged;"
                                  "PRAGMA user_version = 7",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
