@@ -312,7 +312,13 @@ open_store (void)
                                  "folder_id INTEGER, uid INTEGER, flags INTEGER, date INTEGER, "
                                  "has_attachment INTEGER);"
                                  "CREATE VIRTUAL TABLE message_fts USING fts5(subject, sender, "
-                                 "recipients, body, tokenize = 'unicode61 remove_diacritics 2');",
+                                 "recipients, body, tokenize = 'unicode61 remove_diacritics 2');"
+                                 /* The store's indexes that searches walk. */
+                                 "CREATE INDEX message_by_date ON message "
+                                 "(folder_id, date DESC, id DESC);"
+                                 "CREATE INDEX message_by_date_all ON message (date DESC, id DESC);"
+                                 "CREATE INDEX message_flagged ON message (date DESC, id DESC) "
+                                 "WHERE (flags & 4) != 0;",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db,
@@ -365,13 +371,18 @@ search (sqlite3    *db,
   g_autoptr (GString) ids = g_string_new (NULL);
   g_autofree char *where = NULL;
   g_autofree char *sql = NULL;
+  const char *index;
   sqlite3_stmt *statement = NULL;
   int rc;
 
   query = buzon_search_query_parse (text, tz, &error);
   g_assert_no_error (error);
   where = buzon_search_query_to_sql (query, params);
-  sql = g_strconcat ("SELECT m.id FROM message m WHERE ", where, " ORDER BY m.id", NULL);
+  index = buzon_search_query_sql_index (query, FALSE);
+  /* Through the index the store walks, as the store asks: SQLite refuses a
+   * query that index cannot answer. */
+  sql = g_strconcat ("SELECT m.id FROM message m", index != NULL ? " INDEXED BY " : "",
+                     index != NULL ? index : "", " WHERE ", where, " ORDER BY m.id", NULL);
   if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) != SQLITE_OK)
     g_error ("%s: %s", sql, sqlite3_errmsg (db));
   g_assert_cmpint (sqlite3_bind_parameter_count (statement), ==, (int) params->len);
@@ -490,6 +501,41 @@ static const Found founds[] = {
   { "* ' );", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15" },
 };
 
+/* The index a search walks: flagged mail when every match is flagged, a date index when there
+ * are words, else none. */
+static void
+test_sql_index (void)
+{
+  const struct
+  {
+    const char *text;
+    gboolean in_folder;
+    const char *index;
+  } cases[] = {
+    { "is:flagged", FALSE, "message_flagged" },
+    { "cafe is:flagged", TRUE, "message_flagged" },
+    { "-is:flagged cafe", FALSE, "message_by_date_all" },
+    { "-is:flagged", FALSE, NULL },
+    { "is:flagged OR is:unread", FALSE, NULL },
+    { "cafe", FALSE, "message_by_date_all" },
+    { "from:ana is:unread", TRUE, "message_by_date" },
+    { "-cafe", FALSE, NULL },
+    { "is:unread has:attachment", FALSE, NULL },
+    { "", FALSE, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BuzonSearchQuery) query = buzon_search_query_parse (cases[i].text, NULL, &error);
+
+      g_assert_no_error (error);
+      g_test_message ("%s", cases[i].text);
+      g_assert_cmpstr (buzon_search_query_sql_index (query, cases[i].in_folder), ==,
+                       cases[i].index);
+    }
+}
+
 static void
 test_sql_finds (void)
 {
@@ -546,6 +592,7 @@ main (int    argc,
   g_test_add_func ("/search-query/parse/errors", test_parse_errors);
   g_test_add_func ("/search-query/imap", test_imap);
   g_test_add_func ("/search-query/sql/shape", test_sql_shape);
+  g_test_add_func ("/search-query/sql/index", test_sql_index);
   g_test_add_func ("/search-query/sql/finds", test_sql_finds);
   g_test_add_func ("/search-query/sql/time-zone", test_sql_time_zone);
 
