@@ -223,6 +223,8 @@ def main():
                 conf = os.path.join(tmp, "config", "buzon", "accounts.conf")
                 with open(conf) as f:
                     text = f.read()
+                if "[Account slow]\n" not in text:
+                    raise RuntimeError(f"no [Account slow] in {conf}")
                 with open(conf, "w") as f:
                     f.write(text.replace("[Account slow]\n", "[Account slow]\nCompress=true\n"))
                 measured(f"first sync, {latency:g} ms RTT", "sync", "slow", "--quiet",

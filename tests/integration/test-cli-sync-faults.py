@@ -88,8 +88,10 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-faults-") as tmp:
         conf = os.path.join(run_env["XDG_CONFIG_HOME"], "buzon", "accounts.conf")
         with open(conf) as f:
             text = f.read()
+        group = f"[Account {name}]\n"
+        check(f"account {name}: Compress=true set", group in text, text)
         with open(conf, "w") as f:
-            f.write(text.replace(f"[Account {name}]\n", f"[Account {name}]\nCompress=true\n", 1))
+            f.write(text.replace(group, group + "Compress=true\n", 1))
 
     def proxy(servers, round_name, port=0, cut_range="1500-60000"):
         p = FaultProxy(servers["BUZON_TEST_IMAPS_PORT"], "--seed", f"{seed}-{round_name}",
