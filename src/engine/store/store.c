@@ -139,6 +139,24 @@ _buzon_store_prepare (BuzonStore *self,
   return statement;
 }
 
+/* Resets every statement a job left in the middle of its rows (one that
+ * read a single row, say): a statement not reset keeps a read transaction
+ * open, and with it a snapshot of the database that makes the next write
+ * fail as "locked" once another connection (another buzon-cli, a reader
+ * in a test) has written in between. Before a commit too: the checkpoint
+ * that COMMIT runs when the write-ahead log has grown cannot copy anything
+ * while this connection still reads, and the log then grows with every
+ * batch (to 400 MB in a first sync of 100,000 messages, 6 times the cache,
+ * all of it copied again when the store closes). */
+static void
+release_statements (sqlite3 *db)
+{
+  for (sqlite3_stmt *statement = db != NULL ? sqlite3_next_stmt (db, NULL) : NULL;
+       statement != NULL; statement = sqlite3_next_stmt (db, statement))
+    if (sqlite3_stmt_busy (statement))
+      sqlite3_reset (statement);
+}
+
 gboolean
 _buzon_store_begin (BuzonStore *self,
                     GError    **error)
@@ -156,8 +174,10 @@ gboolean
 _buzon_store_commit (BuzonStore *self,
                      GError    **error)
 {
-  int rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+  int rc;
 
+  release_statements (self->db);
+  rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     return TRUE;
   g_propagate_error (error, _buzon_store_error (self->db, rc, _("saving")));
@@ -267,20 +287,6 @@ unref_task_cb (gpointer task)
 {
   g_object_unref (task);
   return G_SOURCE_REMOVE;
-}
-
-/* Resets every statement a job left in the middle of its rows (one that
- * read a single row, say): a statement not reset keeps a read transaction
- * open, and with it a snapshot of the database that makes the next write
- * fail as "locked" once another connection (another buzon-cli, a reader
- * in a test) has written in between. */
-static void
-release_statements (sqlite3 *db)
-{
-  for (sqlite3_stmt *statement = db != NULL ? sqlite3_next_stmt (db, NULL) : NULL;
-       statement != NULL; statement = sqlite3_next_stmt (db, statement))
-    if (sqlite3_stmt_busy (statement))
-      sqlite3_reset (statement);
 }
 
 static gpointer
@@ -527,6 +533,11 @@ open_job (BuzonStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  /* The log is copied into the database once it holds 4,000 pages (16 MiB)
+   * rather than SQLite's 1,000: a page that several batches of a sync
+   * rewrite in between is copied once, and the copies (each with two
+   * fsyncs) are fewer. */
+  sqlite3_wal_autocheckpoint (db, 4000);
   self->db = db;
   g_task_return_boolean (task, TRUE);
 }
@@ -602,6 +613,22 @@ buzon_store_init (BuzonStore *self)
                                             (GDestroyNotify) sqlite3_finalize);
 }
 
+/* SQLite's process-wide settings, made before its first use (afterwards
+ * sqlite3_config() refuses, harmlessly). Without the memory statistics,
+ * which nothing reads, each of its allocations and frees no longer takes a
+ * global mutex: some 3% of a first sync's time on the store's thread. */
+static void
+configure_sqlite (void)
+{
+  static gsize configured = 0;
+
+  if (g_once_init_enter (&configured))
+    {
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+      g_once_init_leave (&configured, 1);
+    }
+}
+
 /**
  * buzon_store_new:
  * @path: the database file; its folder is made when missing
@@ -616,6 +643,7 @@ buzon_store_new (const char *path)
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  configure_sqlite ();
   register_migrations ();
   self = g_object_new (BUZON_TYPE_STORE, NULL);
   self->path = g_strdup (path);

@@ -1018,6 +1018,60 @@ test_migration_fts_columnsize (Fixture      *f,
   sqlite3_close (db);
 }
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf buf;
+
+  return g_stat (path, &buf) == 0 ? (gint64) buf.st_size : -1;
+}
+
+/* The write-ahead log is copied into the database as batches land, so it
+ * stays small while the store is open. A statement that a batch left
+ * reading (one that looked up a single row, say) kept a read transaction
+ * open through COMMIT, and with it every checkpoint from copying a page:
+ * the log then grew with each batch, to six times the cache's size in a
+ * first sync of 100,000 messages. */
+static void
+test_log_bounded (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  const guint batches = 30, per_batch = 500;
+  BuzonStoreBatchResult counts;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  for (guint b = 0; b < batches; b++)
+    {
+      BuzonStoreBatch *batch = buzon_store_batch_new (ids[0]);
+
+      /* Newest first, as a first sync fetches; each message replies to one
+       * not seen yet, so that the thread tables grow in random order. */
+      for (guint i = 0; i < per_batch; i++)
+        {
+          guint32 uid = (batches - b) * per_batch - i;
+          g_autofree char *id = g_strdup_printf ("%08x.%u@x", uid * 2654435761u, uid);
+          g_autofree char *parent = g_strdup_printf ("<%08x.p@x>", uid * 2246822519u);
+          g_autofree char *subject = g_strdup_printf ("Re: informe %u del proyecto", uid % 997);
+
+          buzon_store_batch_add_fetch (batch, message (uid, "", subject, id, "NIL", parent));
+        }
+      g_assert_true (apply (f, batch, &counts, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (counts.added, ==, per_batch);
+    }
+
+  /* The store is still open: the messages are in the database file, and
+   * the log holds about what SQLite copies at once (4,000 pages of 4 KiB)
+   * and a batch, not every page that every batch wrote. */
+  g_test_message ("database %" G_GINT64_FORMAT " bytes, log %" G_GINT64_FORMAT " bytes",
+                  file_size (f->path), file_size (wal));
+  g_assert_cmpint (file_size (f->path), >, 2 * 1024 * 1024);
+  g_assert_cmpint (file_size (wal), <, 24 * 1024 * 1024);
+}
+
 /* A full disk: the batch that does not fit fails with a clear error,
  * nothing of it is kept, what was there before stays, and the store works
  * on once there is room again. The disk is made "full" by a file size
@@ -1101,6 +1155,7 @@ main (int    argc,
   ADD ("list-and-search", test_list_and_search);
   ADD ("bodies", test_bodies);
   ADD ("missing-bodies", test_missing_bodies);
+  ADD ("log-bounded", test_log_bounded);
   ADD ("disk-full", test_disk_full);
 #undef ADD
 
