@@ -22,6 +22,11 @@ struct _BuzonStoreBatch
   gint64 folder_id;
   gboolean reset;
   GPtrArray *fetches; /* Of BuzonImapFetch. */
+  /* Of BuzonStoreSummary, one for each fetch: the message's row, for a
+   * fetch with an ENVELOPE, else NULL. Decoded as the fetch is added, on
+   * the sync's thread, so that the store's thread, a first sync's busiest,
+   * only writes. */
+  GPtrArray *summaries;
   GArray *removed;    /* Of BuzonImapUidRange. */
   BuzonStoreFolderState state;
   gint64 completed_operation; /* A pending operation this batch ends, or 0. */
@@ -34,6 +39,7 @@ buzon_store_batch_new (gint64 folder_id)
 
   self->folder_id = folder_id;
   self->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
+  self->summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_store_summary_free);
   self->removed = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
   return self;
 }
@@ -44,6 +50,7 @@ buzon_store_batch_free (BuzonStoreBatch *self)
   if (self == NULL)
     return;
   g_ptr_array_unref (self->fetches);
+  g_ptr_array_unref (self->summaries);
   g_array_unref (self->removed);
   g_free (self);
 }
@@ -73,6 +80,8 @@ buzon_store_batch_add_fetch (BuzonStoreBatch *self,
       return;
     }
   g_ptr_array_add (self->fetches, fetch);
+  g_ptr_array_add (self->summaries,
+                   fetch->envelope != NULL ? buzon_store_summary_new_from_fetch (fetch) : NULL);
 }
 
 void
@@ -147,7 +156,9 @@ buzon_store_batch_append (BuzonStoreBatch *self,
       || other->completed_operation > 0)
     return FALSE;
   g_ptr_array_extend_and_steal (self->fetches, g_steal_pointer (&other->fetches));
+  g_ptr_array_extend_and_steal (self->summaries, g_steal_pointer (&other->summaries));
   other->fetches = g_ptr_array_new ();
+  other->summaries = g_ptr_array_new ();
   buzon_store_batch_set_state (self, &other->state);
   buzon_store_batch_free (other);
   return TRUE;
@@ -394,16 +405,15 @@ has_provisional (BuzonStore *self,
  * *@next_id is the id the next new row takes: the batch's job reads the
  * largest once and counts on from there, this being the only writer. */
 static gboolean
-insert_message (BuzonStore            *self,
-                sqlite3               *db,
-                gint64                 folder_id,
-                const BuzonImapFetch  *fetch,
-                gboolean               provisional,
-                gint64                *next_id,
-                gboolean              *added,
-                int                   *rc)
+insert_message (BuzonStore              *self,
+                sqlite3                 *db,
+                gint64                   folder_id,
+                const BuzonStoreSummary *summary,
+                gboolean                 provisional,
+                gint64                  *next_id,
+                gboolean                *added,
+                int                     *rc)
 {
-  g_autoptr (BuzonStoreSummary) summary = buzon_store_summary_new_from_fetch (fetch);
   g_autofree char *references = g_strjoinv (" ", summary->references);
   g_autofree char *sender = NULL;
   g_autofree char *recipients = NULL;
@@ -731,11 +741,12 @@ apply_batch (BuzonStore *self,
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       const BuzonImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
+      const BuzonStoreSummary *summary = g_ptr_array_index (batch->summaries, i);
       gboolean changed = FALSE;
 
-      if (fetch->envelope != NULL)
+      if (summary != NULL)
         {
-          ok = insert_message (self, db, batch->folder_id, fetch, provisional, &next_id,
+          ok = insert_message (self, db, batch->folder_id, summary, provisional, &next_id,
                                &changed, &rc);
           if (ok && changed)
             counts->added++;
