@@ -247,8 +247,12 @@ find_thread (BuzonStore              *self,
   if (summary->message_id != NULL)
     add_id (lookup->ids, summary->message_id);
 
+  /* A thread merged into another since the ID was met is followed there. */
   statement = _buzon_store_prepare (self,
-                                    "SELECT thread_id FROM thread_member WHERE message_id = ?",
+                                    "SELECT coalesce (a.merged_into, m.thread_id) "
+                                    "FROM thread_member m "
+                                    "LEFT JOIN thread_alias a ON a.thread_id = m.thread_id "
+                                    "WHERE m.message_id = ?",
                                     NULL);
   for (guint i = 0; statement != NULL && i < lookup->ids->len; i++)
     {
@@ -300,10 +304,14 @@ join_thread (BuzonStore              *self,
   for (guint t = 0; t < lookup->threads->len && *rc == SQLITE_OK; t++)
     {
       gint64 other = g_array_index (lookup->threads, gint64, t);
+      /* The merged thread's messages and subjects are renamed; its
+       * Message-IDs in thread_member stay, and point here through the
+       * alias (as do those of threads merged into it before). */
       const char *const merges[] = {
         "UPDATE message SET thread_id = ?1 WHERE thread_id = ?2",
-        "UPDATE thread_member SET thread_id = ?1 WHERE thread_id = ?2",
         "UPDATE thread_subject SET thread_id = ?1 WHERE thread_id = ?2",
+        "UPDATE thread_alias SET merged_into = ?1 WHERE merged_into = ?2",
+        "INSERT OR REPLACE INTO thread_alias VALUES (?2, ?1)",
       };
 
       if (other == thread)
@@ -633,19 +641,41 @@ folder_exists (BuzonStore *self,
   return sqlite3_step (statement) == SQLITE_ROW;
 }
 
-/* The largest message id before a batch: the rows it adds come after. */
+/* The largest message id or thread number before a batch: the rows it
+ * adds, and the threads they start, come after (a thread number is never
+ * given twice, though the message that had it may be gone: see migration
+ * 0010). */
 static gboolean
 largest_message_id (BuzonStore *self,
                     gint64     *id)
 {
-  sqlite3_stmt *statement = _buzon_store_prepare (self, "SELECT coalesce (max (id), 0) "
-                                                        "FROM message", NULL);
+  sqlite3_stmt *statement = _buzon_store_prepare (self,
+                                                  "SELECT max ((SELECT coalesce (max (id), 0) "
+                                                  "FROM message), (SELECT last_id "
+                                                  "FROM thread_high))",
+                                                  NULL);
 
   if (statement == NULL || sqlite3_step (statement) != SQLITE_ROW)
     return FALSE;
   *id = sqlite3_column_int64 (statement, 0);
   sqlite3_reset (statement);
   return TRUE;
+}
+
+static gboolean
+save_largest_id (BuzonStore *self,
+                 gint64      id,
+                 int        *rc)
+{
+  sqlite3_stmt *statement = _buzon_store_prepare (self,
+                                                  "UPDATE thread_high SET last_id = ?1 "
+                                                  "WHERE last_id < ?1",
+                                                  NULL);
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, id);
+  return _buzon_store_step (statement, rc);
 }
 
 /* Threads span folders: a new message that joined a thread (a reply in
@@ -763,6 +793,8 @@ apply_batch (BuzonStore *self,
           counts->updated += changed;
         }
     }
+  if (ok && next_id > largest_before + 1)
+    ok = save_largest_id (self, next_id - 1, &rc);
   if (ok)
     ok = save_state (self, batch->folder_id, &batch->state, &rc);
   /* What the server said must not undo what the user did and the server

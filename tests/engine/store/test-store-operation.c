@@ -892,6 +892,8 @@ test_migration (Fixture      *f,
                                      "DROP INDEX message_by_date_all;"
                                      "DROP INDEX thread_subject_by_thread;"
                                      "DROP INDEX message_flagged;"
+                                     "DROP TABLE thread_alias; DROP TABLE thread_high;"
+                                     "CREATE INDEX thread_member_by_thread ON thread_member (thread_id);"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "ALTER TABLE message DROP COLUMN operation_id;"
                                      "INSERT INTO folder (raw_name, name) "

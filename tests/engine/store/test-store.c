@@ -641,6 +641,63 @@ test_threads (Fixture      *f,
     g_autofree char *threads = query (f, "SELECT count(DISTINCT thread_id) FROM message");
     g_assert_cmpstr (threads, ==, "2");
   }
+
+  /* A late reply to a message of the thread merged away finds the thread
+   * it went into. */
+  batch = buzon_store_batch_new (ids[2]);
+  buzon_store_batch_add_fetch (batch, message (2, "", "Re: Otra cosa", "i@x", "\"<e@x>\"",
+                                               "<d@x> <e@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_cmpint (thread_of (f, "i@x"), ==, thread_of (f, "a@x"));
+
+  /* Merges one after another: p's thread goes into q's, then both into
+   * f's; a message that names only an ID of q's finds f's thread. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (10, "", "Uno", "p@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (11, "", "Dos", "q@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (12, "", "Tres", "r@x", "NIL", "<p@x> <q@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (13, "", "Cuatro", "s@x", "NIL", "<g@x> <p@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (14, "", "Cinco", "t@x", "NIL", "<q@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_cmpint (thread_of (f, "t@x"), ==, thread_of (f, "f@x"));
+  g_assert_cmpint (thread_of (f, "q@x"), ==, thread_of (f, "f@x"));
+  g_assert_cmpint (thread_of (f, "p@x"), ==, thread_of (f, "g@x"));
+  g_assert_cmpint (thread_of (f, "t@x"), !=, thread_of (f, "a@x"));
+  {
+    g_autofree char *threads = query (f, "SELECT count(DISTINCT thread_id) FROM message");
+    g_assert_cmpstr (threads, ==, "2");
+  }
+
+  /* The newest message goes, and the next takes its row id: not its
+   * thread, which a late reply to the one gone would find. */
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (20, "", "Suelto", "u@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  {
+    gint64 gone = thread_of (f, "u@x");
+    BuzonImapUidRange range = { 20, 20 };
+    g_autoptr (GArray) removed = g_array_new (FALSE, FALSE, sizeof range);
+
+    g_array_append_val (removed, range);
+    batch = buzon_store_batch_new (ids[0]);
+    buzon_store_batch_remove_uids (batch, removed);
+    g_assert_true (apply (f, batch, NULL, &error));
+    batch = buzon_store_batch_new (ids[0]);
+    buzon_store_batch_add_fetch (batch, message (21, "", "Nuevo", "v@x", "NIL", ""));
+    buzon_store_batch_add_fetch (batch, message (22, "", "Re: Suelto", "w@x", "\"<u@x>\"",
+                                                 "<u@x>"));
+    g_assert_true (apply (f, batch, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (thread_of (f, "v@x"), !=, gone);
+    g_assert_cmpint (thread_of (f, "w@x"), ==, gone);
+    g_assert_cmpint (thread_of (f, "v@x"), !=, thread_of (f, "w@x"));
+  }
 }
 
 /* Full text: accents and case do not matter. */
@@ -896,6 +953,8 @@ test_missing_bodies (Fixture      *f,
                                      "DROP INDEX message_by_date_all;"
                                      "DROP INDEX thread_subject_by_thread;"
                                      "DROP INDEX message_flagged;"
+                                     "DROP TABLE thread_alias; DROP TABLE thread_high;"
+                                     "CREATE INDEX thread_member_by_thread ON thread_member (thread_id);"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "PRAGMA user_version = 4",
                                  NULL, NULL, NULL),
@@ -906,8 +965,13 @@ test_missing_bodies (Fixture      *f,
   g_assert_no_error (error);
   {
     g_autofree char *migrated = missing_bodies (f, ids[0], 0);
+    /* Migration 0010 starts thread numbers above every one given. */
+    g_autofree char *high = query (f, "SELECT last_id FROM thread_high");
+    g_autofree char *largest = query (f, "SELECT max (max (id), max (thread_id)) FROM message");
 
     g_assert_cmpstr (migrated, ==, "5,4,3,1");
+    g_assert_cmpstr (high, !=, "0");
+    g_assert_cmpstr (high, ==, largest);
   }
 }
 
@@ -956,6 +1020,8 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "DROP INDEX message_by_date_all;"
                                  "DROP INDEX thread_subject_by_thread;"
                                  "DROP INDEX message_flagged;"
+                                 "DROP TABLE thread_alias; DROP TABLE thread_high;"
+                                 "CREATE INDEX thread_member_by_thread ON thread_member (thread_id);"
                                  "PRAGMA user_version = 7",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
