@@ -954,7 +954,8 @@ test_missing_bodies (Fixture      *f,
                                      "DROP INDEX thread_subject_by_thread;"
                                      "DROP INDEX message_flagged;"
                                      "DROP TABLE thread_alias; DROP TABLE thread_high;"
-                                     "CREATE INDEX thread_member_by_thread ON thread_member (thread_id);"
+                                     "CREATE INDEX thread_member_by_thread "
+                                     "ON thread_member (thread_id);"
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "PRAGMA user_version = 4",
                                  NULL, NULL, NULL),
@@ -1021,7 +1022,8 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "DROP INDEX thread_subject_by_thread;"
                                  "DROP INDEX message_flagged;"
                                  "DROP TABLE thread_alias; DROP TABLE thread_high;"
-                                 "CREATE INDEX thread_member_by_thread ON thread_member (thread_id);"
+                                 "CREATE INDEX thread_member_by_thread "
+                                 "ON thread_member (thread_id);"
                                  "PRAGMA user_version = 7",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
