@@ -43,9 +43,10 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
     run_env = dict(os.environ, LC_ALL="C.UTF-8", XDG_CONFIG_HOME=os.path.join(tmp, "config"),
                    XDG_DATA_HOME=os.path.join(tmp, "data"))
 
-    def buzon(*args, timeout=300):
-        return subprocess.run([cli, *args], env=run_env, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, timeout=timeout)
+    def buzon(*args, timeout=300, extra_env=None):
+        return subprocess.run([cli, *args], env=dict(run_env, **(extra_env or {})),
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              timeout=timeout)
 
     def folders(account="demo"):
         r = buzon("folders", account, "--json")
@@ -130,9 +131,19 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                     b"Message-ID: <nuevo@cli.example.org>\r\n\r\nHola.\r\n")
         imap.create("Listas")
         imap.logout()
-        r = buzon("sync", "demo")
+        r = buzon("sync", "demo", extra_env={"BUZON_DEBUG": "imap"})
         check("resync: exit 0 and a summary line", r.returncode == 0
               and "1 new" in r.stdout and "10 gone" in r.stdout, repr(r))
+        trace = [line.split(None, 3) for line in r.stderr.splitlines()
+                 if line.startswith("imap ")]
+        sent = [t[3] for t in trace if len(t) == 4 and t[3].startswith("C: ")]
+        check("BUZON_DEBUG=imap: the commands and the tagged replies, in order",
+              any(" SELECT INBOX" in c for c in sent)
+              and any(t[3].startswith("S: ") and " OK " in t[3] for t in trace)
+              and float(trace[-1][2]) >= float(trace[0][2]), r.stderr[-2000:])
+        check("BUZON_DEBUG=imap: no credentials, only the login's tag",
+              not any("AUTHENTICATE" in c or "LOGIN" in c or "alice-secret" in c for c in sent)
+              and any(len(c.split()) == 2 for c in sent), repr(sent[:3]))
         cached = folders()
         check("resync: counts and the new folder", cached.get("INBOX", {}).get("messages")
               == MESSAGES - 10 + 1 and "Listas" in cached, repr(cached))

@@ -86,6 +86,9 @@ struct _BuzonImapConnection
   gboolean write_pending;
   GBytes *write_bytes; /* The chunk being written, kept alive until the write ends. */
   guint next_tag;
+  guint trace_id;      /* BUZON_DEBUG=imap: this connection's number in the trace, */
+  guint trace_untagged; /* the untagged responses since the last tagged one, */
+  gint64 trace_first_untagged; /* and when the first of them came. */
 
   GTask *open_task;
   GCancellable *open_cancellable; /* Closes the connection while opening; no longer after. */

@@ -43,6 +43,50 @@ static guint signals[N_SIGNALS];
 
 static void process_responses (BuzonImapConnection *self);
 
+static gint64 trace_start = 0;
+
+/* The protocol trace: with "imap" in BUZON_DEBUG, each command's first line
+ * as it goes out and each tagged reply as it comes in go to stderr, with
+ * the connection's number and the time since the first line, so that one
+ * can see the round trips a sync makes (untagged data, which would be
+ * hundreds of thousands of lines, is left out; so are passwords). */
+static gboolean
+tracing (void)
+{
+  static gsize checked = 0;
+  static gboolean enabled = FALSE;
+
+  if (g_once_init_enter (&checked))
+    {
+      const char *debug = g_getenv ("BUZON_DEBUG");
+
+      enabled = debug != NULL && strstr (debug, "imap") != NULL;
+      g_once_init_leave (&checked, 1);
+    }
+  return enabled;
+}
+
+static void
+trace (BuzonImapConnection *self,
+       const char          *direction,
+       const char          *data,
+       gsize                size)
+{
+  static guint connections = 0;
+  gint64 now = g_get_monotonic_time ();
+  const char *end = memchr (data, '\n', size);
+  gsize length = end != NULL ? (gsize) (end - data) : size;
+
+  if (trace_start == 0)
+    trace_start = now;
+  if (self->trace_id == 0)
+    self->trace_id = ++connections;
+  while (length > 0 && (data[length - 1] == '\r' || data[length - 1] == '\n'))
+    length--;
+  g_printerr ("imap %u %8.3f %s %.*s%s\n", self->trace_id, (now - trace_start) / 1e6, direction,
+              (int) MIN (length, 200), data, length > 200 ? "…" : "");
+}
+
 static void
 pending_free (Pending *pending)
 {
@@ -321,7 +365,12 @@ _buzon_imap_connection_write_next_chunk (BuzonImapConnection *self)
   /* In flight from the first byte: the reply can be read before the write
    * is reported done. */
   if (pending->next_chunk == 1)
-    g_queue_push_tail (&self->in_flight, pending);
+    {
+      g_queue_push_tail (&self->in_flight, pending);
+      if (G_UNLIKELY (tracing ()))
+        trace (self, "C:", pending->sensitive ? pending->tag : g_bytes_get_data (chunk, NULL),
+               pending->sensitive ? strlen (pending->tag) : g_bytes_get_size (chunk));
+    }
   self->write_bytes = g_bytes_ref (chunk);
   self->write_pending = TRUE;
   self->last_activity = g_get_monotonic_time ();
@@ -516,6 +565,28 @@ dispatch_tagged (BuzonImapConnection *self,
     }
   if (self->writing == pending)
     self->writing = NULL; /* Refused before all its literals were sent. */
+  if (G_UNLIKELY (tracing ()))
+    {
+      const char *status = response->status == BUZON_IMAP_STATUS_OK   ? "OK"
+                           : response->status == BUZON_IMAP_STATUS_NO ? "NO"
+                                                                      : "BAD";
+      g_autofree char *line = g_strdup_printf ("%s %s %s", response->tag, status,
+                                               response->text != NULL ? response->text : "");
+
+      if (self->trace_untagged > 0)
+        {
+          g_autofree char *counted = g_strdup_printf ("%s [%u untagged since %.3f]", line,
+                                                      self->trace_untagged,
+                                                      (self->trace_first_untagged - trace_start)
+                                                        / 1e6);
+
+          g_free (g_steal_pointer (&line));
+          line = g_steal_pointer (&counted);
+        }
+      self->trace_untagged = 0;
+
+      trace (self, "S:", line, strlen (line));
+    }
 
   if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
     set_capabilities_from (self, response->code_args);
@@ -539,6 +610,9 @@ dispatch_untagged (BuzonImapConnection *self,
                    BuzonImapResponse   *response)
 {
   Pending *oldest = g_queue_peek_head (&self->in_flight);
+
+  if (G_UNLIKELY (tracing ()) && self->trace_untagged++ == 0)
+    self->trace_first_untagged = g_get_monotonic_time ();
   /* Read before any callback: a callback may close the connection, which
    * frees every pending command. */
   gboolean bye_expected = oldest != NULL && oldest->expects_bye;

@@ -40,7 +40,14 @@
 #define DEFAULT_BATCH_SIZE 500
 #define FLAGS_BATCH    5000
 #define MAX_APPLYING   6 /* Batches waiting for the store before fetching pauses. */
-#define MAX_FETCHES    4 /* First sync: header fetches in flight at once. */
+/* First sync: header fetches in flight at once. Enough to cover the round
+ * trip: Dovecot answers pipelined fetches together, after the last one's
+ * data, so a fetch is asked for again only once all in flight are in, and
+ * the server then has nothing to send for a round trip. With 4, a sync
+ * 50 ms from the server waited that long every 2,000 messages (100k: 4.6 s
+ * against 3.8 s with 8); with 16, what arrives at once stalls the main loop
+ * for 58 ms. */
+#define MAX_FETCHES    8
 /* Jobs in the store's queue at once: one being applied and the next, so
  * that the store never waits for this thread. Batches fetched meanwhile
  * are appended to one pending batch, which goes as the next job: when the
