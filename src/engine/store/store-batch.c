@@ -250,14 +250,14 @@ find_thread (BuzonStore              *self,
   /* A thread merged into another since the ID was met is followed there. */
   statement = _buzon_store_prepare (self,
                                     "SELECT coalesce (a.merged_into, m.thread_id) "
-                                    "FROM thread_member m "
+                                    "FROM thread_key m "
                                     "LEFT JOIN thread_alias a ON a.thread_id = m.thread_id "
-                                    "WHERE m.message_id = ?",
+                                    "WHERE m.key = ?",
                                     NULL);
   for (guint i = 0; statement != NULL && i < lookup->ids->len; i++)
     {
       sqlite3_reset (statement);
-      sqlite3_bind_text (statement, 1, lookup->ids->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (statement, 1, _buzon_store_message_id_key (lookup->ids->pdata[i]));
       if (sqlite3_step (statement) == SQLITE_ROW)
         {
           gint64 found = sqlite3_column_int64 (statement, 0);
@@ -305,7 +305,7 @@ join_thread (BuzonStore              *self,
     {
       gint64 other = g_array_index (lookup->threads, gint64, t);
       /* The merged thread's messages and subjects are renamed; its
-       * Message-IDs in thread_member stay, and point here through the
+       * Message-IDs in thread_key stay, and point here through the
        * alias (as do those of threads merged into it before). */
       const char *const merges[] = {
         "UPDATE message SET thread_id = ?1 WHERE thread_id = ?2",
@@ -328,12 +328,12 @@ join_thread (BuzonStore              *self,
     }
 
   /* The IDs found are in the thread already, or were just merged into it. */
-  statement = _buzon_store_prepare (self, "INSERT OR IGNORE INTO thread_member VALUES (?, ?)",
+  statement = _buzon_store_prepare (self, "INSERT OR IGNORE INTO thread_key VALUES (?, ?)",
                                     NULL);
   for (guint i = 0; statement != NULL && i < lookup->unknown->len && *rc == SQLITE_OK; i++)
     {
       sqlite3_reset (statement);
-      sqlite3_bind_text (statement, 1, lookup->unknown->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (statement, 1, _buzon_store_message_id_key (lookup->unknown->pdata[i]));
       sqlite3_bind_int64 (statement, 2, thread);
       _buzon_store_step (statement, rc);
     }

@@ -51,6 +51,10 @@ BuzonStoreMessage *_buzon_store_read_message   (sqlite3_stmt       *statement);
 BuzonStoreMessage *_buzon_store_read_message_at (sqlite3_stmt      *statement,
                                                  int                first);
 
+/* The key thread_key keeps for a Message-ID (see migration 0011); also the
+ * SQL function buzon_message_id_key(). Written to disk: never change it. */
+gint64        _buzon_store_message_id_key (const char      *message_id);
+
 /* Shared by the batch and the operation queue (store-batch.c,
  * store-operation.c); on the worker, inside a transaction. */
 gboolean      _buzon_store_step        (sqlite3_stmt       *statement,

@@ -483,6 +483,41 @@ migrate (sqlite3 *db,
   return TRUE;
 }
 
+/* 64-bit FNV-1a over the Message-ID's bytes, then SplitMix64's finalizer,
+ * which spreads FNV's weak low bits: two of a million IDs share a key with
+ * a chance of about 3 in 100 million, and then two threads join, as a
+ * References header naming the other's message would join them. */
+gint64
+_buzon_store_message_id_key (const char *message_id)
+{
+  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  for (const guchar *p = (const guchar *) message_id; *p != '\0'; p++)
+    {
+      hash ^= *p;
+      hash *= G_GUINT64_CONSTANT (0x100000001b3);
+    }
+  hash ^= hash >> 30;
+  hash *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  hash ^= hash >> 27;
+  hash *= G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  hash ^= hash >> 31;
+  return (gint64) hash;
+}
+
+static void
+message_id_key_function (sqlite3_context *context,
+                         int              argc,
+                         sqlite3_value  **argv)
+{
+  const unsigned char *id = sqlite3_value_text (argv[0]);
+
+  if (id == NULL)
+    sqlite3_result_null (context);
+  else
+    sqlite3_result_int64 (context, _buzon_store_message_id_key ((const char *) id));
+}
+
 static void
 open_job (BuzonStore *self,
           sqlite3    *unused,
@@ -519,6 +554,10 @@ open_job (BuzonStore *self,
     }
   sqlite3_extended_result_codes (db, 1);
   sqlite3_busy_timeout (db, 5000);
+  /* For migration 0011, which keys the threads' Message-IDs. */
+  sqlite3_create_function_v2 (db, "buzon_message_id_key", 1,
+                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                              message_id_key_function, NULL, NULL, NULL);
   /* WAL: readers never block the writer; FULL: a committed transaction
    * survives a power cut, which the outbox's promise needs. */
   if (!_buzon_store_exec (db, "PRAGMA journal_mode = WAL", &error)

@@ -700,6 +700,70 @@ test_threads (Fixture      *f,
   }
 }
 
+/* Schema 11: a cache of schema 10, whose threads' Message-IDs were kept as
+ * text in thread_member, keeps every one of them, keyed; a late reply to a
+ * message cached before the migration still finds its thread. */
+static void
+test_migration_thread_key (Fixture      *f,
+                           gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+  sqlite3 *db = NULL;
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Plan", "a@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Otra cosa", "d@x", "NIL", ""));
+  /* A reply whose parent is not cached: its ID is known only to the thread
+   * table. */
+  buzon_store_batch_add_fetch (batch, message (3, "", "Re: Viaje", "g@x", "\"<f@x>\"", "<f@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_no_error (error);
+
+  buzon_store_close (f->store);
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TABLE thread_key;"
+                                 "CREATE TABLE thread_member (message_id TEXT PRIMARY KEY, "
+                                 "thread_id INTEGER NOT NULL) WITHOUT ROWID;"
+                                 "CREATE INDEX thread_member_by_thread "
+                                 "ON thread_member (thread_id);"
+                                 "INSERT INTO thread_member SELECT message_id, thread_id "
+                                 "FROM message;"
+                                 "INSERT INTO thread_member SELECT in_reply_to, thread_id "
+                                 "FROM message WHERE in_reply_to IS NOT NULL;"
+                                 "PRAGMA user_version = 10",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = buzon_store_new (f->path);
+  g_assert_true (open_store (f->store, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *keys = query (f, "SELECT count(*) FROM thread_key");
+    g_autofree char *old = query (f, "SELECT count(*) FROM sqlite_master "
+                                     "WHERE name LIKE 'thread_member%'");
+
+    g_assert_cmpstr (keys, ==, "4");
+    g_assert_cmpstr (old, ==, "0");
+  }
+  batch = buzon_store_batch_new (ids[1]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Re: Plan", "b@x", "\"<a@x>\"", "<a@x>"));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Viaje", "f@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (3, "", "Nuevo", "h@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (thread_of (f, "b@x"), ==, thread_of (f, "a@x"));
+  g_assert_cmpint (thread_of (f, "f@x"), ==, thread_of (f, "g@x"));
+  g_assert_cmpint (thread_of (f, "h@x"), !=, thread_of (f, "a@x"));
+  g_assert_cmpint (thread_of (f, "h@x"), !=, thread_of (f, "d@x"));
+  g_assert_cmpint (thread_of (f, "h@x"), !=, thread_of (f, "g@x"));
+}
+
 /* Full text: accents and case do not matter. */
 static void
 test_full_text (Fixture      *f,
@@ -954,6 +1018,9 @@ test_missing_bodies (Fixture      *f,
                                      "DROP INDEX thread_subject_by_thread;"
                                      "DROP INDEX message_flagged;"
                                      "DROP TABLE thread_alias; DROP TABLE thread_high;"
+                                     "DROP TABLE thread_key;"
+                                     "CREATE TABLE thread_member (message_id TEXT PRIMARY KEY, "
+                                     "thread_id INTEGER NOT NULL) WITHOUT ROWID;"
                                      "CREATE INDEX thread_member_by_thread "
                                      "ON thread_member (thread_id);"
                                      "ALTER TABLE message DROP COLUMN has_body;"
@@ -1022,6 +1089,9 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "DROP INDEX thread_subject_by_thread;"
                                  "DROP INDEX message_flagged;"
                                  "DROP TABLE thread_alias; DROP TABLE thread_high;"
+                                 "DROP TABLE thread_key;"
+                                 "CREATE TABLE thread_member (message_id TEXT PRIMARY KEY, "
+                                 "thread_id INTEGER NOT NULL) WITHOUT ROWID;"
                                  "CREATE INDEX thread_member_by_thread "
                                  "ON thread_member (thread_id);"
                                  "PRAGMA user_version = 7",
@@ -1219,6 +1289,7 @@ main (int    argc,
   ADD ("subject-fold", test_subject_fold);
   ADD ("migration-fts-columnsize", test_migration_fts_columnsize);
   ADD ("threads", test_threads);
+  ADD ("migration-thread-key", test_migration_thread_key);
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
   ADD ("bodies", test_bodies);
