@@ -1,6 +1,7 @@
 // BuzonImapConnection against the fixture Dovecot: implicit TLS and
 // STARTTLS, certificates refused then pinned, login and its refusals,
-// pipelined commands with literals, FETCH streamed as it arrives, LOGOUT.
+// pipelined commands with literals, FETCH streamed as it arrives, a burst
+// of responses dispatched in slices, LOGOUT.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include "imap/imap-command.h"
@@ -237,6 +238,80 @@ test_pipelined_append_and_streamed_fetch (void)
     g_assert_no_error (error);
     g_assert_cmpuint (fetched, ==, G_N_ELEMENTS (results));
   }
+}
+
+/* Responses that arrive together are dispatched in slices: the main loop
+ * runs between them (a window draws its frames, timers fire) however long
+ * the burst takes to handle. Here each FETCH takes 12 ms to handle, all
+ * twelve come in one read, and a 2 ms timer must still fire in between. */
+static void
+slow_fetch_cb (BuzonImapConnection     *connection,
+               const BuzonImapResponse *response,
+               gpointer                 user_data)
+{
+  guint *count = user_data;
+
+  if (g_strcmp0 (response->keyword, "FETCH") == 0)
+    {
+      (*count)++;
+      g_usleep (12000);
+    }
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  guint *ticks = user_data;
+
+  (*ticks)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_burst_in_slices (void)
+{
+  g_autofree char *url = url_for ("imaps", "127.0.0.1", "IMAPS_PORT");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BuzonImapConnection) connection = open_connection (url, TRUE, &error);
+  g_autofree char *password = buzon_test_mail_servers_password (servers, "alice");
+  g_autoptr (BuzonImapCommand) create = buzon_imap_command_new ("CREATE");
+  g_autoptr (BuzonImapCommand) select = buzon_imap_command_new ("SELECT");
+  g_autoptr (BuzonImapCommand) fetch = buzon_imap_command_new ("FETCH");
+  g_autoptr (BuzonImapResponse) created = NULL;
+  g_autoptr (BuzonImapResponse) selected = NULL;
+  g_autoptr (BuzonImapResponse) done = NULL;
+  guint fetched = 0;
+  guint ticks = 0;
+  guint tick_id;
+
+  g_assert_no_error (error);
+  g_assert_true (login (connection, "alice", password, &error));
+  buzon_imap_command_add_mailbox (create, "Burst");
+  created = run (connection, create, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr (BuzonImapCommand) append = buzon_imap_command_new ("APPEND");
+      g_autofree char *message = g_strdup_printf ("Subject: %u\r\n\r\nRáfaga\r\n", i);
+      g_autoptr (GBytes) bytes = g_bytes_new (message, strlen (message));
+      g_autoptr (BuzonImapResponse) appended = NULL;
+
+      buzon_imap_command_add_mailbox (append, "Burst");
+      buzon_imap_command_add_literal (append, bytes, FALSE);
+      appended = run (connection, append, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  buzon_imap_command_add_mailbox (select, "Burst");
+  selected = run (connection, select, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  buzon_imap_command_add_raw (fetch, "1:* (UID FLAGS)");
+  tick_id = g_timeout_add (2, tick_cb, &ticks);
+  done = run (connection, fetch, slow_fetch_cb, &fetched, &error);
+  g_source_remove (tick_id);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetched, ==, 12);
+  g_assert_cmpuint (ticks, >=, 6);
 }
 
 static void
@@ -482,6 +557,7 @@ main (int    argc,
                    test_pipelined_append_and_streamed_fetch);
   g_test_add_func ("/imap-connection/no-and-bad-quote-the-server",
                    test_no_and_bad_quote_the_server);
+  g_test_add_func ("/imap-connection/burst-in-slices", test_burst_in_slices);
   g_test_add_func ("/imap-connection/logout", test_logout);
   g_test_add_func ("/imap-connection/idle", test_idle);
   g_test_add_func ("/imap-connection/compress", test_compress);

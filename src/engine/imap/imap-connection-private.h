@@ -76,6 +76,7 @@ struct _BuzonImapConnection
   BuzonImapParser *parser;
   guint8 *read_buffer; /* READ_BUFFER_SIZE bytes. */
   gboolean read_pending;
+  GSource *resume_source; /* Dispatches the rest of a burst after the main loop ran. */
   gboolean reading_paused;
   GError *read_error; /* Met by drain_ready_input(): reported once what came before is. */
   GCancellable *io_cancellable;

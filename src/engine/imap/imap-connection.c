@@ -29,6 +29,10 @@
 
 #define DEFAULT_TIMEOUT_SECONDS 60
 #define MAX_IN_FLIGHT           16
+/* A burst of responses (pipelined fetches bring thousands at once) is
+ * dispatched in slices of this many microseconds, the rest from an idle
+ * callback: the main loop (a window's frames, timers) runs in between. */
+#define DISPATCH_SLICE_US 8000
 
 G_DEFINE_FINAL_TYPE (BuzonImapConnection, buzon_imap_connection, G_TYPE_OBJECT)
 
@@ -245,6 +249,11 @@ _buzon_imap_connection_fail (BuzonImapConnection *self,
     return;
   self->state = STATE_CLOSED;
   g_cancellable_cancel (self->io_cancellable);
+  if (self->resume_source != NULL)
+    {
+      g_source_destroy (self->resume_source);
+      g_clear_pointer (&self->resume_source, g_source_unref);
+    }
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   if (self->stream != NULL)
     g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
@@ -751,15 +760,52 @@ read_done_cb (GObject      *source,
   process_responses (self);
 }
 
-/* Dispatches every complete response the parser holds, then reads on. */
+static gboolean
+resume_cb (gpointer user_data)
+{
+  BuzonImapConnection *self = user_data;
+
+  g_clear_pointer (&self->resume_source, g_source_unref);
+  process_responses (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Below the default priority: whatever else is ready (a frame, a timer,
+ * the store's answers) goes first. */
+static void
+resume_later (BuzonImapConnection *self)
+{
+  if (self->resume_source != NULL)
+    return;
+  self->resume_source = g_idle_source_new ();
+  g_source_set_priority (self->resume_source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (self->resume_source, resume_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (self->resume_source, "[buzon-imap] dispatch");
+  g_source_attach (self->resume_source, g_main_context_get_thread_default ());
+}
+
+/* Dispatches the complete responses the parser holds, then reads on; or,
+ * after a slice of time, leaves the rest for resume_cb(). */
 static void
 process_responses (BuzonImapConnection *self)
 {
   g_autoptr (GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + DISPATCH_SLICE_US;
 
+  /* Called again while a slice is due: that slice does it. */
+  if (self->resume_source != NULL)
+    return;
   while (self->state != STATE_CLOSED && !self->reading_paused)
     {
-      BuzonImapResponse *response = buzon_imap_parser_next (self->parser, &error);
+      BuzonImapResponse *response;
+
+      if (g_get_monotonic_time () >= deadline)
+        {
+          /* Nothing is read meanwhile: what is buffered comes first. */
+          resume_later (self);
+          return;
+        }
+      response = buzon_imap_parser_next (self->parser, &error);
 
       if (response == NULL)
         {
