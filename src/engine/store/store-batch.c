@@ -203,6 +203,7 @@ typedef struct
   GPtrArray *ids;         /* The IDs the message names, once each; not owned. */
   GPtrArray *unknown;     /* … those no thread holds yet. */
   GArray *threads;        /* The threads found, of gint64. */
+  gboolean merged;        /* join_thread() merged threads: there are aliases now. */
 } ThreadLookup;
 
 static void
@@ -230,6 +231,7 @@ add_id (GPtrArray  *ids,
 static gint64
 find_thread (BuzonStore              *self,
              const BuzonStoreSummary *summary,
+             gboolean                 aliases,
              ThreadLookup            *lookup)
 {
   sqlite3_stmt *statement;
@@ -247,13 +249,18 @@ find_thread (BuzonStore              *self,
   if (summary->message_id != NULL)
     add_id (lookup->ids, summary->message_id);
 
-  /* A thread merged into another since the ID was met is followed there. */
-  statement = _buzon_store_prepare (self,
-                                    "SELECT coalesce (a.merged_into, m.thread_id) "
-                                    "FROM thread_key m "
-                                    "LEFT JOIN thread_alias a ON a.thread_id = m.thread_id "
-                                    "WHERE m.key = ?",
-                                    NULL);
+  /* A thread merged into another since the ID was met is followed there
+   * (the second lookup is spared while no thread was ever merged). */
+  if (aliases)
+    statement = _buzon_store_prepare (self,
+                                      "SELECT coalesce (a.merged_into, m.thread_id) "
+                                      "FROM thread_key m "
+                                      "LEFT JOIN thread_alias a ON a.thread_id = m.thread_id "
+                                      "WHERE m.key = ?",
+                                      NULL);
+  else
+    statement = _buzon_store_prepare (self, "SELECT thread_id FROM thread_key WHERE key = ?",
+                                      NULL);
   for (guint i = 0; statement != NULL && i < lookup->ids->len; i++)
     {
       sqlite3_reset (statement);
@@ -295,7 +302,7 @@ static gboolean
 join_thread (BuzonStore              *self,
              gint64                   thread,
              const BuzonStoreSummary *summary,
-             const ThreadLookup      *lookup,
+             ThreadLookup            *lookup,
              int                     *rc)
 {
   sqlite3_stmt *statement;
@@ -325,6 +332,7 @@ join_thread (BuzonStore              *self,
           sqlite3_bind_int64 (statement, 2, other);
           _buzon_store_step (statement, rc);
         }
+      lookup->merged = TRUE;
     }
 
   /* The IDs found are in the thread already, or were just merged into it. */
@@ -410,6 +418,8 @@ has_provisional (BuzonStore *self,
 
 /* A message new to the cache: its row, its thread, its full-text entry;
  * with @provisional, a provisional copy of it in the folder goes.
+ * *@aliases says whether any thread was ever merged (set here when this
+ * message merges two).
  * *@next_id is the id the next new row takes: the batch's job reads the
  * largest once and counts on from there, this being the only writer. */
 static gboolean
@@ -418,6 +428,7 @@ insert_message (BuzonStore              *self,
                 gint64                   folder_id,
                 const BuzonStoreSummary *summary,
                 gboolean                 provisional,
+                gboolean                *aliases,
                 gint64                  *next_id,
                 gboolean                *added,
                 int                     *rc)
@@ -434,7 +445,7 @@ insert_message (BuzonStore              *self,
    * this being the only writer), so that a new thread, numbered after it,
    * is in the row from the start rather than written by a second UPDATE. */
   row_id = *next_id;
-  thread = find_thread (self, summary, &lookup);
+  thread = find_thread (self, summary, *aliases, &lookup);
   if (thread == 0)
     thread = row_id;
 
@@ -488,6 +499,7 @@ insert_message (BuzonStore              *self,
     return FALSE;
   if (!join_thread (self, thread, summary, &lookup, rc))
     return FALSE;
+  *aliases = *aliases || lookup.merged;
 
   /* The sender's name heads From already, as a rule: indexed once, not
    * twice (each word is a token more to write). */
@@ -641,6 +653,20 @@ folder_exists (BuzonStore *self,
   return sqlite3_step (statement) == SQLITE_ROW;
 }
 
+/* Whether any thread was ever merged into another (see find_thread()). */
+static gboolean
+any_alias (BuzonStore *self)
+{
+  sqlite3_stmt *statement = _buzon_store_prepare (self,
+                                                  "SELECT EXISTS (SELECT 1 FROM thread_alias)",
+                                                  NULL);
+
+  /* Unknown: the lookup that follows aliases is right either way. */
+  if (statement == NULL || sqlite3_step (statement) != SQLITE_ROW)
+    return TRUE;
+  return sqlite3_column_int (statement, 0) != 0;
+}
+
 /* The largest message id or thread number before a batch: the rows it
  * adds, and the threads they start, come after (a thread number is never
  * given twice, though the message that had it may be gone: see migration
@@ -734,6 +760,7 @@ apply_batch (BuzonStore *self,
   gint64 next_id = 0;
   gint64 largest_before = 0;
   gboolean provisional;
+  gboolean aliases;
   gboolean ok = TRUE;
   int rc = SQLITE_OK;
 
@@ -765,6 +792,7 @@ apply_batch (BuzonStore *self,
                                        &g_array_index (batch->removed, BuzonImapUidRange, i),
                                        FALSE, &counts->removed, &rc);
   provisional = ok && batch->fetches->len > 0 && has_provisional (self, batch->folder_id);
+  aliases = ok && batch->fetches->len > 0 && any_alias (self);
   if (ok && batch->fetches->len > 0)
     ok = largest_message_id (self, &largest_before);
   next_id = largest_before + 1;
@@ -776,7 +804,7 @@ apply_batch (BuzonStore *self,
 
       if (summary != NULL)
         {
-          ok = insert_message (self, db, batch->folder_id, summary, provisional, &next_id,
+          ok = insert_message (self, db, batch->folder_id, summary, provisional, &aliases, &next_id,
                                &changed, &rc);
           if (ok && changed)
             counts->added++;

@@ -700,6 +700,35 @@ test_threads (Fixture      *f,
   }
 }
 
+/* A merge and, later in the same batch, a message that names only an ID of
+ * the thread merged away: it finds the thread that thread went into, though
+ * the cache had no merged thread when the batch began. */
+static void
+test_threads_merge_in_batch (Fixture      *f,
+                             gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonStoreBatch *batch;
+  gint64 ids[3];
+
+  three_folders (f, ids);
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (1, "", "Uno", "k1@x", "NIL", ""));
+  buzon_store_batch_add_fetch (batch, message (2, "", "Dos", "k2@x", "NIL", ""));
+  g_assert_true (apply (f, batch, NULL, &error));
+  batch = buzon_store_batch_new (ids[0]);
+  buzon_store_batch_add_fetch (batch, message (3, "", "Tres", "k3@x", "NIL", "<k1@x> <k2@x>"));
+  buzon_store_batch_add_fetch (batch, message (4, "", "Cuatro", "k4@x", "NIL", "<k2@x>"));
+  g_assert_true (apply (f, batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (thread_of (f, "k4@x"), ==, thread_of (f, "k1@x"));
+  g_assert_cmpint (thread_of (f, "k2@x"), ==, thread_of (f, "k1@x"));
+  {
+    g_autofree char *threads = query (f, "SELECT count(DISTINCT thread_id) FROM message");
+    g_assert_cmpstr (threads, ==, "1");
+  }
+}
+
 /* Schema 11: a cache of schema 10, whose threads' Message-IDs were kept as
  * text in thread_member, keeps every one of them, keyed; a late reply to a
  * message cached before the migration still finds its thread. */
@@ -1289,6 +1318,7 @@ main (int    argc,
   ADD ("subject-fold", test_subject_fold);
   ADD ("migration-fts-columnsize", test_migration_fts_columnsize);
   ADD ("threads", test_threads);
+  ADD ("threads-merge-in-batch", test_threads_merge_in_batch);
   ADD ("migration-thread-key", test_migration_thread_key);
   ADD ("full-text", test_full_text);
   ADD ("list-and-search", test_list_and_search);
