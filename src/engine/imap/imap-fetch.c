@@ -331,40 +331,45 @@ typedef enum
   ITEM_PREVIEW,
 } Item;
 
-/* Which item @name is, in any case. Every item of every message comes
- * through here, so a name is compared in full only with the names that
- * start with its letter. */
+/* Which item @name (@length bytes) is, in any case. Every item of every
+ * message comes through here, so a name is compared in full only with the
+ * names of its length that start with its letter. */
 static Item
-lookup_item (const char *name)
+lookup_item (const char *name,
+             gsize       length)
 {
+#define ITEM(name, item) { name, sizeof name - 1, item }
   static const struct
   {
     const char *name;
+    gsize length;
     Item item;
   } items[] = {
-    { "UID", ITEM_UID },
-    { "FLAGS", ITEM_FLAGS },
-    { "INTERNALDATE", ITEM_INTERNALDATE },
-    { "RFC822.SIZE", ITEM_RFC822_SIZE },
-    { "MODSEQ", ITEM_MODSEQ },
-    { "ENVELOPE", ITEM_ENVELOPE },
-    { "BODY", ITEM_BODY },
-    { "BODYSTRUCTURE", ITEM_BODYSTRUCTURE },
-    { "RFC822", ITEM_SECTION },
-    { "RFC822.HEADER", ITEM_SECTION },
-    { "RFC822.TEXT", ITEM_SECTION },
-    { "X-GM-MSGID", ITEM_X_GM_MSGID },
-    { "X-GM-THRID", ITEM_X_GM_THRID },
-    { "X-GM-LABELS", ITEM_X_GM_LABELS },
-    { "EMAILID", ITEM_EMAILID },
-    { "THREADID", ITEM_THREADID },
-    { "PREVIEW", ITEM_PREVIEW },
-    { "SNIPPET", ITEM_PREVIEW },
+    ITEM ("UID", ITEM_UID),
+    ITEM ("FLAGS", ITEM_FLAGS),
+    ITEM ("INTERNALDATE", ITEM_INTERNALDATE),
+    ITEM ("RFC822.SIZE", ITEM_RFC822_SIZE),
+    ITEM ("MODSEQ", ITEM_MODSEQ),
+    ITEM ("ENVELOPE", ITEM_ENVELOPE),
+    ITEM ("BODY", ITEM_BODY),
+    ITEM ("BODYSTRUCTURE", ITEM_BODYSTRUCTURE),
+    ITEM ("RFC822", ITEM_SECTION),
+    ITEM ("RFC822.HEADER", ITEM_SECTION),
+    ITEM ("RFC822.TEXT", ITEM_SECTION),
+    ITEM ("X-GM-MSGID", ITEM_X_GM_MSGID),
+    ITEM ("X-GM-THRID", ITEM_X_GM_THRID),
+    ITEM ("X-GM-LABELS", ITEM_X_GM_LABELS),
+    ITEM ("EMAILID", ITEM_EMAILID),
+    ITEM ("THREADID", ITEM_THREADID),
+    ITEM ("PREVIEW", ITEM_PREVIEW),
+    ITEM ("SNIPPET", ITEM_PREVIEW),
   };
+#undef ITEM
   char first = g_ascii_toupper (name[0]);
 
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-    if (items[i].name[0] == first && g_ascii_strcasecmp (name, items[i].name) == 0)
+    if (items[i].length == length && items[i].name[0] == first
+        && g_ascii_strncasecmp (name, items[i].name, length) == 0)
       return items[i].item;
   if (g_ascii_strncasecmp (name, "BODY[", 5) == 0 || g_ascii_strncasecmp (name, "BINARY[", 7) == 0)
     return ITEM_SECTION;
@@ -530,7 +535,7 @@ buzon_imap_fetch_decode (const BuzonImapResponse *response,
           break;
         }
       name = items->items[i]->data;
-      item = lookup_item (name);
+      item = lookup_item (name, items->items[i]->length);
       if (item == ITEM_UID)
         {
           guint64 uid;

@@ -29,7 +29,12 @@ struct _BuzonImapParser
   gsize scan;           /* Where the framer resumes. */
   gsize line_start;     /* Start of the line being scanned, for the length bound. */
   guint64 literal_left; /* Bytes of literal still to skip before scanning resumes. */
-  GPtrArray *stack;     /* Items of the lists being read, reused between responses. */
+  /* Items of the lists being read, reused between responses: pushed for
+   * every value of every response, so kept by hand rather than in a
+   * GPtrArray, whose add is a call and a size check of its own. */
+  BuzonImapValue **stack;
+  guint stack_len;
+  guint stack_size;
   GError *error;        /* Sticky: set once, returned by every later call. */
 };
 
@@ -54,7 +59,6 @@ buzon_imap_parser_new (const BuzonImapParserLimits *limits)
   if (self->limits.max_response == 0)
     self->limits.max_response = default_limits.max_response;
   self->buffer = g_byte_array_new ();
-  self->stack = g_ptr_array_new ();
   return self;
 }
 
@@ -64,7 +68,7 @@ buzon_imap_parser_free (BuzonImapParser *self)
   if (self == NULL)
     return;
   g_byte_array_unref (self->buffer);
-  g_ptr_array_unref (self->stack);
+  g_free (self->stack);
   g_clear_error (&self->error);
   g_free (self);
 }
@@ -281,6 +285,16 @@ skip_spaces (Cursor *c)
     c->p++;
 }
 
+/* The bytes that end an atom, or need a look in one ('[' and '<' may
+ * start a section or a partial suffix): controls, space, DEL, 8-bit, and
+ * ( ) { " [ ] <. And those that end a run of plain text in a quoted string.
+ * Tables, since every byte of a response goes past one of them. */
+static const guint8 atom_special[256] = {
+  [0x00 ... 0x20] = 1, [0x7f ... 0xff] = 1,
+  ['('] = 1, [')'] = 1, ['{'] = 1, ['"'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1,
+};
+static const guint8 quoted_special[256] = { ['"'] = 1, ['\\'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
 static gboolean
 is_atom_char (guchar ch)
 {
@@ -334,6 +348,11 @@ read_atom (Cursor  *c,
 
   while (c->p < c->end)
     {
+      /* The plain run first, a byte at a time through the table. */
+      while (c->p < c->end && !atom_special[*c->p])
+        c->p++;
+      if (c->p >= c->end)
+        break;
       if (*c->p == '[')
         {
           while (c->p < c->end && *c->p != ']' && *c->p != '\r' && *c->p != '\n')
@@ -371,6 +390,8 @@ read_quoted (Cursor  *c,
 
   for (;;)
     {
+      while (c->p < c->end && !quoted_special[*c->p])
+        c->p++;
       if (c->p >= c->end || *c->p == '\r' || *c->p == '\n')
         return syntax_error (c, error, _("an unterminated quoted string")), NULL;
       if (*c->p == '"')
@@ -461,7 +482,11 @@ read_value (Cursor  *c,
     default:
       {
         BuzonImapValue *value = read_atom (c, error);
-        if (value != NULL && value->length == 3 && g_ascii_strcasecmp (value->data, "NIL") == 0)
+
+        /* NIL in any case; OR-ing in 0x20 lowers these letters and turns
+         * nothing else into them. */
+        if (value != NULL && value->length == 3 && (value->data[0] | 0x20) == 'n'
+            && (value->data[1] | 0x20) == 'i' && (value->data[2] | 0x20) == 'l')
           {
             value->kind = BUZON_IMAP_VALUE_NIL;
             value->data = NULL;
@@ -479,8 +504,8 @@ read_list (Cursor  *c,
            char     close,
            GError **error)
 {
-  GPtrArray *stack = c->parser->stack;
-  guint base = stack->len;
+  BuzonImapParser *parser = c->parser;
+  guint base = parser->stack_len;
   BuzonImapValue *list;
 
   if (depth > c->parser->limits.max_depth)
@@ -510,17 +535,22 @@ read_list (Cursor  *c,
       value = read_value (c, depth, error);
       if (value == NULL)
         return NULL;
-      g_ptr_array_add (stack, value);
+      if (G_UNLIKELY (parser->stack_len == parser->stack_size))
+        {
+          parser->stack_size = MAX (64, parser->stack_size * 2);
+          parser->stack = g_renew (BuzonImapValue *, parser->stack, parser->stack_size);
+        }
+      parser->stack[parser->stack_len++] = value;
     }
 
   list = new_value (c, BUZON_IMAP_VALUE_LIST);
-  list->length = stack->len - base;
+  list->length = parser->stack_len - base;
   if (list->length > 0)
     {
       list->items = _buzon_imap_response_alloc (c->response,
                                                 list->length * sizeof (BuzonImapValue *));
-      memcpy (list->items, stack->pdata + base, list->length * sizeof (BuzonImapValue *));
-      g_ptr_array_set_size (stack, base);
+      memcpy (list->items, parser->stack + base, list->length * sizeof (BuzonImapValue *));
+      parser->stack_len = base;
     }
   return list;
 }
@@ -621,7 +651,7 @@ tokenize (BuzonImapParser *self,
   Cursor c = { self, response, data, data, data + length };
   char *word;
 
-  g_ptr_array_set_size (self->stack, 0);
+  self->stack_len = 0;
 
   if (*c.p == '+')
     {

@@ -5,36 +5,23 @@
 
 /* Chunks grow with the response: small responses take one small block, a
  * FETCH with a literal takes one block the literal's size. */
-struct _BuzonImapArena
-{
-  BuzonImapArena *next;
-  gsize used;
-  gsize size;
-  char data[];
-};
-
 #define ARENA_MIN_CHUNK 4096
 
+/* The slow half of _buzon_imap_response_alloc(): a new chunk, twice the
+ * last one's size (up to a MiB), or as large as @size needs. */
 gpointer
-_buzon_imap_response_alloc (BuzonImapResponse *self,
-                            gsize              size)
+_buzon_imap_response_alloc_chunk (BuzonImapResponse *self,
+                                  gsize              size)
 {
   BuzonImapArena *chunk = self->arena;
-  gpointer result;
+  gsize want = MAX (size, chunk != NULL ? MIN (chunk->size * 2, 1024 * 1024) : ARENA_MIN_CHUNK);
 
-  size = (size + 7) & ~(gsize) 7;
-  if (chunk == NULL || chunk->size - chunk->used < size)
-    {
-      gsize want = MAX (size, chunk != NULL ? MIN (chunk->size * 2, 1024 * 1024) : ARENA_MIN_CHUNK);
-      chunk = g_malloc (sizeof (BuzonImapArena) + want);
-      chunk->size = want;
-      chunk->used = 0;
-      chunk->next = self->arena;
-      self->arena = chunk;
-    }
-  result = chunk->data + chunk->used;
-  chunk->used += size;
-  return result;
+  chunk = g_malloc (sizeof (BuzonImapArena) + want);
+  chunk->size = want;
+  chunk->used = size;
+  chunk->next = self->arena;
+  self->arena = chunk;
+  return chunk->data;
 }
 
 char *
