@@ -369,7 +369,8 @@ lookup_item (const char *name,
 
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
     if (items[i].length == length && items[i].name[0] == first
-        && g_ascii_strncasecmp (name, items[i].name, length) == 0)
+        && (memcmp (name, items[i].name, length) == 0 /* As servers send them. */
+            || g_ascii_strncasecmp (name, items[i].name, length) == 0))
       return items[i].item;
   if (g_ascii_strncasecmp (name, "BODY[", 5) == 0 || g_ascii_strncasecmp (name, "BINARY[", 7) == 0)
     return ITEM_SECTION;

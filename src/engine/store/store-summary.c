@@ -443,7 +443,10 @@ header_value (GBytes     *headers,
               next = memchr (start, '\n', end - start);
               g_string_append_len (value, start, (next != NULL ? next : end) - start);
             }
-          g_strdelimit (value->str, "\r\n\t", ' ');
+          /* Not g_strdelimit(), which looks each byte up with strchr(). */
+          for (char *p = value->str; *p != '\0'; p++)
+            if (*p == '\r' || *p == '\n' || *p == '\t')
+              *p = ' ';
           return g_strstrip (g_string_free (g_steal_pointer (&value), FALSE));
         }
       line = next != NULL ? next + 1 : NULL;
