@@ -9,7 +9,8 @@
 #   limit        a reader that sends the same header UID FETCH 1:* over TLS and
 #                only scans for the tagged OK: what the server and the network
 #                allow, the floor for any client
-#   first sync   `buzon-cli sync` of the empty cache (ratio against the limit)
+#   first sync   `buzon-cli sync` of the empty cache (ratio against the limit),
+#                the best of three, as the limit is
 #   resync       again with nothing changed
 #   1000 flags   again after another client changed 1,000 messages' flags
 #   search       `buzon-cli search` for a few queries: the whole process, and
@@ -51,6 +52,10 @@ import time
 
 args = sys.argv[1:]
 latency = 50.0
+# Each first sync is run this many times, from an empty cache, and the best
+# counts, as for the limit: on a machine shared with other work, a single run
+# measures the neighbours as much as the sync.
+FIRST_SYNCS = 3
 if "--latency" in args:
     i = args.index("--latency")
     latency = float(args[i + 1])
@@ -181,6 +186,7 @@ def main():
         limit = min(limit_reader(env) for _ in range(3))
 
         rows = []
+        samples = []
 
         def measured(name, *args, ratio=None):
             elapsed, rss, err = run(run_env, *args)
@@ -191,7 +197,21 @@ def main():
                          f"{float(query.group(1)):.1f}/{float(query.group(2)):.1f}"
                          if query else None))
 
-        measured("first sync", "sync", "bench", "--quiet", ratio=limit)
+        def first_sync(name, account, ratio):
+            """The best of FIRST_SYNCS first syncs, each of an empty cache, as
+            the limit is the best of its runs; the peak RSS and the stall are
+            the worst of them. The last run's cache stays for the rows after."""
+            runs = []
+            for _ in range(FIRST_SYNCS):
+                shutil.rmtree(os.path.join(tmp, "data", "buzon", account), ignore_errors=True)
+                measured(name, "sync", account, "--quiet", ratio=ratio)
+                runs.append(rows.pop())
+            best = min(runs, key=lambda row: row[1])
+            rows.append((best[0], best[1], best[2], max(row[3] for row in runs),
+                         max(row[4] or 0 for row in runs), None))
+            samples.append((name, [row[1] for row in runs]))
+
+        first_sync("first sync", "bench", limit)
         measured("resync, nothing changed", "sync", "bench", "--quiet")
         imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["BUZON_TEST_IMAPS_PORT"]),
                                  ssl_context=ssl._create_unverified_context())
@@ -227,8 +247,7 @@ def main():
                     raise RuntimeError(f"no [Account slow] in {conf}")
                 with open(conf, "w") as f:
                     f.write(text.replace("[Account slow]\n", "[Account slow]\nCompress=true\n"))
-                measured(f"first sync, {latency:g} ms RTT", "sync", "slow", "--quiet",
-                         ratio=slow_limit)
+                first_sync(f"first sync, {latency:g} ms RTT", "slow", slow_limit)
                 measured(f"resync, nothing changed, {latency:g} ms", "sync", "slow", "--quiet")
             finally:
                 proxy.terminate()
@@ -250,6 +269,9 @@ def main():
               "at once again, as a window that keeps the store open sees it; seconds: the "
               "whole buzon-cli process)")
         print(f"cache size on disk: {size / 1e6:.1f} MB ({size / count:.0f} bytes per message)")
+        for name, times in samples:
+            print(f"({name}: the best of {', '.join(f'{t:.3f}' for t in times)} s; its peak RSS "
+                  f"and stall are the worst of the {len(times)})")
         if latency > 0:
             print(f"(the {latency:g} ms rows go through tests/support/fault-proxy; the first "
                   f"sync's ratio is against the limit through it)")
