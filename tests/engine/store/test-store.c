@@ -1043,15 +1043,7 @@ test_missing_bodies (Fixture      *f,
   g_clear_object (&f->store);
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER body_added; DROP TRIGGER body_removed;"
-                                     "DROP INDEX message_by_date_all;"
-                                     "DROP INDEX thread_subject_by_thread;"
-                                     "DROP INDEX message_flagged;"
-                                     "DROP TABLE thread_alias; DROP TABLE thread_high;"
-                                     "DROP TABLE thread_key;"
-                                     "CREATE TABLE thread_member (message_id TEXT PRIMARY KEY, "
-                                     "thread_id INTEGER NOT NULL) WITHOUT ROWID;"
-                                     "CREATE INDEX thread_member_by_thread "
-                                     "ON thread_member (thread_id);"
+                                     UNDO_MIGRATIONS_9_TO_11
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "PRAGMA user_version = 4",
                                  NULL, NULL, NULL),
@@ -1114,15 +1106,7 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "SELECT rowid, subject, sender, recipients, body FROM message_fts;"
                                  "DROP TABLE message_fts;"
                                  "ALTER TABLE old_fts RENAME TO message_fts;"
-                                 "DROP INDEX message_by_date_all;"
-                                 "DROP INDEX thread_subject_by_thread;"
-                                 "DROP INDEX message_flagged;"
-                                 "DROP TABLE thread_alias; DROP TABLE thread_high;"
-                                 "DROP TABLE thread_key;"
-                                 "CREATE TABLE thread_member (message_id TEXT PRIMARY KEY, "
-                                 "thread_id INTEGER NOT NULL) WITHOUT ROWID;"
-                                 "CREATE INDEX thread_member_by_thread "
-                                 "ON thread_member (thread_id);"
+                                 UNDO_MIGRATIONS_9_TO_11
                                  "PRAGMA user_version = 7",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
