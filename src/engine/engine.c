@@ -61,6 +61,32 @@ buzon_engine_shutdown (void)
     g_thread_join (g_steal_pointer (&warmup));
 }
 
+/**
+ * buzon_engine_debugging:
+ * @flag: one trace
+ *
+ * Returns: whether the BUZON_DEBUG environment variable names @flag's trace
+ * (read once, on the first call).
+ */
+gboolean
+buzon_engine_debugging (BuzonDebugFlags flag)
+{
+  static gsize checked = 0;
+  static guint flags = 0;
+
+  if (g_once_init_enter (&checked))
+    {
+      static const GDebugKey keys[] = {
+        { "imap", BUZON_DEBUG_IMAP },
+        { "store", BUZON_DEBUG_STORE },
+      };
+
+      flags = g_parse_debug_string (g_getenv ("BUZON_DEBUG"), keys, G_N_ELEMENTS (keys));
+      g_once_init_leave (&checked, 1);
+    }
+  return (flags & flag) != 0;
+}
+
 const char *
 buzon_engine_version (void)
 {

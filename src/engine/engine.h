@@ -7,6 +7,15 @@
 
 G_BEGIN_DECLS
 
+/* What BUZON_DEBUG asks to trace on stderr ("imap", "store", "all"; "help"
+ * lists them). */
+typedef enum
+{
+  BUZON_DEBUG_IMAP = 1 << 0,
+  BUZON_DEBUG_STORE = 1 << 1,
+} BuzonDebugFlags;
+
+gboolean     buzon_engine_debugging (BuzonDebugFlags flag);
 void         buzon_engine_init     (void);
 void         buzon_engine_shutdown (void);
 const char  *buzon_engine_version  (void);

@@ -7,6 +7,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -131,7 +132,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                     b"Message-ID: <nuevo@cli.example.org>\r\n\r\nHola.\r\n")
         imap.create("Listas")
         imap.logout()
-        r = buzon("sync", "demo", extra_env={"BUZON_DEBUG": "imap"})
+        r = buzon("sync", "demo", extra_env={"BUZON_DEBUG": "imap,store"})
         check("resync: exit 0 and a summary line", r.returncode == 0
               and "1 new" in r.stdout and "10 gone" in r.stdout, repr(r))
         trace = [line.split(None, 3) for line in r.stderr.splitlines()
@@ -144,6 +145,12 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         check("BUZON_DEBUG=imap: no credentials, only the login's tag",
               not any("AUTHENTICATE" in c or "LOGIN" in c or "alice-secret" in c for c in sent)
               and any(len(c.split()) == 2 for c in sent), repr(sent[:3]))
+        commits = [line for line in r.stderr.splitlines()
+                   if line.startswith("store ") and " commit " in line]
+        check("BUZON_DEBUG=store: the commits, with the pages in the log",
+              commits and all(re.search(r" commit [\d.]+ ms, log \d+ pages", c) for c in commits)
+              and re.search(r"store's thread used [\d.]+ s of CPU time", r.stderr),
+              r.stderr[-2000:])
         cached = folders()
         check("resync: counts and the new folder", cached.get("INBOX", {}).get("messages")
               == MESSAGES - 10 + 1 and "Listas" in cached, repr(cached))

@@ -24,6 +24,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "engine.h"
 #include "imap-connection-private.h"
 #include "imap-error-private.h"
 
@@ -57,17 +58,7 @@ static gint64 trace_start = 0;
 static gboolean
 tracing (void)
 {
-  static gsize checked = 0;
-  static gboolean enabled = FALSE;
-
-  if (g_once_init_enter (&checked))
-    {
-      const char *debug = g_getenv ("BUZON_DEBUG");
-
-      enabled = debug != NULL && strstr (debug, "imap") != NULL;
-      g_once_init_leave (&checked, 1);
-    }
-  return enabled;
+  return buzon_engine_debugging (BUZON_DEBUG_IMAP);
 }
 
 static void

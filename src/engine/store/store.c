@@ -13,13 +13,17 @@
 // in as resources) applied in order, each in its own transaction, and
 // recorded in PRAGMA user_version.
 
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+
 #include "config.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include "engine.h"
 #include "store-private.h"
 #include "store-resources.h"
 
@@ -46,6 +50,8 @@ struct _BuzonStore
   /* The worker's own: touched by no other thread. */
   sqlite3 *db;
   GHashTable *statements; /* SQL (by address) -> sqlite3_stmt, prepared once. */
+  int log_pages;          /* In the write-ahead log after the last commit. */
+  gint64 checkpoint_time; /* How long the last commit's checkpoint took, in µs. */
 };
 
 G_DEFINE_FINAL_TYPE (BuzonStore, buzon_store, G_TYPE_OBJECT)
@@ -96,6 +102,75 @@ _buzon_store_error (sqlite3    *db,
    * SQLite's own words. */
   return g_error_new (BUZON_STORE_ERROR, code, _("The mail cache failed while %s: %s"), doing,
                       detail);
+}
+
+/* The store's trace: with "store" in BUZON_DEBUG, each commit (how long it
+ * took, the pages in the write-ahead log after it, and the checkpoint that
+ * copied the log into the database when it ran one) and, as the store
+ * closes, the CPU time its thread used, on stderr. */
+static gboolean
+tracing (void)
+{
+  return buzon_engine_debugging (BUZON_DEBUG_STORE);
+}
+
+static void G_GNUC_PRINTF (1, 2)
+trace (const char *format,
+       ...)
+{
+  static gint64 start = 0;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *text = NULL;
+  va_list args;
+
+  if (start == 0)
+    start = now;
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("store %8.3f %s\n", (now - start) / 1e6, text);
+}
+
+/* The log is copied into the database (a passive checkpoint, which never
+ * waits for readers) once it holds this many pages (16 MiB) rather than
+ * SQLite's 1,000: a page that several batches of a sync rewrite in between
+ * is copied once, and the copies (each with two fsyncs) are fewer. */
+#define CHECKPOINT_PAGES 4000
+
+/* After every commit, in place of SQLite's own automatic checkpoint (which
+ * does the same), so that the trace can show it. */
+static int
+wal_hook_cb (gpointer    user_data,
+             sqlite3    *db,
+             const char *name,
+             int         pages)
+{
+  BuzonStore *self = user_data;
+
+  self->log_pages = pages;
+  self->checkpoint_time = 0;
+  if (pages >= CHECKPOINT_PAGES)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      self->checkpoint_time = g_get_monotonic_time () - start;
+    }
+  return SQLITE_OK;
+}
+
+static void
+trace_cpu_time (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) != 0)
+    return;
+  trace ("the store's thread used %.2f s of CPU time (%.2f s user, %.2f s system)",
+         usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+             + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+         usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6,
+         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6);
 }
 
 gboolean
@@ -174,10 +249,21 @@ gboolean
 _buzon_store_commit (BuzonStore *self,
                      GError    **error)
 {
+  gint64 start = tracing () ? g_get_monotonic_time () : 0;
   int rc;
 
   release_statements (self->db);
   rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+  if (start != 0 && rc == SQLITE_OK)
+    {
+      if (self->checkpoint_time > 0)
+        trace ("commit %.1f ms, log %d pages, checkpoint %.1f ms",
+               (g_get_monotonic_time () - start) / 1e3, self->log_pages,
+               self->checkpoint_time / 1e3);
+      else
+        trace ("commit %.1f ms, log %d pages", (g_get_monotonic_time () - start) / 1e3,
+               self->log_pages);
+    }
   if (rc == SQLITE_OK)
     return TRUE;
   g_propagate_error (error, _buzon_store_error (self->db, rc, _("saving")));
@@ -322,6 +408,8 @@ worker_main (gpointer user_data)
       sqlite3_close_v2 (self->db);
       self->db = NULL;
     }
+  if (tracing ())
+    trace_cpu_time ();
   return NULL;
 }
 
@@ -572,11 +660,7 @@ open_job (BuzonStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  /* The log is copied into the database once it holds 4,000 pages (16 MiB)
-   * rather than SQLite's 1,000: a page that several batches of a sync
-   * rewrite in between is copied once, and the copies (each with two
-   * fsyncs) are fewer. */
-  sqlite3_wal_autocheckpoint (db, 4000);
+  sqlite3_wal_hook (db, wal_hook_cb, self);
   self->db = db;
   g_task_return_boolean (task, TRUE);
 }
