@@ -44,6 +44,9 @@ buzon_engine_init (void)
        * reads its accounts: the locale is made here, before there are two. */
       (void) g_ascii_strtoull ("0", NULL, 10);
       warmup = g_thread_new ("buzon-tls-warmup", load_tls_database, NULL);
+      /* Traces count from here: from about the process's start. */
+      if (buzon_engine_debugging (BUZON_DEBUG_IMAP | BUZON_DEBUG_STORE))
+        (void) buzon_engine_trace_start ();
       g_once_init_leave (&initialised, 1);
     }
 }
@@ -85,6 +88,27 @@ buzon_engine_debugging (BuzonDebugFlags flag)
       g_once_init_leave (&checked, 1);
     }
   return (flags & flag) != 0;
+}
+
+/**
+ * buzon_engine_trace_start:
+ *
+ * Returns: the monotonic time (g_get_monotonic_time()) of the first call
+ *   (buzon_engine_init() makes it when a trace is on), from which every
+ *   trace counts its seconds, so that their lines can be read together
+ */
+gint64
+buzon_engine_trace_start (void)
+{
+  static gsize set = 0;
+  static gint64 start = 0;
+
+  if (g_once_init_enter (&set))
+    {
+      start = g_get_monotonic_time ();
+      g_once_init_leave (&set, 1);
+    }
+  return start;
 }
 
 const char *

@@ -15,7 +15,8 @@ typedef enum
   BUZON_DEBUG_STORE = 1 << 1,
 } BuzonDebugFlags;
 
-gboolean     buzon_engine_debugging (BuzonDebugFlags flag);
+gboolean     buzon_engine_debugging   (BuzonDebugFlags flag);
+gint64       buzon_engine_trace_start (void);
 void         buzon_engine_init     (void);
 void         buzon_engine_shutdown (void);
 const char  *buzon_engine_version  (void);

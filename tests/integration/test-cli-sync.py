@@ -114,11 +114,18 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         r = buzon("account", "remove", "halfway")
         check("account remove halfway", r.returncode == 0, repr(r))
 
-        r = buzon("sync", "demo")
+        r = buzon("sync", "demo", extra_env={"BUZON_DEBUG": "imap"})
         inbox = folders().get("INBOX", {})
         check("a first sync straight from Dovecot: every message", r.returncode == 0
               and inbox.get("messages") == MESSAGES and inbox.get("synced") is True,
               repr((r, inbox)))
+        # Its UID SEARCH goes right behind the SELECT, not a round trip later.
+        outline = [line.split(None, 3)[3] for line in r.stderr.splitlines()
+                   if line.startswith("imap ") and len(line.split(None, 3)) == 4]
+        select = next((i for i, c in enumerate(outline) if c.endswith(" SELECT INBOX")), None)
+        check("first sync: SELECT and UID SEARCH sent together",
+              select is not None and " UID SEARCH " in outline[select + 1],
+              repr(outline[:12]))
 
         # Another client changes things; the next sync finds every change.
         imap = other_client(env)

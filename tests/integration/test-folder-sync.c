@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "imap/imap-error.h"
 #include "imap/imap-uid-set.h"
 #include "imap-session-helpers.h"
 #include "sync-test-helpers.h"
@@ -370,6 +371,42 @@ test_empty_folder_by_status (Fixture      *f,
   logout (other);
 }
 
+/* A folder deleted on the server after the folder list was read: its first
+ * sync (whose UID SEARCH goes right behind the SELECT) fails with the
+ * server's refusal of the SELECT, and the session goes on, for the next
+ * folder. */
+static void
+test_folder_gone (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (BuzonImapSession) other = logged_in (f->servers, "alice");
+  BuzonImapConnection *connection = buzon_imap_session_get_connection (other);
+  g_autoptr (BuzonStoreFolder) folder = NULL;
+  g_autoptr (BuzonFolderSync) sync = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonFolderSyncResult summary;
+
+  run_with_mailbox (connection, "CREATE", "Efimera");
+  append_to (connection, "Efimera", "uno");
+  folder = store_folder (f, "Efimera");
+  run_with_mailbox (connection, "DELETE", "Efimera");
+
+  sync = buzon_folder_sync_new (f->session, f->store, folder);
+  buzon_folder_sync_run_async (sync, NULL, store_result_cb, &result);
+  g_assert_false (buzon_folder_sync_run_finish (sync, wait_for (&result), &summary, &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO);
+  g_clear_error (&error);
+  g_assert_cmpint (buzon_imap_session_get_state (f->session), ==,
+                   BUZON_IMAP_SESSION_AUTHENTICATED);
+
+  g_assert_true (sync_folder (f, "INBOX", NULL, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, MESSAGES);
+  assert_cache_matches (f, "INBOX", "INBOX");
+  logout (other);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -397,6 +434,7 @@ main (int    argc,
                                                        variants[i].name);
       g_autofree char *status = g_strdup_printf ("/folder-sync/%s/status-shortcut",
                                                  variants[i].name);
+      g_autofree char *gone = g_strdup_printf ("/folder-sync/%s/folder-gone", variants[i].name);
 
       g_test_add (first, Fixture, variants[i].variant, fixture_set_up, test_first_sync_and_resync,
                   fixture_tear_down);
@@ -408,6 +446,8 @@ main (int    argc,
                   fixture_tear_down);
       g_test_add (empty_status, Fixture, variants[i].variant, fixture_set_up,
                   test_empty_folder_by_status, fixture_tear_down);
+      g_test_add (gone, Fixture, variants[i].variant, fixture_set_up, test_folder_gone,
+                  fixture_tear_down);
     }
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include "imap/imap-error.h"
 #include "imap/imap-parser.h"
 #include "imap/imap-session.h"
+#include "imap/imap-uid-set.h"
 #include "imap-session-helpers.h"
 #include "mail-servers.h"
 
@@ -223,6 +224,73 @@ test_wrong_state (void)
   logout (session);
   assert_finalized (session);
   assert_finalized (connection);
+}
+
+/* A command for the selected state may follow a SELECT still in flight:
+ * the server runs it in that mailbox, or refuses it when the SELECT fails. */
+static void
+test_pipelined_after_select (void)
+{
+  BuzonImapSession *session = logged_in (servers, "carol");
+  g_autoptr (BuzonImapConnection) other = other_client (servers, "carol");
+  GAsyncResult *selected_result = NULL;
+  GAsyncResult *searched_result = NULL;
+  GAsyncResult *result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  run_with_mailbox (other, "CREATE", "Pipelined");
+  append_to (other, "Pipelined", "pipelined-1");
+  append_to (other, "Pipelined", "pipelined-2");
+  g_assert_cmpint (buzon_imap_session_get_state (session), ==, BUZON_IMAP_SESSION_AUTHENTICATED);
+
+  /* Both sent at once, from the authenticated state. */
+  buzon_imap_session_select_async (session, "Pipelined", BUZON_IMAP_SELECT_NONE, NULL, NULL, NULL,
+                                   NULL, NULL, store_result_cb, &selected_result);
+  buzon_imap_session_search_async (session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE, NULL,
+                                   store_result_cb, &searched_result);
+  {
+    g_autoptr (BuzonImapSelected) selected
+      = buzon_imap_session_select_finish (session, wait_for (&selected_result), &error);
+    g_autoptr (GArray) uids = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (selected->exists, ==, 2);
+    uids = buzon_imap_session_search_finish (session, wait_for (&searched_result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (buzon_imap_uid_set_count (uids), ==, 2);
+    g_clear_object (&selected_result);
+    g_clear_object (&searched_result);
+  }
+  g_assert_true (unselect (session, &error));
+  g_assert_no_error (error);
+
+  /* The SELECT refused: the search behind it is refused by the server, and
+   * nothing is selected after. */
+  buzon_imap_session_select_async (session, "No such mailbox", BUZON_IMAP_SELECT_NONE, NULL,
+                                   NULL, NULL, NULL, NULL, store_result_cb, &selected_result);
+  buzon_imap_session_search_async (session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE, NULL,
+                                   store_result_cb, &searched_result);
+  g_assert_null (buzon_imap_session_select_finish (session, wait_for (&selected_result), &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_NO);
+  g_clear_error (&error);
+  g_assert_null (buzon_imap_session_search_finish (session, wait_for (&searched_result), &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BAD);
+  g_clear_error (&error);
+  g_assert_cmpint (buzon_imap_session_get_state (session), ==, BUZON_IMAP_SESSION_AUTHENTICATED);
+  g_clear_object (&selected_result);
+  g_clear_object (&searched_result);
+
+  /* With no SELECT in flight, the session refuses it itself. */
+  buzon_imap_session_search_async (session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE, NULL,
+                                   store_result_cb, &result);
+  g_assert_null (buzon_imap_session_search_finish (session, wait_for (&result), &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_BAD);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  run_with_mailbox (other, "DELETE", "Pipelined");
+  logout (session);
+  assert_finalized (session);
 }
 
 /* LIST. */
@@ -831,6 +899,7 @@ main (int    argc,
   g_test_add_func ("/imap-session/login-without-compression", test_login_without_compression);
   g_test_add_func ("/imap-session/login-oauth2", test_login_oauth2);
   g_test_add_func ("/imap-session/wrong-state", test_wrong_state);
+  g_test_add_func ("/imap-session/pipelined-after-select", test_pipelined_after_select);
   g_test_add_func ("/imap-session/list", test_list);
   g_test_add_func ("/imap-session/select-and-qresync", test_select_and_qresync);
   g_test_add_func ("/imap-session/fetch-streams", test_fetch_streams);

@@ -48,8 +48,6 @@ static guint signals[N_SIGNALS];
 
 static void process_responses (BuzonImapConnection *self);
 
-static gint64 trace_start = 0;
-
 /* The protocol trace: with "imap" in BUZON_DEBUG, each command's first line
  * as it goes out and each tagged reply as it comes in go to stderr, with
  * the connection's number and the time since the first line, so that one
@@ -69,11 +67,10 @@ trace (BuzonImapConnection *self,
 {
   static guint connections = 0;
   gint64 now = g_get_monotonic_time ();
+  gint64 trace_start = buzon_engine_trace_start ();
   const char *end = memchr (data, '\n', size);
   gsize length = end != NULL ? (gsize) (end - data) : size;
 
-  if (trace_start == 0)
-    trace_start = now;
   if (self->trace_id == 0)
     self->trace_id = ++connections;
   while (length > 0 && (data[length - 1] == '\r' || data[length - 1] == '\n'))
@@ -577,7 +574,7 @@ dispatch_tagged (BuzonImapConnection *self,
         {
           g_autofree char *counted = g_strdup_printf ("%s [%u untagged since %.3f]", line,
                                                       self->trace_untagged,
-                                                      (self->trace_first_untagged - trace_start)
+                                                      (self->trace_first_untagged - buzon_engine_trace_start ())
                                                         / 1e6);
 
           g_free (g_steal_pointer (&line));

@@ -497,6 +497,7 @@ select_done_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapResponse) response = NULL;
 
+  self->selecting--;
   response = buzon_imap_connection_command_finish (BUZON_IMAP_CONNECTION (source), result, &error);
   if (response == NULL)
     {
@@ -627,6 +628,7 @@ buzon_imap_session_select_async (BuzonImapSession       *self,
            && buzon_imap_connection_has_capability (self->connection, "CONDSTORE"))
     buzon_imap_command_add_raw (command, "(CONDSTORE)");
   /* Not cancellable below: the state must follow the server's answer. */
+  self->selecting++;
   buzon_imap_connection_command_async (self->connection, command, select_untagged, data, NULL,
                                        select_done_cb, g_steal_pointer (&task));
 }

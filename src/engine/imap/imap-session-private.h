@@ -26,6 +26,7 @@ struct _BuzonImapSession
   gboolean utf8;           /* UTF8=ACCEPT is enabled: mailbox names go in UTF-8. */
   char *selected_mailbox;  /* Raw name, while SELECTED. */
   gboolean selected_read_only;
+  guint selecting;         /* SELECT and EXAMINE commands in flight. */
 
   BuzonImapQuirks *quirks;
   guint idle_refresh;      /* Seconds between IDLE and a fresh IDLE. */

@@ -446,7 +446,10 @@ _buzon_imap_session_set_state (BuzonImapSession     *self,
 }
 
 /* Returns FALSE, with @task failed, unless the state is one of @allowed
- * (STATE_BIT()s). */
+ * (STATE_BIT()s). A command for the selected state may also follow a
+ * SELECT still in flight (pipelined, RFC 3501 §5.5): the server runs it in
+ * the mailbox being selected, or refuses it if that SELECT fails, as it
+ * would for a command sent in the previous mailbox's place. */
 gboolean
 _buzon_imap_session_check_state (BuzonImapSession *self,
                                  GTask            *task,
@@ -455,6 +458,9 @@ _buzon_imap_session_check_state (BuzonImapSession *self,
   const char *message;
 
   if ((allowed & STATE_BIT (self->state)) != 0)
+    return TRUE;
+  if ((allowed & STATE_BIT (BUZON_IMAP_SESSION_SELECTED)) != 0 && self->selecting > 0
+      && self->state == BUZON_IMAP_SESSION_AUTHENTICATED)
     return TRUE;
   if (self->state == BUZON_IMAP_SESSION_LOGOUT)
     {

@@ -118,17 +118,14 @@ static void G_GNUC_PRINTF (1, 2)
 trace (const char *format,
        ...)
 {
-  static gint64 start = 0;
-  gint64 now = g_get_monotonic_time ();
+  gint64 start = buzon_engine_trace_start ();
   g_autofree char *text = NULL;
   va_list args;
 
-  if (start == 0)
-    start = now;
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("store %8.3f %s\n", (now - start) / 1e6, text);
+  g_printerr ("store %8.3f %s\n", (g_get_monotonic_time () - start) / 1e6, text);
 }
 
 /* The log is copied into the database (a passive checkpoint, which never

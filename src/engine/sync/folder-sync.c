@@ -126,6 +126,11 @@ typedef struct
   guint pending_count;         /* … how many. */
   gboolean waiting;            /* Fetching paused until a batch is applied. */
   gboolean fetch_in_flight;
+  /* A first sync sends its UID SEARCH ALL right behind the SELECT, sparing
+   * a round trip: */
+  gboolean searching;          /* … in flight, */
+  gboolean awaiting_search;    /* … with the SELECT in and the search wanted, */
+  GArray *searched;            /* … or in, not taken yet. */
   guint first_fetches;         /* First sync: fetches in flight. */
   GError *error;
   BuzonFolderSyncResult result;
@@ -140,6 +145,7 @@ run_free (Run *run)
   g_clear_pointer (&run->pending, buzon_store_batch_free);
   g_clear_pointer (&run->seen, g_array_unref);
   g_clear_pointer (&run->todo, g_array_unref);
+  g_clear_pointer (&run->searched, g_array_unref);
   g_clear_error (&run->error);
   g_free (run);
 }
@@ -193,7 +199,7 @@ maybe_return (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  if (run->applying > 0 || run->fetch_in_flight || run->first_fetches > 0)
+  if (run->applying > 0 || run->fetch_in_flight || run->searching || run->first_fetches > 0)
     return;
   if (run->error == NULL && run->step != STEP_DONE)
     return;
@@ -569,6 +575,40 @@ search_done_cb (GObject      *source,
   finish_run (task);
 }
 
+/* The UID SEARCH ALL sent behind the SELECT of a first sync. */
+static void
+early_search_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) all = NULL;
+
+  run->searching = FALSE;
+  all = buzon_imap_session_search_finish (BUZON_IMAP_SESSION (source), result, &error);
+  if (all == NULL)
+    {
+      /* After a failed SELECT, the server refuses it too: the SELECT's
+       * error is the one the run returns. */
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  if (run->error != NULL)
+    {
+      maybe_return (task);
+      return;
+    }
+  if (run->awaiting_search)
+    {
+      run->awaiting_search = FALSE;
+      start_first_sync (task, all);
+      return;
+    }
+  run->searched = g_steal_pointer (&all);
+}
+
 static void
 search_all (GTask *task)
 {
@@ -614,7 +654,15 @@ advance (GTask *task)
     case STEP_SELECTED:
       if (run->result.path == BUZON_FOLDER_SYNC_FIRST)
         {
-          if (run->selected->exists == 0)
+          if (run->searching)
+            run->awaiting_search = TRUE;
+          else if (run->searched != NULL)
+            {
+              g_autoptr (GArray) all = g_steal_pointer (&run->searched);
+
+              start_first_sync (task, all);
+            }
+          else if (run->selected->exists == 0)
             {
               g_autoptr (GArray) none = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
               start_first_sync (task, none);
@@ -770,6 +818,14 @@ cached_cb (GObject      *source,
   buzon_imap_session_select_async (self->session, self->folder->raw_name, flags,
                                    use_qresync ? &qresync : NULL, on_fetch_cb, on_vanished_cb, run,
                                    run->cancellable, selected_cb, g_object_ref (task));
+  /* A folder whose first sync is not done has its UIDs listed next,
+   * whatever the SELECT says (an empty folder's list is empty). */
+  if (!self->folder->first_sync_done)
+    {
+      run->searching = TRUE;
+      buzon_imap_session_search_async (self->session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE,
+                                       run->cancellable, early_search_cb, g_object_ref (task));
+    }
 }
 
 /* The object. */
