@@ -572,10 +572,9 @@ dispatch_tagged (BuzonImapConnection *self,
 
       if (self->trace_untagged > 0)
         {
+          gint64 since = self->trace_first_untagged - buzon_engine_trace_start ();
           g_autofree char *counted = g_strdup_printf ("%s [%u untagged since %.3f]", line,
-                                                      self->trace_untagged,
-                                                      (self->trace_first_untagged - buzon_engine_trace_start ())
-                                                        / 1e6);
+                                                      self->trace_untagged, since / 1e6);
 
           g_free (g_steal_pointer (&line));
           line = g_steal_pointer (&counted);
