@@ -45,7 +45,7 @@ buzon_engine_init (void)
       (void) g_ascii_strtoull ("0", NULL, 10);
       warmup = g_thread_new ("buzon-tls-warmup", load_tls_database, NULL);
       /* Traces count from here: from about the process's start. */
-      if (buzon_engine_debugging (BUZON_DEBUG_IMAP | BUZON_DEBUG_STORE))
+      if (buzon_engine_debugging (BUZON_DEBUG_IMAP | BUZON_DEBUG_STORE | BUZON_DEBUG_SQL))
         (void) buzon_engine_trace_start ();
       g_once_init_leave (&initialised, 1);
     }
@@ -82,6 +82,7 @@ buzon_engine_debugging (BuzonDebugFlags flag)
       static const GDebugKey keys[] = {
         { "imap", BUZON_DEBUG_IMAP },
         { "store", BUZON_DEBUG_STORE },
+        { "sql", BUZON_DEBUG_SQL },
       };
 
       flags = g_parse_debug_string (g_getenv ("BUZON_DEBUG"), keys, G_N_ELEMENTS (keys));

@@ -7,12 +7,13 @@
 
 G_BEGIN_DECLS
 
-/* What BUZON_DEBUG asks to trace on stderr ("imap", "store", "all"; "help"
- * lists them). */
+/* What BUZON_DEBUG asks to trace on stderr ("imap", "store", "sql", "all";
+ * "help" lists them). */
 typedef enum
 {
   BUZON_DEBUG_IMAP = 1 << 0,
   BUZON_DEBUG_STORE = 1 << 1,
+  BUZON_DEBUG_SQL = 1 << 2,
 } BuzonDebugFlags;
 
 gboolean     buzon_engine_debugging   (BuzonDebugFlags flag);

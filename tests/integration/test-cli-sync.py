@@ -139,7 +139,7 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                     b"Message-ID: <nuevo@cli.example.org>\r\n\r\nHola.\r\n")
         imap.create("Listas")
         imap.logout()
-        r = buzon("sync", "demo", extra_env={"BUZON_DEBUG": "imap,store"})
+        r = buzon("sync", "demo", extra_env={"BUZON_DEBUG": "imap,store,sql"})
         check("resync: exit 0 and a summary line", r.returncode == 0
               and "1 new" in r.stdout and "10 gone" in r.stdout, repr(r))
         trace = [line.split(None, 3) for line in r.stderr.splitlines()
@@ -158,6 +158,9 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
               commits and all(re.search(r" commit [\d.]+ ms, log \d+ pages", c) for c in commits)
               and re.search(r"store's thread used [\d.]+ s of CPU time", r.stderr),
               r.stderr[-2000:])
+        check("BUZON_DEBUG=sql: the statements, with their runs and time",
+              re.search(r"^sql +[\d.]+ ms +\d+ runs +[\d.]+ µs each  INSERT INTO message \(",
+                        r.stderr, re.M), r.stderr[-2000:])
         cached = folders()
         check("resync: counts and the new folder", cached.get("INBOX", {}).get("messages")
               == MESSAGES - 10 + 1 and "Listas" in cached, repr(cached))

@@ -64,6 +64,23 @@ buzon_store_batch_reset (BuzonStoreBatch *self)
   self->reset = TRUE;
 }
 
+/* What a batch keeps of a fetch whose row was decoded: the UID, the flags
+ * and the MODSEQ, which a message cached already may still have new. The
+ * rest (envelope, structure, headers: most of the allocations) goes now, as
+ * the sync handles each response, rather than all at once when the batch
+ * is freed: a batch of thousands took the main loop tens of milliseconds
+ * to free. */
+static void
+strip_decoded (BuzonImapFetch *fetch)
+{
+  g_clear_pointer (&fetch->envelope, buzon_imap_envelope_free);
+  g_clear_pointer (&fetch->body, buzon_imap_body_part_free);
+  g_clear_pointer (&fetch->internaldate, g_date_time_unref);
+  g_clear_pointer (&fetch->preview, g_free);
+  g_ptr_array_set_size (fetch->sections, 0);
+  fetch->present &= BUZON_IMAP_FETCH_UID | BUZON_IMAP_FETCH_FLAGS | BUZON_IMAP_FETCH_MODSEQ;
+}
+
 /* A message new to the cache (its ENVELOPE was fetched), or only new flags
  * and MODSEQ for one it has. Takes @fetch. */
 void
@@ -80,8 +97,13 @@ buzon_store_batch_add_fetch (BuzonStoreBatch *self,
       return;
     }
   g_ptr_array_add (self->fetches, fetch);
-  g_ptr_array_add (self->summaries,
-                   fetch->envelope != NULL ? buzon_store_summary_new_from_fetch (fetch) : NULL);
+  if (fetch->envelope == NULL)
+    {
+      g_ptr_array_add (self->summaries, NULL);
+      return;
+    }
+  g_ptr_array_add (self->summaries, buzon_store_summary_new_from_fetch (fetch));
+  strip_decoded (fetch);
 }
 
 void
@@ -885,6 +907,9 @@ apply_job (BuzonStore *self,
   apply_batch (self, db, task);
   if (relaxed)
     _buzon_store_exec (db, "PRAGMA synchronous = FULL", NULL);
+  /* Its rows are freed here, not on the main thread with the task. */
+  g_ptr_array_set_size (batch->fetches, 0);
+  g_ptr_array_set_size (batch->summaries, 0);
 }
 
 /**

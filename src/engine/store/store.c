@@ -50,6 +50,7 @@ struct _BuzonStore
   /* The worker's own: touched by no other thread. */
   sqlite3 *db;
   GHashTable *statements; /* SQL (by address) -> sqlite3_stmt, prepared once. */
+  GHashTable *profile;    /* BUZON_DEBUG=sql: SQL text -> its Profile. */
   int log_pages;          /* In the write-ahead log after the last commit. */
   gint64 checkpoint_time; /* How long the last commit's checkpoint took, in µs. */
 };
@@ -154,6 +155,82 @@ wal_hook_cb (gpointer    user_data,
       self->checkpoint_time = g_get_monotonic_time () - start;
     }
   return SQLITE_OK;
+}
+
+/* With "sql" in BUZON_DEBUG, the time each statement took, added up by its
+ * text (SQLite's own statements, FTS5's, count too) and printed, the
+ * costliest first, as the store closes. */
+typedef struct
+{
+  const char *sql;
+  guint64 runs;
+  gint64 nanoseconds;
+} Profile;
+
+static int
+profile_cb (unsigned int type,
+            gpointer     user_data,
+            gpointer     statement,
+            gpointer     elapsed)
+{
+  BuzonStore *self = user_data;
+  const char *sql = sqlite3_sql (statement);
+  Profile *profile;
+
+  if (type != SQLITE_TRACE_PROFILE || sql == NULL)
+    return 0;
+  profile = g_hash_table_lookup (self->profile, sql);
+  if (profile == NULL)
+    {
+      profile = g_new0 (Profile, 1);
+      profile->sql = g_strdup (sql);
+      g_hash_table_insert (self->profile, (gpointer) profile->sql, profile);
+    }
+  profile->runs++;
+  profile->nanoseconds += *(sqlite3_int64 *) elapsed;
+  return 0;
+}
+
+static void
+profile_free (gpointer data)
+{
+  Profile *profile = data;
+
+  g_free ((gpointer) profile->sql);
+  g_free (profile);
+}
+
+static int
+compare_profiles (gconstpointer a,
+                  gconstpointer b)
+{
+  const Profile *first = *(Profile *const *) a;
+  const Profile *second = *(Profile *const *) b;
+
+  return (first->nanoseconds < second->nanoseconds) - (first->nanoseconds > second->nanoseconds);
+}
+
+static void
+print_profile (GHashTable *table)
+{
+  g_autoptr (GPtrArray) profiles = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (profiles, value);
+  g_ptr_array_sort (profiles, compare_profiles);
+  for (guint i = 0; i < profiles->len && i < 20; i++)
+    {
+      const Profile *profile = profiles->pdata[i];
+      g_autofree char *sql = g_strdup (profile->sql);
+
+      g_strdelimit (sql, "\n\t", ' ');
+      g_printerr ("sql %9.1f ms %8" G_GUINT64_FORMAT " runs %7.1f µs each  %.110s\n",
+                  profile->nanoseconds / 1e6, profile->runs,
+                  profile->nanoseconds / 1e3 / profile->runs, sql);
+    }
 }
 
 static void
@@ -405,6 +482,9 @@ worker_main (gpointer user_data)
       sqlite3_close_v2 (self->db);
       self->db = NULL;
     }
+  if (self->profile != NULL)
+    print_profile (self->profile);
+  g_clear_pointer (&self->profile, g_hash_table_unref);
   if (tracing ())
     trace_cpu_time ();
   return NULL;
@@ -658,6 +738,11 @@ open_job (BuzonStore *self,
       return;
     }
   sqlite3_wal_hook (db, wal_hook_cb, self);
+  if (buzon_engine_debugging (BUZON_DEBUG_SQL))
+    {
+      self->profile = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, profile_free);
+      sqlite3_trace_v2 (db, SQLITE_TRACE_PROFILE, profile_cb, self);
+    }
   self->db = db;
   g_task_return_boolean (task, TRUE);
 }
