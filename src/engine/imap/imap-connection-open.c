@@ -9,6 +9,7 @@
 #include "imap-connection-private.h"
 #include "imap-error.h"
 #include "net/tls-certificate.h"
+#include "net/tls-client.h"
 
 static gboolean
 accept_certificate_cb (GTlsConnection       *tls,
@@ -59,14 +60,14 @@ handshake_done_cb (GObject      *source,
 }
 
 static void
-start_tls (BuzonImapConnection *self)
+tls_made_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
-  g_autoptr (GSocketConnectable) identity = g_network_address_new (self->url->host,
-                                                                   self->url->port);
+  g_autoptr (BuzonImapConnection) self = user_data;
   g_autoptr (GError) error = NULL;
-  GIOStream *tls;
+  g_autoptr (GIOStream) tls = buzon_tls_client_new_finish (result, &error);
 
-  tls = g_tls_client_connection_new (G_IO_STREAM (self->socket_connection), identity, &error);
   if (tls == NULL)
     {
       _buzon_imap_connection_open_step (self, g_steal_pointer (&error));
@@ -74,10 +75,18 @@ start_tls (BuzonImapConnection *self)
     }
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
   _buzon_imap_connection_set_stream (self, tls);
-  g_object_unref (tls);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (self->open_task), handshake_done_cb,
                                     g_object_ref (self));
+}
+
+/* The connection is made on a worker (see net/tls-client.c). */
+static void
+start_tls (BuzonImapConnection *self)
+{
+  buzon_tls_client_new_async (G_IO_STREAM (self->socket_connection), self->url->host,
+                              self->url->port, g_task_get_cancellable (self->open_task),
+                              tls_made_cb, g_object_ref (self));
 }
 
 typedef enum

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "net/tls-certificate.h"
+#include "net/tls-client.h"
 #include "smtp-client-private.h"
 #include "smtp-error.h"
 
@@ -597,28 +598,44 @@ handshake_cb (GObject      *source,
 }
 
 static void
-start_tls (BuzonSmtpOp *op)
+tls_made_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
+  BuzonSmtpOp *op = user_data;
   BuzonSmtpClient *self = op->client;
-  g_autoptr (GSocketConnectable) identity = g_network_address_new (self->url->host,
-                                                                   self->url->port);
   g_autoptr (GError) error = NULL;
-  GIOStream *tls;
+  GIOStream *tls = buzon_tls_client_new_finish (result, &error);
 
-  tls = g_tls_client_connection_new (G_IO_STREAM (self->socket_connection), identity, &error);
   if (tls == NULL)
     {
-      _buzon_smtp_op_fail (op, g_steal_pointer (&error), TRUE);
+      g_clear_handle_id (&self->timer_id, g_source_remove);
+      /* Cancelled, or timed out; else GIO has no TLS (glib-networking). */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _buzon_smtp_op_fail (op, io_error (op, error), TRUE);
+      else
+        _buzon_smtp_op_fail (op, g_steal_pointer (&error), TRUE);
       return;
     }
   g_signal_connect_object (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self,
                            0);
   g_clear_object (&self->stream);
   self->stream = tls;
-  self->timed_out = FALSE;
-  start_timer (self);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     self->io_cancellable, handshake_cb, op);
+}
+
+/* The connection is made on a worker (see net/tls-client.c); the timeout
+ * covers that and the handshake. */
+static void
+start_tls (BuzonSmtpOp *op)
+{
+  BuzonSmtpClient *self = op->client;
+
+  self->timed_out = FALSE;
+  start_timer (self);
+  buzon_tls_client_new_async (G_IO_STREAM (self->socket_connection), self->url->host,
+                              self->url->port, self->io_cancellable, tls_made_cb, op);
 }
 
 /* The name this client gives in EHLO: the address literal of its end of
