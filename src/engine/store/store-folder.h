@@ -45,6 +45,10 @@ void       buzon_store_list_folders_async        (BuzonStore          *self,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
+void       buzon_store_list_folder_states_async  (BuzonStore          *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
 GPtrArray *buzon_store_list_folders_finish       (BuzonStore          *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);

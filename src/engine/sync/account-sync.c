@@ -388,8 +388,8 @@ replayed_cb (GObject      *source,
       finish (task, g_steal_pointer (&error));
       return;
     }
-  buzon_store_list_folders_async (run->self->store, NULL, folders_listed_cb,
-                                  g_steal_pointer (&task));
+  buzon_store_list_folder_states_async (run->self->store, NULL, folders_listed_cb,
+                                        g_steal_pointer (&task));
 }
 
 /* Takes the reference to @task. */

@@ -259,8 +259,8 @@ _buzon_watch_run_sync_inbox (Run *run)
 {
   g_warn_if_fail (_buzon_watch_run_quiet (run));
   run->busy = TRUE;
-  buzon_store_list_folders_async (run->self->store, NULL, folders_cb,
-                                  _buzon_watch_run_hold (run));
+  buzon_store_list_folder_states_async (run->self->store, NULL, folders_cb,
+                                        _buzon_watch_run_hold (run));
   _buzon_account_watch_set_state (run->self, BUZON_ACCOUNT_WATCH_SYNCING, 0);
 }
 

@@ -508,8 +508,8 @@ find_mailbox (GTask *task)
   else if (self->store != NULL && !run->asked_store)
     {
       run->asked_store = TRUE;
-      buzon_store_list_folders_async (self->store, g_task_get_cancellable (task), folders_cb,
-                                      task);
+      buzon_store_list_folder_states_async (self->store, g_task_get_cancellable (task), folders_cb,
+                                            task);
     }
   else
     /* An account never synced, or a folder the cache has wrong. */

@@ -699,8 +699,8 @@ buzon_operation_replay_run_async (BuzonOperationReplay *self,
   /* The result says what reached the server, whatever the cancellable
    * says meanwhile. */
   g_task_set_check_cancellable (task, FALSE);
-  buzon_store_list_folders_async (self->store, cancellable, listed_folders_cb,
-                                  g_steal_pointer (&task));
+  buzon_store_list_folder_states_async (self->store, cancellable, listed_folders_cb,
+                                        g_steal_pointer (&task));
 }
 
 /**

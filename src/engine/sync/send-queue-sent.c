@@ -258,8 +258,8 @@ imap_ready (GTask *task)
     }
   if (!pass->sent_looked_up)
     {
-      buzon_store_list_folders_async (pass->self->store, g_task_get_cancellable (task),
-                                      folders_cb, g_object_ref (task));
+      buzon_store_list_folder_states_async (pass->self->store, g_task_get_cancellable (task),
+                                            folders_cb, g_object_ref (task));
       return;
     }
   copy_to_sent (task);

@@ -335,7 +335,8 @@ buzon_server_search_all_async (BuzonImapSession    *session,
   data->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_store_message_free);
   data->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   g_task_set_task_data (task, data, (GDestroyNotify) search_all_data_free);
-  buzon_store_list_folders_async (store, cancellable, folders_listed_cb, g_steal_pointer (&task));
+  buzon_store_list_folder_states_async (store, cancellable,
+                                        folders_listed_cb, g_steal_pointer (&task));
 }
 
 /**

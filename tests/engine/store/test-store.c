@@ -223,6 +223,25 @@ test_batch (Fixture      *f,
   folders = list_folders (f);
   g_assert_cmpuint (folder_named (folders, "INBOX")->cached_count, ==, 2);
   g_assert_cmpuint (folder_named (folders, "INBOX")->cached_unseen, ==, 1);
+  /* The states alone, as a sync lists them: the same, without the counts. */
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GPtrArray) states = NULL;
+    const BuzonStoreFolder *state;
+    const BuzonStoreFolder *full = folder_named (folders, "INBOX");
+
+    buzon_store_list_folder_states_async (f->store, NULL, store_result_cb, &result);
+    states = buzon_store_list_folders_finish (f->store, wait_for (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (states->len, ==, folders->len);
+    state = folder_named (states, "INBOX");
+    g_assert_cmpint (state->id, ==, full->id);
+    g_assert_cmpuint (state->uidvalidity, ==, full->uidvalidity);
+    g_assert_cmpuint (state->highestmodseq, ==, full->highestmodseq);
+    g_assert_cmpuint (state->exists_count, ==, full->exists_count);
+    g_assert_cmpuint (state->cached_count, ==, 0);
+    g_assert_cmpuint (state->cached_unseen, ==, 0);
+  }
   {
     g_autofree char *row = query (f, "SELECT flags || '/' || modseq FROM message WHERE uid = 3");
     g_autofree char *fts = query (f, "SELECT count(*) FROM message_fts");
