@@ -124,7 +124,8 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                    if line.startswith("imap ") and len(line.split(None, 3)) == 4]
         select = next((i for i, c in enumerate(outline) if c.endswith(" SELECT INBOX")), None)
         check("first sync: SELECT and UID SEARCH sent together",
-              select is not None and " UID SEARCH " in outline[select + 1],
+              select is not None and select + 1 < len(outline)
+              and " UID SEARCH " in outline[select + 1],
               repr(outline[:12]))
 
         # Another client changes things; the next sync finds every change.

@@ -164,25 +164,21 @@ list_folders_job (BuzonStore *self,
   sqlite3_stmt *query;
   int rc;
 
+#define FOLDER_COLUMNS                                                                             \
+  "SELECT f.id, f.raw_name, f.name, f.delimiter, f.flags, f.special_use, f.uidvalidity, "          \
+  "f.uidnext, f.highestmodseq, f.exists_count, f.unseen_count, f.first_sync_done, f.synced_at, "
+#define FOLDER_ORDER " FROM folder f ORDER BY f.raw_name <> 'INBOX', f.name"
   if (counts)
     query = _buzon_store_prepare (self,
-                                  "SELECT f.id, f.raw_name, f.name, f.delimiter, f.flags, "
-                                  "f.special_use, f.uidvalidity, f.uidnext, f.highestmodseq, "
-                                  "f.exists_count, f.unseen_count, f.first_sync_done, "
-                                  "f.synced_at, "
+                                  FOLDER_COLUMNS
                                   "(SELECT count(*) FROM message m WHERE m.folder_id = f.id), "
                                   "(SELECT count(*) FROM message m WHERE m.folder_id = f.id "
-                                  "AND (m.flags & 1) = 0) "
-                                  "FROM folder f ORDER BY f.raw_name <> 'INBOX', f.name",
+                                  "AND (m.flags & 1) = 0)" FOLDER_ORDER,
                                   &error);
   else
-    query = _buzon_store_prepare (self,
-                                  "SELECT f.id, f.raw_name, f.name, f.delimiter, f.flags, "
-                                  "f.special_use, f.uidvalidity, f.uidnext, f.highestmodseq, "
-                                  "f.exists_count, f.unseen_count, f.first_sync_done, "
-                                  "f.synced_at, 0, 0 "
-                                  "FROM folder f ORDER BY f.raw_name <> 'INBOX', f.name",
-                                  &error);
+    query = _buzon_store_prepare (self, FOLDER_COLUMNS "0, 0" FOLDER_ORDER, &error);
+#undef FOLDER_COLUMNS
+#undef FOLDER_ORDER
   if (query == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -218,6 +214,22 @@ list_folders_job (BuzonStore *self,
   g_task_return_pointer (task, g_steal_pointer (&folders), (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* Both listings: one tag, so that buzon_store_list_folders_finish() takes
+ * either. */
+static void
+list_folders (BuzonStore          *self,
+              gboolean             counts,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, buzon_store_list_folders_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (counts), NULL);
+  _buzon_store_run (self, task, list_folders_job);
+}
+
 /**
  * buzon_store_list_folders_async:
  *
@@ -230,14 +242,8 @@ buzon_store_list_folders_async (BuzonStore          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-
   g_return_if_fail (BUZON_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, buzon_store_list_folders_async);
-  g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
-  _buzon_store_run (self, task, list_folders_job);
+  list_folders (self, TRUE, cancellable, callback, user_data);
 }
 
 /**
@@ -254,15 +260,8 @@ buzon_store_list_folder_states_async (BuzonStore          *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-
   g_return_if_fail (BUZON_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  /* The same tag: buzon_store_list_folders_finish() takes both. */
-  g_task_set_source_tag (task, buzon_store_list_folders_async);
-  g_task_set_task_data (task, GINT_TO_POINTER (FALSE), NULL);
-  _buzon_store_run (self, task, list_folders_job);
+  list_folders (self, FALSE, cancellable, callback, user_data);
 }
 
 /**
