@@ -52,6 +52,7 @@ struct _BuzonStore
   GHashTable *statements; /* SQL (by address) -> sqlite3_stmt, prepared once. */
   GHashTable *profile;    /* BUZON_DEBUG=sql: SQL text -> its Profile. */
   int log_pages;          /* In the write-ahead log after the last commit. */
+  int checkpoint_pages;   /* The log's size that sets off a checkpoint. */
   gint64 checkpoint_time; /* How long the last commit's checkpoint took, in µs. */
 };
 
@@ -130,10 +131,17 @@ trace (const char *format,
 }
 
 /* The log is copied into the database (a passive checkpoint, which never
- * waits for readers) once it holds this many pages (16 MiB) rather than
- * SQLite's 1,000: a page that several batches of a sync rewrite in between
- * is copied once, and the copies (each with two fsyncs) are fewer. */
-#define CHECKPOINT_PAGES 4000
+ * waits for readers) once it holds 16 MiB rather than SQLite's 1,000 pages:
+ * a page that several batches of a sync rewrite in between is copied once,
+ * and the copies (each with two fsyncs) are fewer. */
+#define CHECKPOINT_BYTES (16 * 1024 * 1024)
+
+/* A new database's page, rather than SQLite's 4 KiB: a first sync writes a
+ * quarter of the log frames and of the checkpoint's copies, each a system
+ * call or two (100k messages: the store's thread used 5-17% less CPU time,
+ * a quarter less system time, against 8 KiB 5% less; 32 KiB no better).
+ * A database made before keeps its own size. */
+#define PAGE_SIZE 16384
 
 /* After every commit, in place of SQLite's own automatic checkpoint (which
  * does the same), so that the trace can show it. */
@@ -147,7 +155,7 @@ wal_hook_cb (gpointer    user_data,
 
   self->log_pages = pages;
   self->checkpoint_time = 0;
-  if (pages >= CHECKPOINT_PAGES)
+  if (pages >= self->checkpoint_pages)
     {
       gint64 start = g_get_monotonic_time ();
 
@@ -583,17 +591,25 @@ buzon_store_get_schema_version (void)
   return migration_number (prefix);
 }
 
+/* The integer a pragma reads, or 0. */
+static int
+pragma_value (sqlite3    *db,
+              const char *sql)
+{
+  sqlite3_stmt *statement = NULL;
+  int value = 0;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) == SQLITE_OK
+      && sqlite3_step (statement) == SQLITE_ROW)
+    value = sqlite3_column_int (statement, 0);
+  sqlite3_finalize (statement);
+  return value;
+}
+
 static guint
 current_version (sqlite3 *db)
 {
-  sqlite3_stmt *statement = NULL;
-  guint version = 0;
-
-  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK
-      && sqlite3_step (statement) == SQLITE_ROW)
-    version = (guint) sqlite3_column_int (statement, 0);
-  sqlite3_finalize (statement);
-  return version;
+  return (guint) pragma_value (db, "PRAGMA user_version");
 }
 
 static gboolean
@@ -725,7 +741,9 @@ open_job (BuzonStore *self,
                               message_id_key_function, NULL, NULL, NULL);
   /* WAL: readers never block the writer; FULL: a committed transaction
    * survives a power cut, which the outbox's promise needs. */
-  if (!_buzon_store_exec (db, "PRAGMA journal_mode = WAL", &error)
+  /* Before WAL, which fixes it; a no-op on a database that has pages. */
+  if (!_buzon_store_exec (db, "PRAGMA page_size = " G_STRINGIFY (PAGE_SIZE), &error)
+      || !_buzon_store_exec (db, "PRAGMA journal_mode = WAL", &error)
       || !_buzon_store_exec (db, "PRAGMA synchronous = FULL", &error)
       || !_buzon_store_exec (db, "PRAGMA foreign_keys = ON", &error)
       /* 32 MiB of page cache: a first sync's indexes (message, threads,
@@ -737,6 +755,7 @@ open_job (BuzonStore *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  self->checkpoint_pages = CHECKPOINT_BYTES / MAX (pragma_value (db, "PRAGMA page_size"), 512);
   sqlite3_wal_hook (db, wal_hook_cb, self);
   if (buzon_engine_debugging (BUZON_DEBUG_SQL))
     {

@@ -31,12 +31,14 @@ test_open (Fixture      *f,
 {
   g_autofree char *version = query (f, "PRAGMA user_version");
   g_autofree char *journal = query (f, "PRAGMA journal_mode");
+  g_autofree char *page_size = query (f, "PRAGMA page_size");
   g_autofree char *expected = g_strdup_printf ("%u", buzon_store_get_schema_version ());
   g_autoptr (GError) error = NULL;
 
   g_assert_cmpuint (buzon_store_get_schema_version (), >=, 1);
   g_assert_cmpstr (version, ==, expected);
   g_assert_cmpstr (journal, ==, "wal");
+  g_assert_cmpstr (page_size, ==, "16384");
 
   /* Opening again does nothing more. */
   g_assert_true (open_store (f->store, &error));
@@ -58,6 +60,46 @@ test_open (Fixture      *f,
     g_assert_null (buzon_store_list_folders_finish (f->store, wait_for (&result), &error));
     g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_CLOSED);
   }
+}
+
+/* A cache made before Buzón chose 16 KiB pages keeps its 4 KiB ones (only
+ * a VACUUM could change them) and works as a new one does. */
+static void
+test_old_page_size (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) buzon_imap_mailbox_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *page_size = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *expected = g_strdup_printf ("%u", buzon_store_get_schema_version ());
+  g_autofree char *account_dir = g_path_get_dirname (f->path);
+  sqlite3 *db = NULL;
+
+  buzon_store_close (f->store);
+  g_clear_object (&f->store);
+  remove_tree (f->dir);
+  g_assert_cmpint (g_mkdir_with_parents (account_dir, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;"
+                                     "CREATE TABLE made_before (a); DROP TABLE made_before",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = buzon_store_new (f->path);
+  g_assert_true (open_store (f->store, &error));
+  g_assert_no_error (error);
+  page_size = query (f, "PRAGMA page_size");
+  version = query (f, "PRAGMA user_version");
+  g_assert_cmpstr (page_size, ==, "4096");
+  g_assert_cmpstr (version, ==, expected);
+  add_folder (f, mailboxes, "INBOX");
+  g_assert_true (save_folders (f, mailboxes));
+  folders = list_folders (f);
+  g_assert_cmpuint (folders->len, ==, 1);
 }
 
 static void
@@ -1099,6 +1141,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/store/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("open", test_open);
+  ADD ("old-page-size", test_old_page_size);
   ADD ("too-new", test_too_new);
   ADD ("not-a-database", test_not_a_database);
   ADD ("folders", test_folders);
