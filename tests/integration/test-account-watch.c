@@ -955,5 +955,11 @@ main (int    argc,
               test_pool_reclaim, fixture_tear_down);
   g_test_add ("/account-watch/offline", WatchFixture, NULL, fixture_set_up, test_offline,
               fixture_tear_down);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

@@ -352,5 +352,11 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/body-prefetch/account-prefetch-days", Fixture, NULL, fixture_set_up,
               test_account_prefetch_days, fixture_tear_down);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

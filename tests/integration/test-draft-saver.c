@@ -488,5 +488,11 @@ main (int    argc,
               tear_down);
   g_test_add ("/draft-saver/without-uidplus", Fixture, "--without UIDPLUS", set_up,
               test_without_uidplus, tear_down);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

@@ -449,5 +449,11 @@ main (int    argc,
       g_test_add (gone, Fixture, variants[i].variant, fixture_set_up, test_folder_gone,
                   fixture_tear_down);
     }
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

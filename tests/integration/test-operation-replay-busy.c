@@ -188,5 +188,11 @@ main (int    argc,
 
   g_test_add ("/operation-replay/busy", BusyFixture, NULL, busy_set_up, test_busy,
               busy_tear_down);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

@@ -778,5 +778,11 @@ main (int    argc,
               fixture_set_up_without_uidplus, test_provisional_without_uidplus,
               fixture_tear_down);
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

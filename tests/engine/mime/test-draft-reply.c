@@ -262,5 +262,11 @@ main (int    argc,
   g_test_add_func ("/draft-reply/forward-inline", test_forward_inline);
   g_test_add_func ("/draft-reply/forward-subject", test_forward_subject_not_stacked);
   g_test_add_func ("/draft-reply/forward-attachment", test_forward_attachment);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

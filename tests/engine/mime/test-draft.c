@@ -820,5 +820,11 @@ main (int    argc,
   g_test_add_func ("/draft/attachment-file", test_attachment_file);
   g_test_add_func ("/draft/reopen", test_reopen);
   g_test_add_func ("/draft/properties", test_properties);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

@@ -174,5 +174,11 @@ main (int    argc,
   g_test_add_func ("/mime-text/demo-messages", test_demo_messages);
   g_test_add_func ("/mime-text/forwarded", test_forwarded);
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

@@ -527,5 +527,11 @@ main (int    argc,
   ADD ("/message-model/closed-store", test_closed_store);
 #undef ADD
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

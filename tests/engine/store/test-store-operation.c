@@ -941,5 +941,11 @@ main (int    argc,
   ADD ("expunge", test_expunge);
 #undef ADD
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

@@ -234,5 +234,11 @@ main (int    argc,
   ADD ("migration-thread-key", test_migration_thread_key);
 #undef ADD
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }

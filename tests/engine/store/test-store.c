@@ -1160,5 +1160,11 @@ main (int    argc,
   ADD ("disk-full", test_disk_full);
 #undef ADD
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* The engine's warm-up thread ends before the process does. */
+    buzon_engine_shutdown ();
+    return status;
+  }
 }
