@@ -7,7 +7,10 @@
 // thread. Over this stream each read of the socket asks for up to 64 KiB
 // and the reads after it are served from what came, so the socket is read
 // once for as much as has arrived. Its output and its closing are the base
-// connection's own.
+// connection's own. It is a socket connection on the base's socket, as
+// glib-networking wants one to resume TLS sessions (it keys them by the
+// peer's address): a plain GIOStream made every connection a full
+// handshake.
 
 #include "config.h"
 
@@ -177,13 +180,13 @@ buzon_read_ahead_input_init (BuzonReadAheadInput *self)
 
 struct _BuzonReadAheadStream
 {
-  GIOStream parent_instance;
+  GTcpConnection parent_instance;
 
   GIOStream *base;
   GInputStream *input;
 };
 
-G_DEFINE_FINAL_TYPE (BuzonReadAheadStream, buzon_read_ahead_stream, G_TYPE_IO_STREAM)
+G_DEFINE_FINAL_TYPE (BuzonReadAheadStream, buzon_read_ahead_stream, G_TYPE_TCP_CONNECTION)
 
 static GInputStream *
 buzon_read_ahead_stream_get_input_stream (GIOStream *stream)
@@ -274,25 +277,27 @@ buzon_read_ahead_stream_init (BuzonReadAheadStream *self)
 
 /**
  * buzon_read_ahead_stream_new:
- * @base: a connection whose input stream is pollable (a
- *   GSocketConnection); nothing else may read it from now on
+ * @base: the connection; nothing else may read it from now on
  *
- * Returns: (transfer full): a connection with @base's output and closing,
- *   whose input reads @base's ahead
+ * Returns: (transfer full): a connection on @base's socket, with @base's
+ *   output and closing, whose input reads @base's ahead
  */
 GIOStream *
-buzon_read_ahead_stream_new (GIOStream *base)
+buzon_read_ahead_stream_new (GSocketConnection *base)
 {
   BuzonReadAheadStream *self;
   BuzonReadAheadInput *input;
+  GInputStream *base_input;
 
-  g_return_val_if_fail (G_IS_IO_STREAM (base), NULL);
-  g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (base)), NULL);
+  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (base), NULL);
+  base_input = g_io_stream_get_input_stream (G_IO_STREAM (base));
+  g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (base_input), NULL);
 
-  self = g_object_new (BUZON_TYPE_READ_AHEAD_STREAM, NULL);
-  self->base = g_object_ref (base);
+  self = g_object_new (BUZON_TYPE_READ_AHEAD_STREAM, "socket",
+                       g_socket_connection_get_socket (base), NULL);
+  self->base = G_IO_STREAM (g_object_ref (base));
   input = g_object_new (BUZON_TYPE_READ_AHEAD_INPUT, NULL);
-  input->base = g_object_ref (g_io_stream_get_input_stream (base));
+  input->base = g_object_ref (base_input);
   self->input = G_INPUT_STREAM (input);
   return G_IO_STREAM (self);
 }

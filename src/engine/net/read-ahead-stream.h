@@ -9,8 +9,8 @@ G_BEGIN_DECLS
 
 #define BUZON_TYPE_READ_AHEAD_STREAM (buzon_read_ahead_stream_get_type ())
 G_DECLARE_FINAL_TYPE (BuzonReadAheadStream, buzon_read_ahead_stream, BUZON, READ_AHEAD_STREAM,
-                      GIOStream)
+                      GTcpConnection)
 
-GIOStream *buzon_read_ahead_stream_new (GIOStream *base);
+GIOStream *buzon_read_ahead_stream_new (GSocketConnection *base);
 
 G_END_DECLS

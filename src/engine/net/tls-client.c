@@ -36,7 +36,11 @@ make_in_thread (GTask        *task,
 {
   Request *request = task_data;
   g_autoptr (GSocketConnectable) identity = g_network_address_new (request->host, request->port);
-  g_autoptr (GIOStream) base = buzon_read_ahead_stream_new (request->base);
+  GSocketConnection *socket = G_IS_SOCKET_CONNECTION (request->base)
+                                ? G_SOCKET_CONNECTION (request->base)
+                                : NULL;
+  g_autoptr (GIOStream) base = socket != NULL ? buzon_read_ahead_stream_new (socket)
+                                              : g_object_ref (request->base);
   GError *error = NULL;
   GIOStream *tls = g_tls_client_connection_new (base, identity, &error);
 
