@@ -104,13 +104,14 @@ buzon_cli_compose_parse (BuzonCliCompose        *compose,
   return BUZON_CLI_COMPOSE_PARSED;
 }
 
-/* TRUE when no recipient, subject, attachment or HTML was given (for the
- * commands' forms that take none: --reply-to and --receipt do not count). */
+/* TRUE when no composing option was given (for the commands' forms that
+ * take none, send --raw and draft --discard, which would drop them). */
 gboolean
 buzon_cli_compose_is_empty (const BuzonCliCompose *compose)
 {
   return compose->to->len == 0 && compose->cc->len == 0 && compose->bcc->len == 0
-         && compose->attachments->len == 0 && compose->subject == NULL && compose->html == NULL;
+         && compose->attachments->len == 0 && compose->subject == NULL && compose->html == NULL
+         && compose->reply_to == NULL && !compose->receipt;
 }
 
 static char *

@@ -317,6 +317,9 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-send-") as tmp:
           and len(delivered("alice", "Más tarde", "Sent")) == 1, repr(r))
     for args in (["outbox", "demo", "--retry"], ["outbox"], ["send", "demo", "--to", "x"],
                  ["send", "demo", "--raw", "x.eml", "--to", "bob@example.test"],
+                 # The file goes as it is: these would be dropped, not applied.
+                 ["send", "demo", "--raw", "x.eml", "--reply-to", "bob@example.test"],
+                 ["send", "demo", "--raw", "x.eml", "--receipt"],
                  ["send", "demo", "--to", "bob@example.test", "--subject", "s", "--at",
                   "mañana"]):
         r = buzon(*args)
