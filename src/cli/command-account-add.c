@@ -30,6 +30,7 @@ typedef struct
   const char *password_command;
   gint64 prefetch_days; /* -1: the default. */
   gint64 undo_seconds;  /* -1: the default. */
+  BuzonAccountCompression compression;
   GPtrArray *trusted; /* "sha256:<lower-case hex>", NULL-terminated once parsed. */
   BuzonServerUrl *imap;
   BuzonServerUrl *smtp;
@@ -82,7 +83,7 @@ parse_arguments (AddRequest  *request,
 {
   static const char *const options[] = { "--email", "--imap", "--smtp", "--display-name",
                                           "--password-command", "--trust-cert",
-                                          "--prefetch-days", "--undo-seconds" };
+                                          "--prefetch-days", "--undo-seconds", "--compress" };
 
   request->trusted = g_ptr_array_new_with_free_func (g_free);
   request->prefetch_days = -1;
@@ -136,6 +137,20 @@ parse_arguments (AddRequest  *request,
               return FALSE;
             }
           request->prefetch_days = (gint64) days;
+        }
+      else if (g_str_equal (option, "--compress"))
+        {
+          if (g_str_equal (value, "auto"))
+            request->compression = BUZON_ACCOUNT_COMPRESSION_AUTO;
+          else if (g_str_equal (value, "on"))
+            request->compression = BUZON_ACCOUNT_COMPRESSION_ON;
+          else if (g_str_equal (value, "off"))
+            request->compression = BUZON_ACCOUNT_COMPRESSION_OFF;
+          else
+            {
+              g_printerr (_("--compress takes auto, on or off\n"));
+              return FALSE;
+            }
         }
       else if (g_str_equal (option, "--undo-seconds"))
         {
@@ -274,7 +289,7 @@ forget_passwords (const char *id)
 
 /* buzon-cli account add NAME --email ADDR --imap URL --smtp URL
  *   [--display-name NAME] [--password-command CMD] [--trust-cert SHA256:HEX]…
- *   [--prefetch-days N] [--undo-seconds N] */
+ *   [--prefetch-days N] [--undo-seconds N] [--compress auto|on|off] */
 int
 buzon_cli_command_account_add (int    argc,
                                char **argv)
@@ -314,6 +329,7 @@ buzon_cli_command_account_add (int    argc,
     buzon_account_set_prefetch_days (account, (guint) request.prefetch_days);
   if (request.undo_seconds >= 0)
     buzon_account_set_undo_seconds (account, (guint) request.undo_seconds);
+  buzon_account_set_compression (account, request.compression);
 
   in_keyring = request.password_command == NULL;
   if (in_keyring && !store_passwords (&request, &error))

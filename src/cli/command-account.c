@@ -18,6 +18,8 @@
 static void
 print_json (BuzonAccountStore *store)
 {
+  /* By BuzonAccountCompression. */
+  static const char *const compress_names[] = { "auto", "on", "off" };
   g_autoptr (GString) out = g_string_new ("[");
   guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
 
@@ -53,8 +55,9 @@ print_json (BuzonAccountStore *store)
         buzon_cli_json_string (out, password_command);
       else
         g_string_append (out, "null");
-      g_string_append_printf (out, ", \"prefetch_days\": %u}",
-                              buzon_account_get_prefetch_days (account));
+      g_string_append_printf (out, ", \"prefetch_days\": %u, \"compress\": \"%s\"}",
+                              buzon_account_get_prefetch_days (account),
+                              compress_names[buzon_account_get_compression (account)]);
     }
   g_string_append (out, n > 0 ? "\n]\n" : "]\n");
   fputs (out->str, stdout);
@@ -256,7 +259,7 @@ buzon_cli_account_usage (FILE *out)
              "       buzon-cli account add NAME --email ADDRESS --imap URL --smtp URL\n"
              "                 [--display-name \"FULL NAME\"] [--password-command CMD]\n"
              "                 [--trust-cert SHA256:HEX]… [--prefetch-days N]\n"
-             "                 [--undo-seconds N]\n"
+             "                 [--undo-seconds N] [--compress auto|on|off]\n"
              "       buzon-cli account remove NAME"));
 }
 

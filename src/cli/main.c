@@ -37,16 +37,18 @@ static const Command commands[] = {
   { "account", N_("list [--json]"),
     N_("List the configured accounts (with --json: id, name, address, imap, smtp, "
        "trusted_certificates, password_command: the command, or null when the passwords "
-       "are in the keyring, prefetch_days)"),
+       "are in the keyring, prefetch_days, compress: auto, on or off)"),
     buzon_cli_command_account },
   { "account", N_("add NAME --email ADDRESS --imap URL --smtp URL [--display-name \"FULL NAME\"] "
                   "[--password-command CMD] [--trust-cert SHA256:HEX]… [--prefetch-days N] "
-                  "[--undo-seconds N]"),
+                  "[--undo-seconds N] [--compress auto|on|off]"),
     N_("Add an account (exit status 1 if NAME exists). Without --password-command, asks for "
        "the IMAP and the SMTP password (Enter reuses the IMAP one) and keeps them in the "
        "keyring. Every sync downloads the bodies of the mail of the last N days (14 unless "
        "given; 0: none), for reading and searching offline; a message sent waits "
-       "--undo-seconds (5 unless given, at most 60; 0: none) for an Undo"),
+       "--undo-seconds (5 unless given, at most 60; 0: none) for an Undo. --compress: "
+       "whether IMAP is compressed where the server offers it (auto, the default: except "
+       "on this machine's own addresses)"),
     buzon_cli_command_account },
   { "account", N_("remove NAME"),
     N_("Remove an account (exit status 1 if there is none), its passwords in the keyring "

@@ -34,7 +34,7 @@
 # mailbox's. Both speak to a loopback server, so neither compresses (an
 # account's automatic Compress setting leaves COMPRESS=DEFLATE off there);
 # the 50 ms rows stand for a distant server, which the automatic setting
-# compresses: their account has Compress=true (the limit reader never
+# compresses: their account has --compress on (the limit reader never
 # compresses: it stands for what the server must send). The limit times the FETCH alone, while a sync's time is the
 # whole process (connecting, TLS, login, LIST, SELECT of each folder, the
 # FETCH, LOGOUT): with latency the round trips around the FETCH count
@@ -235,14 +235,14 @@ def main():
         run_env = dict(os.environ, LC_ALL="C.UTF-8", BUZON_BENCH="1",
                        XDG_CONFIG_HOME=os.path.join(tmp, "config"),
                        XDG_DATA_HOME=os.path.join(tmp, "data"))
-        def add_account(name, imap_port):
+        def add_account(name, imap_port, *options):
             subprocess.run([cli, "account", "add", name, "--email", "alice@example.test",
                             "--imap", f"imaps://alice@127.0.0.1:{imap_port}",
                             "--smtp",
                             f"submissions://alice@127.0.0.1:{env['BUZON_TEST_SUBMISSIONS_PORT']}",
                             "--password-command", "echo alice-secret",
                             "--trust-cert", "SHA256:" + env["BUZON_TEST_CERT_SHA256"],
-                            "--prefetch-days", "0"],
+                            "--prefetch-days", "0", *options],
                            env=run_env, check=True, capture_output=True)
 
         add_account("bench", env["BUZON_TEST_IMAPS_PORT"])
@@ -307,16 +307,9 @@ def main():
                 slow_limit = min(limit_reader(env, port) for _ in range(3))
                 rows.append((f"limit, {latency:g} ms RTT", slow_limit, 1.0, None, None, None,
                              None))
-                add_account("slow", port)
                 # A distant server is not on loopback, so the account's automatic
                 # setting compresses: so does this one, through the loopback proxy.
-                conf = os.path.join(tmp, "config", "buzon", "accounts.conf")
-                with open(conf) as f:
-                    text = f.read()
-                if "[Account slow]\n" not in text:
-                    raise RuntimeError(f"no [Account slow] in {conf}")
-                with open(conf, "w") as f:
-                    f.write(text.replace("[Account slow]\n", "[Account slow]\nCompress=true\n"))
+                add_account("slow", port, "--compress", "on")
                 first_sync(f"first sync, {latency:g} ms RTT", "slow", slow_limit)
                 measured(f"resync, nothing changed, {latency:g} ms", "sync", "slow", "--quiet")
             finally:

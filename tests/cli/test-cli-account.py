@@ -115,10 +115,11 @@ with tempfile.TemporaryDirectory() as home:
     want = [{"id": "demo", "name": "Ana \"García\"", "address": "ana@example.test",
              "imap": "imaps://ana@127.0.0.1:31993", "smtp": "submissions://ana@127.0.0.1:31465",
              "trusted_certificates": ["sha256:00ff"], "password_command": None,
-             "prefetch_days": 14},
+             "prefetch_days": 14, "compress": "auto"},
             {"id": "work", "name": "bob@example.org", "address": "bob@example.org",
              "imap": "imap://mail.example.org:143", "smtp": "submission://mail.example.org:587",
-             "trusted_certificates": [], "password_command": None, "prefetch_days": 14}]
+             "trusted_certificates": [], "password_command": None, "prefetch_days": 14,
+             "compress": "auto"}]
     got = json.loads(r.stdout) if r.returncode == 0 else None
     check("--json lists both accounts in the documented form", got == want, repr((r, got)))
     r = run(home, "account", "list")
@@ -164,7 +165,8 @@ with tempfile.TemporaryDirectory() as root:
              "imap": "imaps://bob@mail.example.org:993",
              "smtp": "submission://bob@mail.example.org:587",
              "trusted_certificates": ["sha256:" + FINGERPRINT.lower()],
-             "password_command": "pass show \"mail/$BUZON_PROTOCOL\"", "prefetch_days": 14}]
+             "password_command": "pass show \"mail/$BUZON_PROTOCOL\"", "prefetch_days": 14,
+             "compress": "auto"}]
     check("list --json shows the new account with its password command", got == want,
           repr((r, got)))
     r = run(config, "account", "list", data_home=data)
@@ -207,6 +209,29 @@ with tempfile.TemporaryDirectory() as root:
               and "--prefetch-days" in r.stderr, repr(r))
     run(config, "account", "remove", "recent", data_home=data)
     run(config, "account", "remove", "none", data_home=data)
+
+    # --compress: kept as Compress (none for auto) and shown by list --json.
+    for name, value in (("squeezed", "on"), ("plain", "off"), ("either", "auto")):
+        r = run(config, "account", "add", name, *base, "--password-command", "true",
+                "--compress", value, data_home=data)
+        check(f"add --compress {value}: exit 0", r.returncode == 0, repr(r))
+    r = run(config, "account", "list", "--json", data_home=data)
+    compress = {a["id"]: a["compress"] for a in json.loads(r.stdout)} if r.returncode == 0 \
+        else {}
+    groups = {g.split("]", 1)[0]: g for g in open(conf).read().split("[Account ")[1:]}
+    check("--compress: list --json says on, off, auto (work has the default)",
+          compress == {"work": "auto", "squeezed": "on", "plain": "off", "either": "auto"},
+          repr((r, compress)))
+    check("--compress: Compress=true, Compress=false, none for auto",
+          "Compress=true" in groups.get("squeezed", "")
+          and "Compress=false" in groups.get("plain", "")
+          and "Compress" not in groups.get("either", "x Compress"), repr(groups))
+    r = run(config, "account", "add", "other", *base, "--password-command", "true",
+            "--compress", "yes", data_home=data)
+    check("add refuses --compress yes: exit 2, says what it takes",
+          r.returncode == 2 and "auto, on or off" in r.stderr, repr(r))
+    for name in ("squeezed", "plain", "either"):
+        run(config, "account", "remove", name, data_home=data)
 
     before = open(conf).read()
     r = run(config, "account", "add", "work", *base, "--password-command", "true", data_home=data)
