@@ -140,17 +140,16 @@ parse_arguments (AddRequest  *request,
         }
       else if (g_str_equal (option, "--compress"))
         {
-          if (g_str_equal (value, "auto"))
-            request->compression = BUZON_ACCOUNT_COMPRESSION_AUTO;
-          else if (g_str_equal (value, "on"))
-            request->compression = BUZON_ACCOUNT_COMPRESSION_ON;
-          else if (g_str_equal (value, "off"))
-            request->compression = BUZON_ACCOUNT_COMPRESSION_OFF;
-          else
+          /* The values are BuzonAccountCompression's nicks. */
+          g_autoptr (GEnumClass) names = g_type_class_ref (BUZON_TYPE_ACCOUNT_COMPRESSION);
+          GEnumValue *compression = g_enum_get_value_by_nick (names, value);
+
+          if (compression == NULL)
             {
               g_printerr (_("--compress takes auto, on or off\n"));
               return FALSE;
             }
+          request->compression = compression->value;
         }
       else if (g_str_equal (option, "--undo-seconds"))
         {

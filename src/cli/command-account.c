@@ -18,8 +18,7 @@
 static void
 print_json (BuzonAccountStore *store)
 {
-  /* By BuzonAccountCompression. */
-  static const char *const compress_names[] = { "auto", "on", "off" };
+  g_autoptr (GEnumClass) compress_names = g_type_class_ref (BUZON_TYPE_ACCOUNT_COMPRESSION);
   g_autoptr (GString) out = g_string_new ("[");
   guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
 
@@ -57,7 +56,9 @@ print_json (BuzonAccountStore *store)
         g_string_append (out, "null");
       g_string_append_printf (out, ", \"prefetch_days\": %u, \"compress\": \"%s\"}",
                               buzon_account_get_prefetch_days (account),
-                              compress_names[buzon_account_get_compression (account)]);
+                              g_enum_get_value (compress_names,
+                                                buzon_account_get_compression (account))
+                                ->value_nick);
     }
   g_string_append (out, n > 0 ? "\n]\n" : "]\n");
   fputs (out->str, stdout);
