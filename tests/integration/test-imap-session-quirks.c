@@ -5,8 +5,9 @@
 // Gmail's and Office 365's capabilities and Office 365's throttling answer,
 // iCloud's CAPABILITY line with a trailing space, Yahoo without IDLE, a server
 // that advertises IDLE and refuses it, Courier's APPENDUID without UIDPLUS,
-// and UW's UIDPLUS without APPENDUID. Capability lines are those of
-// ../shared/PROVIDERS.md.
+// UW's UIDPLUS without APPENDUID, and Dovecot ending a LIST before the
+// long SEARCH sent ahead of it, which it does only with a big mailbox.
+// Capability lines are those of ../shared/PROVIDERS.md.
 
 #include <string.h>
 
@@ -398,6 +399,71 @@ test_uidplus_without_appenduid (Fixture      *f,
   assert_script_played (f);
 }
 
+/* Dovecot runs a LIST sent behind a long SEARCH beside it and ends it
+ * first (seen with 100,000 messages in INBOX): each response reaches the
+ * command that asked for it all the same. */
+static void
+test_list_ends_before_search (Fixture      *f,
+                              gconstpointer data)
+{
+  g_autoptr (GAsyncResult) selected = NULL;
+  g_autoptr (GAsyncResult) searched = NULL;
+  g_autoptr (GAsyncResult) listed = NULL;
+  g_autoptr (BuzonImapSelected) state = NULL;
+  g_autoptr (GArray) uids = NULL;
+  g_autoptr (GPtrArray) mailboxes = NULL;
+  g_autoptr (GError) error = NULL;
+  const BuzonImapMailbox *sent;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] Dovecot ready.",
+                "IMAP4rev1 ESEARCH LIST-EXTENDED LIST-STATUS SPECIAL-USE", NULL);
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
+  buzon_test_fake_imap_server_send_line (f->server, "* 3 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 7] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 4] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 UID SEARCH RETURN (ALL) ALL");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 LIST %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* STATUS INBOX (MESSAGES 3 UIDNEXT 4 UIDVALIDITY 7)");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* LIST (\\HasNoChildren \\Sent) \"/\" Sent");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* STATUS Sent (MESSAGES 2 UIDNEXT 5 UIDVALIDITY 9)");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK List completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* ESEARCH (TAG \"b3\") UID ALL 1:3");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK Search completed");
+  log_in (f);
+
+  buzon_imap_session_select_async (f->session, "INBOX", BUZON_IMAP_SELECT_NONE, NULL, NULL, NULL,
+                                   NULL, NULL, fake_server_result_cb, &selected);
+  state = buzon_imap_session_select_finish (f->session, fake_server_wait (f->server, &selected),
+                                            &error);
+  g_assert_no_error (error);
+  buzon_imap_session_search_async (f->session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE, NULL,
+                                   fake_server_result_cb, &searched);
+  buzon_imap_session_list_async (f->session, NULL, fake_server_result_cb, &listed);
+  mailboxes = buzon_imap_session_list_finish (f->session, fake_server_wait (f->server, &listed),
+                                              &error);
+  g_assert_no_error (error);
+  uids = buzon_imap_session_search_finish (f->session, fake_server_wait (f->server, &searched),
+                                           &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (uids->len, ==, 1);
+  g_assert_cmpuint (g_array_index (uids, BuzonImapUidRange, 0).first, ==, 1);
+  g_assert_cmpuint (g_array_index (uids, BuzonImapUidRange, 0).last, ==, 3);
+  g_assert_cmpuint (mailboxes->len, ==, 2);
+  sent = g_ptr_array_index (mailboxes, 1);
+  g_assert_cmpstr (sent->raw_name, ==, "Sent");
+  g_assert_cmpint (sent->special_use, ==, BUZON_IMAP_SPECIAL_USE_SENT);
+  g_assert_nonnull (sent->status);
+  g_assert_cmpuint (sent->status->messages, ==, 2);
+  g_assert_cmpuint (sent->status->uidvalidity, ==, 9);
+  assert_script_played (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -414,6 +480,7 @@ main (int    argc,
   ADD ("appenduid-without-uidplus", test_appenduid_without_uidplus);
   ADD ("uidplus-without-appenduid", test_uidplus_without_appenduid);
   ADD ("setup-pipelined", test_setup_pipelined);
+  ADD ("list-ends-before-search", test_list_ends_before_search);
 #undef ADD
 
   return g_test_run ();

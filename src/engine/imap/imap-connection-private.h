@@ -49,6 +49,7 @@ struct _Pending
   gboolean done_requested;  /* IDLE: end it as soon as possible. */
   gboolean barrier;         /* STARTTLS, COMPRESS: nothing may follow until it is answered. */
   gboolean is_enable;       /* ENABLE: its ENABLED response is believed. */
+  char verb[12];            /* The command's name, upper case, after any "UID ". */
   gboolean sensitive;       /* LOGIN, AUTHENTICATE: wipe the bytes when done. */
   gulong cancelled_id;      /* IDLE: ends on cancel. */
   GCancellable *cancellable;

@@ -5,8 +5,9 @@
 // opened the connection. One read is always outstanding; the bytes go to a
 // BuzonImapParser and each response is dispatched as soon as it is complete:
 // a continuation request goes to the command that is sending a literal, a
-// tagged response completes its command, an untagged one goes to the oldest
-// command in flight and to the "untagged" signal.
+// tagged response completes its command, an untagged one goes to the
+// command in flight it answers (see recipient()) and to the "untagged"
+// signal.
 //
 // Commands are pipelined: up to max_in_flight are on the wire at once. A
 // command with synchronising literals is written in chunks; while it waits
@@ -438,6 +439,24 @@ _buzon_imap_connection_enqueue (BuzonImapConnection  *self,
     const char *first = g_bytes_get_data (g_ptr_array_index (chunks, 0), &size);
     gsize tag_length = strlen (tag);
 
+    /* Its name, which tells the responses only it can have asked for. */
+    if (size > tag_length + 1)
+      {
+        const char *verb = first + tag_length + 1;
+        gsize left = size - tag_length - 1;
+        gsize n = 0;
+
+        if (starts_with (verb, left, "UID "))
+          {
+            verb += 4;
+            left -= 4;
+          }
+        while (n < left && n < sizeof pending->verb - 1 && g_ascii_isalpha (verb[n]))
+          {
+            pending->verb[n] = g_ascii_toupper (verb[n]);
+            n++;
+          }
+      }
     /* Its bytes carry a password: wiped when the command is done. */
     pending->sensitive = size > tag_length
                          && (starts_with (first + tag_length, size - tag_length, " LOGIN ")
@@ -601,18 +620,78 @@ dispatch_tagged (BuzonImapConnection *self,
     _buzon_imap_connection_pump (self);
 }
 
+/* Whether @pending's command is one that asks for responses called
+ * @keyword, which no server sends unasked. */
+static gboolean
+asks_for (const Pending *pending,
+          const char    *keyword)
+{
+  const char *verb = pending->verb;
+
+  if (g_str_equal (keyword, "LIST"))
+    return g_str_equal (verb, "LIST");
+  if (g_str_equal (keyword, "LSUB"))
+    return g_str_equal (verb, "LSUB");
+  if (g_str_equal (keyword, "STATUS")) /* Or LIST-STATUS (RFC 5819). */
+    return g_str_equal (verb, "STATUS") || g_str_equal (verb, "LIST");
+  if (g_str_equal (keyword, "SEARCH") || g_str_equal (keyword, "ESEARCH"))
+    return g_str_equal (verb, "SEARCH") || g_str_equal (verb, "SORT");
+  if (g_str_equal (keyword, "NAMESPACE"))
+    return g_str_equal (verb, "NAMESPACE");
+  return FALSE;
+}
+
+/* The command in flight an untagged response goes to: the oldest, which
+ * is the one the server answers as long as it answers in order. A server
+ * may run independent commands side by side, though (RFC 3501, 5.5;
+ * Dovecot ends a LIST sent behind a long SEARCH before the SEARCH): an
+ * ESEARCH goes to the command its correlator names, and the other
+ * responses only some command can have asked for (LIST, STATUS, SEARCH,
+ * …) to the oldest command of that kind. Everything else (EXISTS,
+ * FETCH, …) may come unasked, for the mailbox the oldest runs in, and
+ * goes to the oldest. */
+static Pending *
+recipient (BuzonImapConnection     *self,
+           const BuzonImapResponse *response)
+{
+  Pending *oldest = g_queue_peek_head (&self->in_flight);
+  const BuzonImapValue *correlator = NULL;
+
+  /* ESEARCH names its command: "(TAG "b3")" (RFC 4731, 3.1). */
+  if (g_strcmp0 (response->keyword, "ESEARCH") == 0)
+    correlator = buzon_imap_value_get_item (response->values, 0);
+  if (correlator != NULL && correlator->kind == BUZON_IMAP_VALUE_LIST
+      && buzon_imap_value_is_atom (buzon_imap_value_get_item (correlator, 0), "TAG"))
+    {
+      const char *tag = buzon_imap_value_get_string (buzon_imap_value_get_item (correlator, 1),
+                                                     NULL);
+
+      for (GList *l = self->in_flight.head; tag != NULL && l != NULL; l = l->next)
+        if (g_str_equal (((Pending *) l->data)->tag, tag))
+          return l->data;
+    }
+
+  if (oldest == NULL || response->keyword == NULL || asks_for (oldest, response->keyword)
+      || self->in_flight.length == 1)
+    return oldest;
+  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+    if (asks_for (l->data, response->keyword))
+      return l->data;
+  return oldest;
+}
+
 static void
 dispatch_untagged (BuzonImapConnection *self,
                    BuzonImapResponse   *response)
 {
-  Pending *oldest = g_queue_peek_head (&self->in_flight);
+  Pending *to = recipient (self, response);
 
   if (G_UNLIKELY (tracing ()) && self->trace_untagged++ == 0)
     self->trace_first_untagged = g_get_monotonic_time ();
   /* Read before any callback: a callback may close the connection, which
    * frees every pending command. */
-  gboolean bye_expected = oldest != NULL && oldest->expects_bye;
-  gboolean enabling = oldest != NULL && oldest->is_enable;
+  gboolean bye_expected = to != NULL && to->expects_bye;
+  gboolean enabling = to != NULL && to->is_enable;
 
   if (g_strcmp0 (response->keyword, "CAPABILITY") == 0)
     set_capabilities_from (self, response->values);
@@ -629,8 +708,8 @@ dispatch_untagged (BuzonImapConnection *self,
 
   /* Handlers get their command's responses even after it was cancelled:
    * they know, and otherwise the responses would look like news. */
-  if (oldest != NULL && oldest->untagged != NULL)
-    oldest->untagged (self, response, oldest->untagged_data);
+  if (to != NULL && to->untagged != NULL)
+    to->untagged (self, response, to->untagged_data);
   if (self->state != STATE_CLOSED)
     g_signal_emit (self, signals[SIGNAL_UNTAGGED], 0, response);
 
@@ -876,9 +955,9 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
  * buzon_imap_connection_command_async:
  * @command: the command; it is serialized at once and may be freed after
  *   this call returns
- * @untagged: (nullable): receives the untagged responses that arrive while
- *   this command is the oldest in flight, e.g. each FETCH of a UID FETCH,
- *   one by one, as they arrive
+ * @untagged: (nullable): receives the untagged responses that answer this
+ *   command, one by one, as they arrive: e.g. each FETCH of a UID FETCH, or
+ *   LIST's each LIST (see recipient() for how they are told apart)
  * @cancellable: (nullable): cancelling before the command was written takes
  *   it out of the queue; a command already on the wire completes, as
  *   cancelled, when the server answers it (the connection's timeout bounds

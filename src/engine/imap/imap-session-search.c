@@ -69,7 +69,7 @@ read_esearch (SearchData              *data,
   const BuzonImapValue *first = buzon_imap_value_get_item (values, 0);
 
   if (first != NULL && first->kind == BUZON_IMAP_VALUE_LIST)
-    i++; /* The correlator: the command is the oldest in flight, so it is ours. */
+    i++; /* The correlator: the connection gave the response to the command it names. */
   if (buzon_imap_value_is_atom (buzon_imap_value_get_item (values, i), "UID"))
     i++;
   for (; i + 1 < values->length; i += 2)
