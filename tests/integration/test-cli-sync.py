@@ -150,12 +150,24 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                     b"Subject: =?UTF-8?Q?Reci=C3=A9n_llegado?=\r\n"
                     b"Message-ID: <nuevo@cli.example.org>\r\n\r\nHola.\r\n")
         imap.create("Listas")
+        # Archive sorts first after INBOX, which this pass syncs before it
+        # asks for the folder list: the others all follow all the same.
+        imap.append("Archive", "", None,
+                    b"From: Viejo <v@example.org>\r\nSubject: Archivado\r\n"
+                    b"Message-ID: <archivado@cli.example.org>\r\n\r\nHola.\r\n")
         imap.logout()
         r = buzon("sync", "demo", extra_env={"BUZON_DEBUG": "imap,store"})
         check("resync: exit 0 and a summary line", r.returncode == 0
-              and "1 new" in r.stdout and "10 gone" in r.stdout, repr(r))
+              and "2 new" in r.stdout and "10 gone" in r.stdout, repr(r))
         trace = [line.split(None, 3) for line in r.stderr.splitlines()
                  if line.startswith("imap ")]
+        commands = [t[3][3:] for t in trace if len(t) == 4 and t[3].startswith("C: ")]
+        select = next((i for i, c in enumerate(commands) if c.endswith(" SELECT INBOX")
+                       or " SELECT INBOX " in c), None)
+        listed = next((i for i, c in enumerate(commands) if " LIST " in c), None)
+        check("resync: INBOX selected first, the folder list after its SELECT",
+              select is not None and listed is not None and select < listed
+              and not any(" SELECT " in c for c in commands[:select]), repr(commands[:8]))
         sent = [t[3] for t in trace if len(t) == 4 and t[3].startswith("C: ")]
         check("BUZON_DEBUG=imap: the commands and the tagged replies, in order",
               any(" SELECT INBOX" in c for c in sent)
@@ -172,7 +184,8 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
               r.stderr[-2000:])
         cached = folders()
         check("resync: counts and the new folder", cached.get("INBOX", {}).get("messages")
-              == MESSAGES - 10 + 1 and "Listas" in cached, repr(cached))
+              == MESSAGES - 10 + 1 and "Listas" in cached
+              and cached.get("Archive", {}).get("messages") == 1, repr(cached))
         r = buzon("search", "demo", "is:flagged", "--limit", "100", "--json")
         found = sorted(m["uid"] for m in json.loads(r.stdout)) if r.returncode == 0 else []
         check("search is:flagged finds the ten flagged", found == list(range(1, 11)), repr(found))

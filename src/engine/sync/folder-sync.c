@@ -89,6 +89,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_PROGRESS,
+  SIGNAL_SELECTING,
   N_SIGNALS
 };
 
@@ -826,6 +827,7 @@ cached_cb (GObject      *source,
       buzon_imap_session_search_async (self->session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE,
                                        run->cancellable, early_search_cb, g_object_ref (task));
     }
+  g_signal_emit (self, signals[SIGNAL_SELECTING], 0);
 }
 
 /* The object. */
@@ -911,6 +913,18 @@ buzon_folder_sync_class_init (BuzonFolderSyncClass *klass)
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+
+  /**
+   * BuzonFolderSync::selecting:
+   *
+   * Emitted once the run has sent the folder's SELECT (and, on a first
+   * sync, the SEARCH that lists its UIDs): a command sent on the session
+   * from then on reaches the server after them, so the server runs it
+   * with the folder selected. Not emitted when the run needs no SELECT.
+   */
+  signals[SIGNAL_SELECTING] =
+    g_signal_new ("selecting", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
