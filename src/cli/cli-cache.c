@@ -59,21 +59,46 @@ buzon_cli_load_accounts (void)
   return g_steal_pointer (&accounts);
 }
 
+/* The account's cache, its opening started: finish it with
+ * buzon_cli_store_opened(). The store runs its jobs in the order they
+ * came, so whatever is asked of it meanwhile waits for the opening (and
+ * fails if the opening did); a sync connects and logs in meanwhile. */
+BuzonStore *
+buzon_cli_start_store (BuzonAccount  *account,
+                       GAsyncResult **opened)
+{
+  g_autofree char *path = buzon_store_path_for_account (buzon_account_get_id (account));
+  BuzonStore *store = buzon_store_new (path);
+
+  buzon_store_open_async (store, NULL, buzon_cli_result_cb, opened);
+  return store;
+}
+
+/* Waits for the opening buzon_cli_start_store() started; FALSE with a
+ * message on stderr. */
+gboolean
+buzon_cli_store_opened (BuzonStore    *store,
+                        GAsyncResult **opened)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!buzon_store_open_finish (store, buzon_cli_wait_for (opened), &error))
+    {
+      g_printerr ("buzon-cli: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The account's cache, open; NULL with a message on stderr. */
 BuzonStore *
 buzon_cli_open_store (BuzonAccount *account)
 {
-  g_autofree char *path = buzon_store_path_for_account (buzon_account_get_id (account));
-  g_autoptr (BuzonStore) store = buzon_store_new (path);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) opened = NULL;
+  g_autoptr (BuzonStore) store = buzon_cli_start_store (account, &opened);
 
-  buzon_store_open_async (store, NULL, buzon_cli_result_cb, &result);
-  if (!buzon_store_open_finish (store, buzon_cli_wait_for (&result), &error))
-    {
-      g_printerr ("buzon-cli: %s\n", error->message);
-      return NULL;
-    }
+  if (!buzon_cli_store_opened (store, &opened))
+    return NULL;
   return g_steal_pointer (&store);
 }
 

@@ -19,6 +19,10 @@ GAsyncResult      *buzon_cli_wait_for         (GAsyncResult      **slot);
 BuzonAccountStore *buzon_cli_load_accounts    (void);
 BuzonAccount      *buzon_cli_find_account     (BuzonAccountStore  *accounts,
                                                const char         *name);
+BuzonStore        *buzon_cli_start_store      (BuzonAccount       *account,
+                                               GAsyncResult      **opened);
+gboolean           buzon_cli_store_opened     (BuzonStore         *store,
+                                               GAsyncResult      **opened);
 BuzonStore        *buzon_cli_open_store       (BuzonAccount       *account);
 void               buzon_cli_close_store      (BuzonStore         *store);
 BuzonStoreFolder  *buzon_cli_find_folder      (BuzonStore         *store,

@@ -161,7 +161,9 @@ sync_account (BuzonAccount *account,
               gboolean      bodies,
               gboolean      quiet)
 {
-  g_autoptr (BuzonStore) store = buzon_cli_open_store (account);
+  g_autoptr (GAsyncResult) opened = NULL;
+  g_autoptr (BuzonStore) store = buzon_cli_start_store (account, &opened);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (BuzonCredentials) credentials = NULL;
   g_autoptr (BuzonAccountSync) sync = NULL;
   g_autoptr (GAsyncResult) result = NULL;
@@ -173,8 +175,6 @@ sync_account (BuzonAccount *account,
   g_autofree char *max_size = g_format_size (BUZON_BODY_PREFETCH_MAX_SIZE);
   gboolean ok;
 
-  if (store == NULL)
-    return BUZON_CLI_EXIT_FAILED;
   credentials = buzon_cli_credentials_for (account, &error);
   if (credentials == NULL)
     {
@@ -190,7 +190,17 @@ sync_account (BuzonAccount *account,
   g_signal_connect (sync, "operation-dropped", G_CALLBACK (buzon_cli_operation_dropped_cb), NULL);
   if (g_getenv ("BUZON_BENCH") != NULL)
     stall_id = g_timeout_add (5, stall_tick_cb, &stall);
-  buzon_account_sync_run_async (sync, folder, NULL, buzon_cli_result_cb, &result);
+  /* The cache opens while the sync connects and logs in. */
+  buzon_account_sync_run_async (sync, folder, cancellable, buzon_cli_result_cb, &result);
+  if (!buzon_cli_store_opened (store, &opened))
+    {
+      g_cancellable_cancel (cancellable);
+      buzon_account_sync_run_finish (sync, buzon_cli_wait_for (&result), &summary, NULL);
+      if (stall_id != 0)
+        g_source_remove (stall_id);
+      buzon_cli_close_store (store);
+      return BUZON_CLI_EXIT_FAILED;
+    }
   ok = buzon_account_sync_run_finish (sync, buzon_cli_wait_for (&result), &summary, &error);
   end_progress_line (&output);
   /* Mail whose time came (sent later, or left by a failed try) goes too. */
@@ -348,8 +358,6 @@ watch_account (BuzonAccount *account,
   guint sigterm;
   gboolean ok;
 
-  if (store == NULL)
-    return BUZON_CLI_EXIT_FAILED;
   credentials = buzon_cli_credentials_for (account, &error);
   if (credentials == NULL)
     {
