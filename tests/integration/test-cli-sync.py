@@ -66,6 +66,24 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         check("folders before any sync: an empty list", r.returncode == 0
               and json.loads(r.stdout) == [], repr(r))
 
+        # A cache that is not a database: sync says so, exits 1 and leaves
+        # the file as it was (it opens while the sync connects).
+        r = buzon("account", "add", "broken", "--email", "alice@example.test", "--imap",
+                  imap_url, "--smtp", smtp_url, "--password-command",
+                  "printf '%s\\n' alice-secret", "--trust-cert", pin)
+        broken = os.path.join(tmp, "data", "buzon", "broken", "cache.db")
+        os.makedirs(os.path.dirname(broken), exist_ok=True)
+        junk = bytes(range(256)) * 64
+        with open(broken, "wb") as f:
+            f.write(junk)
+        r = buzon("sync", "broken")
+        with open(broken, "rb") as f:
+            kept = f.read()
+        check("sync of a cache that is not a database: exit 1, why, the file kept",
+              r.returncode == 1 and "not a database" in r.stderr and r.stdout == ""
+              and kept == junk, repr(r))
+        buzon("account", "remove", "broken")
+
         # A first sync killed halfway, by SIGKILL, once a first batch is in the cache:
         # through a proxy that stalls now and then, so that the rest is still to come
         # when the kill lands however loaded the machine and large the batches
