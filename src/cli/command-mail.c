@@ -358,6 +358,8 @@ watch_account (BuzonAccount *account,
   guint sigterm;
   gboolean ok;
 
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
   credentials = buzon_cli_credentials_for (account, &error);
   if (credentials == NULL)
     {

@@ -82,6 +82,11 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         check("sync of a cache that is not a database: exit 1, why, the file kept",
               r.returncode == 1 and "not a database" in r.stderr and r.stdout == ""
               and kept == junk, repr(r))
+        r = buzon("sync", "broken", "--watch", timeout=60)
+        with open(broken, "rb") as f:
+            kept = f.read()
+        check("sync --watch of that cache: exit 1 at once, why, the file kept",
+              r.returncode == 1 and "not a database" in r.stderr and kept == junk, repr(r))
         buzon("account", "remove", "broken")
 
         # A first sync killed halfway, by SIGKILL, once a first batch is in the cache:
