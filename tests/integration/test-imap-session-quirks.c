@@ -6,7 +6,8 @@
 // iCloud's CAPABILITY line with a trailing space, Yahoo without IDLE, a server
 // that advertises IDLE and refuses it, Courier's APPENDUID without UIDPLUS,
 // UW's UIDPLUS without APPENDUID, and Dovecot ending a LIST before the
-// long SEARCH sent ahead of it, which it does only with a big mailbox.
+// long SEARCH sent ahead of it, which it does only with a big mailbox (and
+// a FETCH ending before the LIST ahead of it, which a server may do).
 // Capability lines are those of ../shared/PROVIDERS.md.
 
 #include <string.h>
@@ -464,6 +465,68 @@ test_list_ends_before_search (Fixture      *f,
   assert_script_played (f);
 }
 
+static void
+count_fetch_cb (BuzonImapFetch *fetch,
+                gpointer        user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+  buzon_imap_fetch_free (fetch);
+}
+
+/* The other way round: a UID FETCH sent behind a LIST that the server
+ * answers first, while the LIST still runs. Its FETCHes are the FETCH's,
+ * not the LIST's, which would drop them. */
+static void
+test_fetch_ends_before_list (Fixture      *f,
+                             gconstpointer data)
+{
+  g_autoptr (GAsyncResult) selected = NULL;
+  g_autoptr (GAsyncResult) fetched = NULL;
+  g_autoptr (GAsyncResult) listed = NULL;
+  g_autoptr (BuzonImapSelected) state = NULL;
+  g_autoptr (GPtrArray) mailboxes = NULL;
+  g_autoptr (GError) error = NULL;
+  guint count = 0;
+  guint total = 0;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] Dovecot ready.",
+                "IMAP4rev1 LIST-EXTENDED LIST-STATUS SPECIAL-USE", NULL);
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
+  buzon_test_fake_imap_server_send_line (f->server, "* 2 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 7] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 LIST %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 UID FETCH 1:2 (UID FLAGS)");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS (\\Seen))");
+  buzon_test_fake_imap_server_send_line (f->server, "* 2 FETCH (UID 2 FLAGS ())");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK Fetch completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK List completed");
+  log_in (f);
+
+  buzon_imap_session_select_async (f->session, "INBOX", BUZON_IMAP_SELECT_NONE, NULL, NULL, NULL,
+                                   NULL, NULL, fake_server_result_cb, &selected);
+  state = buzon_imap_session_select_finish (f->session, fake_server_wait (f->server, &selected),
+                                            &error);
+  g_assert_no_error (error);
+  buzon_imap_session_list_async (f->session, NULL, fake_server_result_cb, &listed);
+  buzon_imap_session_fetch_async (f->session, "1:2", "(UID FLAGS)", count_fetch_cb, &count, NULL,
+                                  fake_server_result_cb, &fetched);
+  g_assert_true (buzon_imap_session_fetch_finish (f->session,
+                                                  fake_server_wait (f->server, &fetched), &total,
+                                                  &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 2);
+  g_assert_cmpuint (total, ==, 2);
+  mailboxes = buzon_imap_session_list_finish (f->session, fake_server_wait (f->server, &listed),
+                                              &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mailboxes->len, ==, 1);
+  assert_script_played (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -481,6 +544,7 @@ main (int    argc,
   ADD ("uidplus-without-appenduid", test_uidplus_without_appenduid);
   ADD ("setup-pipelined", test_setup_pipelined);
   ADD ("list-ends-before-search", test_list_ends_before_search);
+  ADD ("fetch-ends-before-list", test_fetch_ends_before_list);
 #undef ADD
 
   return g_test_run ();

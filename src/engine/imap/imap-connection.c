@@ -641,15 +641,40 @@ asks_for (const Pending *pending,
   return FALSE;
 }
 
+/* Whether the only untagged responses that answer @pending's command are
+ * those asks_for() names: nothing else that arrives while it runs is its. */
+static gboolean
+asks_only_for_its_own (const Pending *pending)
+{
+  static const char *const verbs[] = { "LIST", "LSUB", "STATUS", "SEARCH", "SORT", "NAMESPACE" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (g_str_equal (pending->verb, verbs[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+changes_mailbox (const Pending *pending)
+{
+  return g_str_equal (pending->verb, "SELECT") || g_str_equal (pending->verb, "EXAMINE")
+         || g_str_equal (pending->verb, "UNSELECT") || g_str_equal (pending->verb, "CLOSE");
+}
+
 /* The command in flight an untagged response goes to: the oldest, which
  * is the one the server answers as long as it answers in order. A server
  * may run independent commands side by side, though (RFC 3501, 5.5;
- * Dovecot ends a LIST sent behind a long SEARCH before the SEARCH): an
- * ESEARCH goes to the command its correlator names, and the other
- * responses only some command can have asked for (LIST, STATUS, SEARCH,
- * …) to the oldest command of that kind. Everything else (EXISTS,
- * FETCH, …) may come unasked, for the mailbox the oldest runs in, and
- * goes to the oldest. */
+ * Dovecot ends a LIST sent behind a long SEARCH before the SEARCH):
+ * - an ESEARCH goes to the command its correlator names, and the other
+ *   responses only some command asks for (LIST, STATUS, SEARCH, …) to the
+ *   oldest command of that kind;
+ * - anything else (FETCH, EXISTS, VANISHED, …) passes over the commands
+ *   that take nothing but their own kind (a LIST, a SEARCH) to the oldest
+ *   of the others: the UID FETCH behind a LIST gets its FETCHes even when
+ *   the LIST is still running. Not beyond a SELECT (or EXAMINE, UNSELECT,
+ *   CLOSE) that is not the oldest, though: what comes before it is about
+ *   the mailbox it leaves, and goes to the oldest, that is, to the
+ *   session's news. */
 static Pending *
 recipient (BuzonImapConnection     *self,
            const BuzonImapResponse *response)
@@ -657,8 +682,10 @@ recipient (BuzonImapConnection     *self,
   Pending *oldest = g_queue_peek_head (&self->in_flight);
   const BuzonImapValue *correlator = NULL;
 
+  if (oldest == NULL || response->keyword == NULL || self->in_flight.length == 1)
+    return oldest;
   /* ESEARCH names its command: "(TAG "b3")" (RFC 4731, 3.1). */
-  if (g_strcmp0 (response->keyword, "ESEARCH") == 0)
+  if (g_str_equal (response->keyword, "ESEARCH"))
     correlator = buzon_imap_value_get_item (response->values, 0);
   if (correlator != NULL && correlator->kind == BUZON_IMAP_VALUE_LIST
       && buzon_imap_value_is_atom (buzon_imap_value_get_item (correlator, 0), "TAG"))
@@ -670,13 +697,17 @@ recipient (BuzonImapConnection     *self,
         if (g_str_equal (((Pending *) l->data)->tag, tag))
           return l->data;
     }
-
-  if (oldest == NULL || response->keyword == NULL || asks_for (oldest, response->keyword)
-      || self->in_flight.length == 1)
-    return oldest;
   for (GList *l = self->in_flight.head; l != NULL; l = l->next)
     if (asks_for (l->data, response->keyword))
       return l->data;
+  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+    {
+      Pending *pending = l->data;
+
+      if (asks_only_for_its_own (pending))
+        continue;
+      return pending == oldest || !changes_mailbox (pending) ? pending : oldest;
+    }
   return oldest;
 }
 

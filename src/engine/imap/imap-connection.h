@@ -18,10 +18,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BuzonImapConnection, buzon_imap_connection, BUZON, IMAP_CONNECTION, GObject)
 
 /* Receives each untagged response that answers the command it was given
- * to: those the server sends while that command is the oldest in flight,
- * and those only its kind of command asks for (a LIST's LIST and STATUS, a
- * SEARCH's SEARCH or ESEARCH), even while older commands run. The response
- * is only borrowed. */
+ * to, as the connection tells them apart while several commands are in
+ * flight: those only its kind of command asks for (a LIST's LIST and
+ * STATUS, a SEARCH's ESEARCH), and the others (FETCH, EXISTS, …) while it
+ * is the oldest in flight but for LISTs and SEARCHes ahead of it (see
+ * recipient() in imap-connection.c). The response is only borrowed. */
 typedef void (*BuzonImapUntaggedFunc) (BuzonImapConnection     *connection,
                                        const BuzonImapResponse *response,
                                        gpointer                 user_data);
