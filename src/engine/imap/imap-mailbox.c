@@ -180,8 +180,14 @@ buzon_imap_mailbox_new_from_list (const BuzonImapResponse *response,
 
   self = g_new0 (BuzonImapMailbox, 1);
   self->raw_name = g_strndup (raw, length);
+  /* INBOX in any case is INBOX (RFC 3501, 5.1), and goes back as such: the
+   * cache knows it by that name, even before any LIST. */
   if (g_ascii_strcasecmp (self->raw_name, "INBOX") == 0)
-    self->name = g_strdup ("INBOX");
+    {
+      g_free (self->raw_name);
+      self->raw_name = g_strdup ("INBOX");
+      self->name = g_strdup ("INBOX");
+    }
   else
     self->name = buzon_imap_mailbox_decode (raw, length, utf8);
   if (delimiter->kind == BUZON_IMAP_VALUE_STRING && delimiter->length > 0)

@@ -91,8 +91,13 @@ list_untagged (BuzonImapConnection     *connection,
                                                                                 0),
                                                      &length);
       g_autofree char *name = raw != NULL ? g_strndup (raw, length) : NULL;
-      BuzonImapMailbox *mailbox = name != NULL ? g_hash_table_lookup (data->by_raw_name, name)
-                                               : NULL;
+      BuzonImapMailbox *mailbox = NULL;
+
+      /* LIST's INBOX is "INBOX", whatever the case it came in. */
+      if (name != NULL && g_ascii_strcasecmp (name, "INBOX") == 0)
+        mailbox = g_hash_table_lookup (data->by_raw_name, "INBOX");
+      else if (name != NULL)
+        mailbox = g_hash_table_lookup (data->by_raw_name, name);
 
       _buzon_imap_session_consume (data->self, response);
       if (mailbox == NULL)

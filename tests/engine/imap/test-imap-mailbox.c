@@ -79,11 +79,12 @@ test_special_use_quirks (void)
                    BUZON_IMAP_SPECIAL_USE_TRASH);
   g_assert_true (find_mailbox (gmail, "[Gmail]")->flags & BUZON_IMAP_MAILBOX_NOSELECT);
 
-  /* INBOX in any case is "INBOX"; names under it are guessed, deeper ones
-   * are not, and an attribute elsewhere beats a guess. */
+  /* INBOX in any case is "INBOX", for people and for commands (RFC 3501,
+   * 5.1); names under it are guessed, deeper ones are not, and an
+   * attribute elsewhere beats a guess. */
   mailbox = find_mailbox (courier, "INBOX");
   g_assert_nonnull (mailbox);
-  g_assert_cmpstr (mailbox->raw_name, ==, "inbox");
+  g_assert_cmpstr (mailbox->raw_name, ==, "INBOX");
   g_assert_cmpint (find_mailbox (courier, "INBOX.Papelera")->special_use, ==,
                    BUZON_IMAP_SPECIAL_USE_TRASH);
   g_assert_cmpint (find_mailbox (courier, "INBOX.Archivo.2019")->special_use, ==,
