@@ -1,6 +1,7 @@
 // BuzonAccountSync: one pass over an account — the password, the
 // connection, login, the folder list, the queue of pending operations, then
-// each folder — reporting as it goes.
+// each folder (INBOX first, and before the rest when the queue is empty) —
+// reporting as it goes.
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // The queue is replayed after the folder list is saved (so that its
@@ -88,6 +89,7 @@ typedef struct
   gboolean listed;        /* LIST was asked for. */
   gboolean folders_saved; /* The folder list reached the store while INBOX's sync ran. */
   GError *list_error;     /* The list's failure while INBOX's sync ran, for when it ends. */
+  gboolean finished;      /* finish() was called: what still comes back is dropped. */
   BuzonAccountSyncResult result;
   GError *folder_error;   /* The first folder's failure. */
 } Run;
@@ -149,6 +151,7 @@ finish (GTask  *task,
 {
   Run *run = g_task_get_task_data (task);
 
+  run->finished = TRUE;
   if (run->session == NULL)
     {
       run_return (task, error);
@@ -288,6 +291,15 @@ folder_synced_cb (GObject      *source,
   if (!buzon_folder_sync_run_finish (BUZON_FOLDER_SYNC (source), result, &summary, &error))
     {
       g_signal_emit (run->self, signals[SIGNAL_FOLDER_FINISHED], 0, folder->name, NULL, error);
+      if (run->inbox_phase && buzon_imap_error_is_refusal (error))
+        {
+          /* INBOX refused before the folder list came: the list tells
+           * whether it can be selected at all, and INBOX goes with the
+           * others, counted there. */
+          run->inbox_first = FALSE;
+          sync_next_folder (g_steal_pointer (&task));
+          return;
+        }
       /* Without a connection no other folder can go on. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
           || buzon_imap_session_get_state (run->session) == BUZON_IMAP_SESSION_LOGOUT)
@@ -377,7 +389,8 @@ wanted (const Run              *run,
   if (run->inbox_first && is_inbox (folder))
     return FALSE;
   return run->only_folder == NULL || g_str_equal (folder->name, run->only_folder)
-         || g_str_equal (folder->raw_name, run->only_folder);
+         || g_str_equal (folder->raw_name, run->only_folder)
+         || (is_inbox (folder) && g_ascii_strcasecmp (run->only_folder, "INBOX") == 0);
 }
 
 static void
@@ -496,11 +509,13 @@ folders_saved_cb (GObject      *source,
   Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
-  if (!buzon_store_save_folders_finish (BUZON_STORE (source), result, &error))
+  if (!buzon_store_save_folders_finish (BUZON_STORE (source), result, &error) && !run->finished)
     {
       list_failed (task, g_steal_pointer (&error));
       return;
     }
+  if (run->finished)
+    return;
   if (run->inbox_phase)
     {
       /* The replay waits for the end of INBOX's sync. */
@@ -508,6 +523,23 @@ folders_saved_cb (GObject      *source,
       return;
     }
   replay_operations (g_steal_pointer (&task));
+}
+
+/* INBOX, synced before the list, stays in it: every server has it (RFC
+ * 3501, 5.1), and a list without it would take it out of the cache, with
+ * its mail, while a sync of it may still be landing. */
+static void
+keep_inbox (GPtrArray *mailboxes)
+{
+  BuzonImapMailbox *inbox;
+
+  for (guint i = 0; i < mailboxes->len; i++)
+    if (g_str_equal (((BuzonImapMailbox *) mailboxes->pdata[i])->raw_name, "INBOX"))
+      return;
+  inbox = g_new0 (BuzonImapMailbox, 1);
+  inbox->name = g_strdup ("INBOX");
+  inbox->raw_name = g_strdup ("INBOX");
+  g_ptr_array_insert (mailboxes, 0, inbox);
 }
 
 static void
@@ -521,6 +553,8 @@ listed_cb (GObject      *source,
   g_autoptr (GPtrArray) mailboxes = NULL;
 
   mailboxes = buzon_imap_session_list_finish (BUZON_IMAP_SESSION (source), result, &error);
+  if (run->finished)
+    return; /* The pass ended (INBOX's sync failed) while LIST ran beside. */
   if (mailboxes == NULL)
     {
       list_failed (task, g_steal_pointer (&error));
@@ -535,6 +569,8 @@ listed_cb (GObject      *source,
                                       _("The server listed no folders at all, not even INBOX")));
       return;
     }
+  if (run->inbox_first)
+    keep_inbox (mailboxes);
   /* LIST-STATUS's counters let each folder's sync tell whether anything
    * changed without selecting it. */
   run->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -559,6 +595,11 @@ list_folders (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
+  if (run->finished)
+    {
+      g_object_unref (task);
+      return;
+    }
   run->listed = TRUE;
   buzon_imap_session_list_async (run->session, g_task_get_cancellable (task), listed_cb, task);
 }
@@ -880,7 +921,9 @@ buzon_account_sync_set_pool (BuzonAccountSync    *self,
  *
  * Looks the password up, connects, logs in, saves the folder list, replays
  * the queue of pending operations, and brings each selectable folder up to
- * date, INBOX first, then logs out. Fails with the first error; a folder's
+ * date, INBOX first, then logs out. When no operation is queued, INBOX
+ * goes even before the rest: it is synced right after login, while the
+ * folder list is asked for and saved beside it. Fails with the first error; a folder's
  * failure does not stop the others, and the result then names the first
  * folder that failed. A failed replay (the connection dropped) ends the
  * pass; operations the server refused are reported by "operation-dropped".

@@ -28,7 +28,8 @@ folder_started_cb (BuzonAccountSync *sync,
 {
   Run *run = user_data;
 
-  /* Logged in and listed: the server is there. */
+  /* Logged in (the first folder, INBOX, may come before the list): the
+   * server is there. */
   run->in_contact = TRUE;
   _buzon_account_watch_set_state (run->self, BUZON_ACCOUNT_WATCH_SYNCING, 0);
 }

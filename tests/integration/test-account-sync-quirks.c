@@ -1,0 +1,202 @@
+// BuzonAccountSync against scripted servers, for what Dovecot cannot be
+// made to do around INBOX, which a pass with no operation queued syncs
+// before it asks for the folder list: a server whose LIST leaves INBOX out,
+// and one that refuses to select INBOX and then lists it as \Noselect.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include <string.h>
+
+#include "account/credentials-command.h"
+#include "engine.h"
+#include "fake-session-helpers.h"
+#include "store-test-helpers.h"
+#include "sync/account-sync.h"
+
+typedef struct
+{
+  Fixture store;
+  BuzonTestFakeImapServer *server;
+  BuzonAccount *account;
+  BuzonCredentials *credentials;
+} QuirksFixture;
+
+static void
+quirks_set_up (QuirksFixture *f,
+               gconstpointer  data)
+{
+  fixture_set_up (&f->store, data);
+  f->server = buzon_test_fake_imap_server_new ();
+  f->credentials = BUZON_CREDENTIALS (buzon_command_credentials_new ("echo secreto"));
+}
+
+static void
+quirks_tear_down (QuirksFixture *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->account);
+  g_clear_object (&f->credentials);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  buzon_test_fake_imap_server_free (f->server);
+  fixture_tear_down (&f->store, data);
+}
+
+/* Greeting and login; no ENABLE, no ID: the capabilities say neither. */
+static void
+script_login (QuirksFixture *f)
+{
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1 "
+                                                    "LIST-EXTENDED LIST-STATUS] Logged in");
+}
+
+static void
+script_logout (QuirksFixture *f)
+{
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% LOGOUT");
+  buzon_test_fake_imap_server_send_line (f->server, "* BYE Adiós");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK Logout completed");
+}
+
+static gboolean
+run_pass (QuirksFixture          *f,
+          BuzonAccountSyncResult *summary,
+          GError                **error)
+{
+  g_autofree char *url_text = NULL;
+  g_autoptr (BuzonServerUrl) imap = NULL;
+  g_autoptr (BuzonServerUrl) smtp = NULL;
+  g_autoptr (BuzonAccountSync) sync = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  buzon_test_fake_imap_server_start (f->server);
+  url_text = buzon_test_fake_imap_server_get_url (f->server, "imap+plain");
+  imap = buzon_server_url_parse (url_text, NULL);
+  smtp = buzon_server_url_parse ("smtp+plain://ana@127.0.0.1:1", NULL);
+  f->account = buzon_account_new ("rara", NULL, "ana@example.test", imap, smtp);
+  buzon_account_set_prefetch_days (f->account, 0);
+  sync = buzon_account_sync_new (f->account, f->store.store, f->credentials);
+  buzon_account_sync_run_async (sync, NULL, NULL, fake_server_result_cb, &result);
+  return buzon_account_sync_run_finish (sync, fake_server_wait (f->server, &result), summary,
+                                        error);
+}
+
+static void
+assert_script_played (QuirksFixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean played = buzon_test_fake_imap_server_finish (f->server, 10 * 1000, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (played);
+}
+
+/* A LIST without INBOX, while INBOX's first sync runs beside it: INBOX
+ * stays in the cache, with its mail, rather than going with the list. */
+static void
+test_list_without_inbox (QuirksFixture *f,
+                         gconstpointer  data)
+{
+  static const char fetch[] =
+    "* 1 FETCH (UID 1 FLAGS () INTERNALDATE \"05-Mar-2026 10:00:00 +0100\" RFC822.SIZE 120 "
+    "ENVELOPE (\"Thu, 05 Mar 2026 10:00:00 +0100\" \"Hola\" ((\"Bea\" NIL \"bea\" "
+    "\"example.org\")) NIL NIL ((NIL NIL \"ana\" \"example.test\")) NIL NIL NIL \"<1@x>\") "
+    "BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 5 1 NIL NIL NIL "
+    "NIL) BODY[HEADER.FIELDS (REFERENCES LIST-ID)] {2}\r\n\r\n)\r\n";
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+  const BuzonStoreFolder *inbox;
+
+  script_login (f);
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 UID SEARCH ALL");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 LIST %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 5] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 2] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* SEARCH 1");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK Search completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren \\Sent) \"/\" Sent");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* STATUS Sent (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 9 "
+                                         "UNSEEN 0)");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK List completed");
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 UID FETCH 1 %ANY%");
+  buzon_test_fake_imap_server_send (f->server, fetch, strlen (fetch));
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK Fetch completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, 1);
+  g_assert_cmpuint (summary.folders, ==, 2);
+  folders = list_folders (&f->store);
+  inbox = folder_named (folders, "INBOX");
+  g_assert_nonnull (inbox);
+  g_assert_cmpuint (inbox->exists_count, ==, 1);
+  g_assert_true (inbox->first_sync_done);
+  g_assert_nonnull (folder_named (folders, "Sent"));
+  assert_script_played (f);
+}
+
+/* SELECT INBOX refused, and the list says INBOX cannot be selected (a
+ * server that keeps mail only in folders under it): the pass goes by the
+ * list, and ends without an error. */
+static void
+test_inbox_refused (QuirksFixture *f,
+                    gconstpointer  data)
+{
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+
+  script_login (f);
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 UID SEARCH ALL");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 LIST %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 NO [NONEXISTENT] No INBOX here");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 BAD No mailbox selected");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* LIST (\\Noselect \\HasChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* LIST (\\HasNoChildren) \"/\" INBOX/Cosas");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* STATUS INBOX/Cosas (MESSAGES 0 UIDNEXT 1 "
+                                         "UIDVALIDITY 3 UNSEEN 0)");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK List completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.folders_failed, ==, 0);
+  g_assert_cmpuint (summary.folders, ==, 1);
+  folders = list_folders (&f->store);
+  g_assert_true (folder_named (folders, "INBOX")->flags & BUZON_IMAP_MAILBOX_NOSELECT);
+  g_assert_true (folder_named (folders, "INBOX/Cosas")->first_sync_done);
+  assert_script_played (f);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  buzon_engine_init ();
+
+#define ADD(path, func)                                                                          \
+  g_test_add ("/account-sync-quirks/" path, QuirksFixture, NULL, quirks_set_up, func,           \
+              quirks_tear_down)
+  ADD ("list-without-inbox", test_list_without_inbox);
+  ADD ("inbox-refused", test_inbox_refused);
+#undef ADD
+
+  status = g_test_run ();
+  buzon_engine_shutdown ();
+  return status;
+}
