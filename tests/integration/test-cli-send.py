@@ -300,17 +300,20 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-send-") as tmp:
           delivered("bob", "Deshecho", expect=0) == [] and outbox("undo") == [])
 
     # Send later, across a restart: queued, not sent before its time, sent
-    # by the first run after it.
+    # by the first run after it. Ten seconds: the commands before its time
+    # take three or more under ASan on a loaded machine (CI, 2026-12-03).
+    later = time.monotonic() + 10
     r = buzon("send", "demo", "--to", "bob@example.test", "--subject", "Más tarde", "--at",
-              "+3s", stdin_text="Luego.\n")
+              "+10s", stdin_text="Luego.\n")
     items = outbox("demo")
     check("send --at: exit 0 at once, queued for later", r.returncode == 0
           and "will be sent at" in r.stdout and len(items) == 1 and items[0]["send_later"],
           (repr(r), items))
     r = buzon("outbox", "demo", "--send")
     check("send --at: not sent before its time", r.returncode == 0
-          and delivered("bob", "Más tarde", expect=0) == [] and len(outbox("demo")) == 1, repr(r))
-    time.sleep(3.5)
+          and delivered("bob", "Más tarde", expect=0) == [] and len(outbox("demo")) == 1
+          and time.monotonic() < later, repr(r))
+    time.sleep(max(0.0, later + 0.5 - time.monotonic()))
     r = buzon("sync", "demo")
     check("send --at: sent by the first sync after its time, once", r.returncode == 0
           and len(delivered("bob", "Más tarde")) == 1 and outbox("demo") == []
