@@ -908,6 +908,53 @@ test_pipelining (Fixture      *f,
   assert_script_played (f);
 }
 
+/* Commands queued in one turn of the main loop reach the server in one
+ * write; one queued later, while those are out, goes in the next. */
+static void
+test_queued_together_written_together (Fixture      *f,
+                                       gconstpointer data)
+{
+  const char *names[] = { "NOOP", "CHECK", "NOOP" };
+  GAsyncResult *results[G_N_ELEMENTS (names)] = { NULL };
+  g_autoptr (GAsyncResult) later_result = NULL;
+  g_autoptr (BuzonImapCommand) later = buzon_imap_command_new ("NOOP");
+  g_autoptr (BuzonImapResponse) response = NULL;
+  g_autoptr (GError) error = NULL;
+
+  buzon_test_fake_imap_server_send_line (f->server, GREETING);
+  buzon_test_fake_imap_server_expect_together (f->server, G_N_ELEMENTS (names));
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% NOOP");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% CHECK");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% NOOP");
+  buzon_test_fake_imap_server_send_to_each (f->server, "%TAG% OK done");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% NOOP");
+  buzon_test_fake_imap_server_send_to_each (f->server, "%TAG% OK done");
+  open_plain (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (BuzonImapCommand) command = buzon_imap_command_new (names[i]);
+
+      buzon_imap_connection_command_async (f->connection, command, NULL, NULL, NULL,
+                                           store_result_cb, &results[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (BuzonImapResponse) done = NULL;
+
+      done = buzon_imap_connection_command_finish (f->connection, wait_for (&results[i]), &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (done->status, ==, BUZON_IMAP_STATUS_OK);
+      g_clear_object (&results[i]);
+    }
+  buzon_imap_connection_command_async (f->connection, later, NULL, NULL, NULL, store_result_cb,
+                                       &later_result);
+  response = buzon_imap_connection_command_finish (f->connection, wait_for (&later_result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (response->status, ==, BUZON_IMAP_STATUS_OK);
+  assert_script_played (f);
+}
+
 /* A command cancelled before its turn to be written never reaches the
  * server. */
 static void
@@ -1111,6 +1158,7 @@ main (int    argc,
   ADD ("login/after-close", test_login_after_close);
   ADD ("commands/cancelled-before-written", test_cancelled_before_written);
   ADD ("commands/pipelining", test_pipelining);
+  ADD ("commands/queued-together-written-together", test_queued_together_written_together);
   ADD ("idle/silence-is-not-a-timeout", test_idle_silence_is_not_a_timeout);
   ADD ("stream/handler-closes-on-bye", test_handler_closes_on_bye);
   ADD ("session/list-duplicates", test_session_list_duplicates);

@@ -24,6 +24,7 @@ typedef enum
   STEP_SEND_FILLER,
   STEP_EXPECT_LINE,
   STEP_EXPECT_BYTES,
+  STEP_EXPECT_TOGETHER,
   STEP_EXPECT_SILENCE,
   STEP_EXPECT_EOF,
   STEP_STALL,
@@ -37,7 +38,7 @@ typedef struct
   GBytes *data;    /* SEND, SEND_TO_EACH (the line, %TAG% unreplaced), EXPECT_BYTES. */
   GRegex *regex;   /* EXPECT_LINE. */
   char *pattern;   /* EXPECT_LINE, as written, for messages. */
-  guint64 length;  /* SEND_FILLER. */
+  guint64 length;  /* SEND_FILLER: bytes; EXPECT_TOGETHER: lines. */
   guint ms;        /* EXPECT_SILENCE, SLEEP. */
   gboolean substitute; /* SEND: replace %TAG%. */
   BuzonTestFakeImapResponder respond; /* EXPECT_LINE: makes the answer from the line. */
@@ -250,6 +251,15 @@ buzon_test_fake_imap_server_expect_bytes (BuzonTestFakeImapServer *self,
                                           gsize                    length)
 {
   add_step (self, STEP_EXPECT_BYTES)->data = g_bytes_new (data, length);
+}
+
+/* Checks that the client's next @lines lines come in one read, as they do
+ * when it writes them at once; expect_line() steps then take them. */
+void
+buzon_test_fake_imap_server_expect_together (BuzonTestFakeImapServer *self,
+                                             guint                    lines)
+{
+  add_step (self, STEP_EXPECT_TOGETHER)->length = lines;
 }
 
 /* Checks that the client sends nothing, and keeps the connection, for @ms
@@ -666,6 +676,35 @@ mark_done (BuzonTestFakeImapServer *self,
 }
 
 static gboolean
+run_expect_together (BuzonTestFakeImapServer *self,
+                     Step                    *step,
+                     GError                 **error)
+{
+  guint lines = 0;
+
+  if (self->buffer->len == 0)
+    {
+      gssize n = read_more (self, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        return script_error (error, "the client hung up instead of sending %" G_GUINT64_FORMAT
+                             " lines", step->length);
+    }
+  for (guint i = 0; i < self->buffer->len; i++)
+    lines += self->buffer->data[i] == '\n';
+  if (lines < step->length)
+    {
+      g_autofree char *shown = printable (self->buffer->data, self->buffer->len);
+
+      return script_error (error, "the client wrote “%s”, not %" G_GUINT64_FORMAT " lines at once",
+                           shown, step->length);
+    }
+  return TRUE;
+}
+
+static gboolean
 run_step (BuzonTestFakeImapServer *self,
           Step                    *step,
           GError                 **error)
@@ -682,6 +721,8 @@ run_step (BuzonTestFakeImapServer *self,
       return run_expect_line (self, step, error);
     case STEP_EXPECT_BYTES:
       return run_expect_bytes (self, step, error);
+    case STEP_EXPECT_TOGETHER:
+      return run_expect_together (self, step, error);
     case STEP_EXPECT_SILENCE:
       return run_expect_silence (self, step, error);
     case STEP_EXPECT_EOF:

@@ -46,6 +46,8 @@ void buzon_test_fake_imap_server_expect_line_respond (BuzonTestFakeImapServer   
 void buzon_test_fake_imap_server_expect_bytes (BuzonTestFakeImapServer *self,
                                                const void              *data,
                                                gsize                    length);
+void buzon_test_fake_imap_server_expect_together (BuzonTestFakeImapServer *self,
+                                                  guint                    lines);
 void buzon_test_fake_imap_server_expect_silence (BuzonTestFakeImapServer *self,
                                                  guint                    ms);
 void buzon_test_fake_imap_server_expect_eof (BuzonTestFakeImapServer *self);

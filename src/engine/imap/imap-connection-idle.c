@@ -155,7 +155,7 @@ buzon_imap_connection_idle_async (BuzonImapConnection  *self,
       pending->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (idle_cancelled_cb),
                                                      self, NULL);
     }
-  _buzon_imap_connection_pump (self);
+  _buzon_imap_connection_pump_soon (self);
 }
 
 /* TRUE while IDLE is on: the server said "+" and DONE was not sent yet. */

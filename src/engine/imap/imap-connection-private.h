@@ -86,7 +86,8 @@ struct _BuzonImapConnection
   GQueue in_flight;   /* Pending, written (the first chunk at least). */
   Pending *writing;   /* Being written, or waiting for "+" to write more. */
   gboolean write_pending;
-  GBytes *write_bytes; /* The chunk being written, kept alive until the write ends. */
+  GBytes *write_bytes; /* What is being written, kept alive until the write ends. */
+  GSource *pump_source; /* Writes what was queued once the main loop runs. */
   guint next_tag;
   guint trace_id;      /* BUZON_DEBUG=imap: this connection's number in the trace, */
   guint trace_untagged; /* the untagged responses since the last tagged one, */
@@ -132,6 +133,13 @@ Pending *_buzon_imap_connection_enqueue  (BuzonImapConnection  *self,
                                           gpointer              untagged_data);
 char *_buzon_imap_connection_next_tag    (BuzonImapConnection  *self);
 void _buzon_imap_connection_pump         (BuzonImapConnection  *self);
+void _buzon_imap_connection_pump_soon    (BuzonImapConnection  *self);
+void _buzon_imap_connection_pending_free (Pending              *pending);
+gboolean _buzon_imap_connection_tracing  (void);
+void _buzon_imap_connection_trace        (BuzonImapConnection  *self,
+                                          const char           *direction,
+                                          const char           *data,
+                                          gsize                 size);
 void _buzon_imap_connection_write_next_chunk  (BuzonImapConnection *self);
 void _buzon_imap_connection_request_idle_done (BuzonImapConnection *self);
 

@@ -9,8 +9,9 @@
 // command in flight it answers (see recipient()) and to the "untagged"
 // signal.
 //
-// Commands are pipelined: up to max_in_flight are on the wire at once. A
-// command with synchronising literals is written in chunks; while it waits
+// Commands are pipelined: up to 16 are on the wire at once, and those queued
+// in one turn of the main loop go out in one write (imap-connection-write.c).
+// A command with synchronising literals is written in chunks; while it waits
 // for the server's "+", nothing else is written.
 //
 // Certificates: the system's trust store decides; when it refuses a
@@ -30,7 +31,6 @@
 #include "imap-error-private.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 60
-#define MAX_IN_FLIGHT           16
 /* A burst of responses (pipelined fetches bring thousands at once) is
  * dispatched in slices of this many microseconds, the rest from an idle
  * callback: the main loop (a window's frames, timers) runs in between. */
@@ -54,17 +54,17 @@ static void process_responses (BuzonImapConnection *self);
  * the connection's number and the time since the first line, so that one
  * can see the round trips a sync makes (untagged data, which would be
  * hundreds of thousands of lines, is left out; so are passwords). */
-static gboolean
-tracing (void)
+gboolean
+_buzon_imap_connection_tracing (void)
 {
   return buzon_engine_debugging (BUZON_DEBUG_IMAP);
 }
 
-static void
-trace (BuzonImapConnection *self,
-       const char          *direction,
-       const char          *data,
-       gsize                size)
+void
+_buzon_imap_connection_trace (BuzonImapConnection *self,
+                              const char          *direction,
+                              const char          *data,
+                              gsize                size)
 {
   static guint connections = 0;
   gint64 now = g_get_monotonic_time ();
@@ -80,8 +80,8 @@ trace (BuzonImapConnection *self,
               (int) MIN (length, 200), data, length > 200 ? "…" : "");
 }
 
-static void
-pending_free (Pending *pending)
+void
+_buzon_imap_connection_pending_free (Pending *pending)
 {
   if (pending->cancelled_id != 0)
     g_cancellable_disconnect (pending->cancellable, pending->cancelled_id);
@@ -131,6 +131,7 @@ buzon_imap_connection_finalize (GObject *object)
   g_clear_error (&self->read_error);
   g_clear_object (&self->io_cancellable);
   g_clear_pointer (&self->write_bytes, g_bytes_unref);
+  g_clear_pointer (&self->pump_source, g_source_unref);
   g_strfreev (self->capabilities);
   g_hash_table_unref (self->enabled);
   g_free (self->greeting);
@@ -223,7 +224,7 @@ fail_pending (Pending      *pending,
 {
   if (pending->task != NULL)
     g_task_return_error (pending->task, g_error_copy (error)); /* pending_free unrefs it. */
-  pending_free (pending);
+  _buzon_imap_connection_pending_free (pending);
 }
 
 void
@@ -242,6 +243,11 @@ _buzon_imap_connection_fail (BuzonImapConnection *self,
     {
       g_source_destroy (self->resume_source);
       g_clear_pointer (&self->resume_source, g_source_unref);
+    }
+  if (self->pump_source != NULL)
+    {
+      g_source_destroy (self->pump_source);
+      g_clear_pointer (&self->pump_source, g_source_unref);
     }
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   if (self->stream != NULL)
@@ -277,134 +283,6 @@ buzon_imap_connection_close (BuzonImapConnection *self)
 
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The connection was closed"));
   _buzon_imap_connection_fail (self, error);
-}
-
-/* Writing. */
-
-static void after_write (BuzonImapConnection *self);
-
-static void
-flush_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr (BuzonImapConnection) self = user_data;
-  g_autoptr (GError) error = NULL;
-
-  self->write_pending = FALSE;
-  if (!g_output_stream_flush_finish (G_OUTPUT_STREAM (source), result, &error))
-    {
-      _buzon_imap_connection_fail (self, error);
-      return;
-    }
-  if (self->state != STATE_CLOSED)
-    after_write (self);
-}
-
-static void
-write_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr (BuzonImapConnection) self = user_data;
-  g_autoptr (GError) error = NULL;
-
-  self->write_pending = FALSE;
-  g_clear_pointer (&self->write_bytes, g_bytes_unref);
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      _buzon_imap_connection_fail (self, error);
-      return;
-    }
-  if (self->state == STATE_CLOSED)
-    return;
-  if (self->compressed)
-    {
-      /* DEFLATE holds data back until told to flush (Z_SYNC_FLUSH). */
-      self->write_pending = TRUE;
-      g_output_stream_flush_async (self->output, G_PRIORITY_DEFAULT, self->io_cancellable,
-                                   flush_done_cb, g_object_ref (self));
-      return;
-    }
-  after_write (self);
-}
-
-static void
-after_write (BuzonImapConnection *self)
-{
-  Pending *pending;
-
-  /* The server may have answered the command already (a refused literal). */
-  pending = self->writing;
-  if (pending != NULL && pending->next_chunk >= pending->chunks->len)
-    self->writing = NULL; /* All written; wait for its tagged reply. */
-  else if (pending != NULL && pending->continued)
-    {
-      pending->continued = FALSE;
-      _buzon_imap_connection_write_next_chunk (self);
-      return;
-    }
-  else if (pending != NULL && pending->idle && pending->idling && pending->done_requested)
-    {
-      _buzon_imap_connection_write_next_chunk (self);
-      return;
-    }
-  /* Else: wait for the server's "+" before the next chunk. */
-  _buzon_imap_connection_pump (self);
-}
-
-void
-_buzon_imap_connection_write_next_chunk (BuzonImapConnection *self)
-{
-  Pending *pending = self->writing;
-  GBytes *chunk = g_ptr_array_index (pending->chunks, pending->next_chunk++);
-  GOutputStream *output = self->output;
-
-  /* In flight from the first byte: the reply can be read before the write
-   * is reported done. */
-  if (pending->next_chunk == 1)
-    {
-      g_queue_push_tail (&self->in_flight, pending);
-      if (G_UNLIKELY (tracing ()))
-        trace (self, "C:", pending->sensitive ? pending->tag : g_bytes_get_data (chunk, NULL),
-               pending->sensitive ? strlen (pending->tag) : g_bytes_get_size (chunk));
-    }
-  self->write_bytes = g_bytes_ref (chunk);
-  self->write_pending = TRUE;
-  self->last_activity = g_get_monotonic_time ();
-  g_output_stream_write_all_async (output, g_bytes_get_data (chunk, NULL),
-                                   g_bytes_get_size (chunk), G_PRIORITY_DEFAULT,
-                                   self->io_cancellable, write_done_cb, g_object_ref (self));
-}
-
-void
-_buzon_imap_connection_pump (BuzonImapConnection *self)
-{
-  /* Commands never wait behind IDLE: queueing one ends it. */
-  if (self->writing != NULL && self->writing->idle && self->queue.length > 0)
-    _buzon_imap_connection_request_idle_done (self);
-  if (self->state == STATE_CLOSED || self->write_pending || self->writing != NULL)
-    return;
-  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
-    if (((Pending *) l->data)->barrier || ((Pending *) l->data)->sasl != NULL)
-      return; /* The transport changes, or a challenge may come, until it is answered. */
-  while (self->in_flight.length < MAX_IN_FLIGHT && self->queue.length > 0)
-    {
-      Pending *pending = g_queue_pop_head (&self->queue);
-      GCancellable *cancellable = pending->task != NULL ? g_task_get_cancellable (pending->task)
-                                                        : NULL;
-
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          /* Never sent: nothing to wait for. */
-          g_task_return_error_if_cancelled (pending->task);
-          pending_free (pending);
-          continue;
-        }
-      self->writing = pending;
-      _buzon_imap_connection_write_next_chunk (self);
-      return;
-    }
 }
 
 /* Whether the @size bytes at @data (not NUL-terminated) start with @prefix,
@@ -581,7 +459,7 @@ dispatch_tagged (BuzonImapConnection *self,
     }
   if (self->writing == pending)
     self->writing = NULL; /* Refused before all its literals were sent. */
-  if (G_UNLIKELY (tracing ()))
+  if (G_UNLIKELY (_buzon_imap_connection_tracing ()))
     {
       const char *status = response->status == BUZON_IMAP_STATUS_OK   ? "OK"
                            : response->status == BUZON_IMAP_STATUS_NO ? "NO"
@@ -600,7 +478,7 @@ dispatch_tagged (BuzonImapConnection *self,
         }
       self->trace_untagged = 0;
 
-      trace (self, "S:", line, strlen (line));
+      _buzon_imap_connection_trace (self, "S:", line, strlen (line));
     }
 
   if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
@@ -613,7 +491,7 @@ dispatch_tagged (BuzonImapConnection *self,
     g_task_return_pointer (pending->task, response, (GDestroyNotify) buzon_imap_response_free);
   else
     buzon_imap_response_free (response);
-  pending_free (pending);
+  _buzon_imap_connection_pending_free (pending);
   /* A slot in flight, or the writer, is free again; but after STARTTLS or
    * COMPRESS, the code that swaps the transport pumps, not this. */
   if (!barrier_passed)
@@ -717,7 +595,7 @@ dispatch_untagged (BuzonImapConnection *self,
 {
   Pending *to = recipient (self, response);
 
-  if (G_UNLIKELY (tracing ()) && self->trace_untagged++ == 0)
+  if (G_UNLIKELY (_buzon_imap_connection_tracing ()) && self->trace_untagged++ == 0)
     self->trace_first_untagged = g_get_monotonic_time ();
   /* Read before any callback: a callback may close the connection, which
    * frees every pending command. */
@@ -979,7 +857,7 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
   pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
   pending->is_enable = starts_with (first, size, enable);
 
-  _buzon_imap_connection_pump (self);
+  _buzon_imap_connection_pump_soon (self);
 }
 
 /**
