@@ -1044,6 +1044,32 @@ test_idle_silence_is_not_a_timeout (Fixture      *f,
   assert_script_played (f);
 }
 
+/* IDLE asked to end before it went out (commands go when the main loop
+ * runs) still goes out, and ends at the server's "+". */
+static void
+test_idle_done_before_written (Fixture      *f,
+                               gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) idled = NULL;
+  g_autoptr (BuzonImapResponse) response = NULL;
+
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* OK [CAPABILITY IMAP4rev1 IDLE AUTH=PLAIN] ready");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% IDLE");
+  buzon_test_fake_imap_server_send_line (f->server, "+ idling");
+  buzon_test_fake_imap_server_expect_line (f->server, "DONE");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK IDLE terminated");
+  open_plain (f);
+
+  buzon_imap_connection_idle_async (f->connection, NULL, NULL, NULL, store_result_cb, &idled);
+  buzon_imap_connection_idle_done (f->connection);
+  response = buzon_imap_connection_command_finish (f->connection, wait_for (&idled), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (response->status, ==, BUZON_IMAP_STATUS_OK);
+  assert_script_played (f);
+}
+
 /* A handler that closes the connection when it sees BYE: the connection
  * must not touch the commands that closing freed (a use-after-free once). */
 static void
@@ -1160,6 +1186,7 @@ main (int    argc,
   ADD ("commands/pipelining", test_pipelining);
   ADD ("commands/queued-together-written-together", test_queued_together_written_together);
   ADD ("idle/silence-is-not-a-timeout", test_idle_silence_is_not_a_timeout);
+  ADD ("idle/done-before-written", test_idle_done_before_written);
   ADD ("stream/handler-closes-on-bye", test_handler_closes_on_bye);
   ADD ("session/list-duplicates", test_session_list_duplicates);
 

@@ -34,7 +34,9 @@ gboolean
 _buzon_imap_connection_watchdog (gpointer user_data)
 {
   BuzonImapConnection *self = user_data;
-  gboolean waiting = self->open_task != NULL || self->queue.length > 0;
+  /* What is queued waits for the server, unless it is about to be written. */
+  gboolean waiting = self->open_task != NULL
+                     || (self->queue.length > 0 && self->pump_source == NULL);
 
   /* An answer is due for every command in flight, except an IDLE that was
    * not asked to end: the server may rightly stay silent then. */
@@ -83,6 +85,15 @@ _buzon_imap_connection_request_idle_done (BuzonImapConnection *self)
 {
   Pending *pending = self->writing;
 
+  /* An IDLE still queued (commands go out when the main loop runs) ends
+   * as soon as the server says "+". */
+  if (pending == NULL || !pending->idle)
+    for (GList *l = self->queue.head; l != NULL; l = l->next)
+      if (((Pending *) l->data)->idle)
+        {
+          ((Pending *) l->data)->done_requested = TRUE;
+          return;
+        }
   if (pending == NULL || !pending->idle || pending->done_requested)
     return;
   pending->done_requested = TRUE;

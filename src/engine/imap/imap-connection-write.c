@@ -1,21 +1,22 @@
-// BuzonImapConnection's writer. The queue goes out in order, up to
-// MAX_IN_FLIGHT commands on the wire at once. The commands queued in one
-// turn of the main loop go out together, in one write (one TLS record, one
-// DEFLATE flush): a SELECT and the UID SEARCH queued behind it reach the
-// server side by side, however busy the machine, and a burst of commands
-// costs one write rather than one each. What must go out alone does: a
-// command with synchronising literals (chunk by chunk, each after the
-// server's "+"), STARTTLS and COMPRESS (the transport changes after them),
-// AUTHENTICATE (the server reads what follows as its answer), IDLE, and
-// LOGIN, whose bytes are wiped after.
+// BuzonImapConnection's writer.
 // SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The queue goes out in order, up to MAX_IN_FLIGHT commands on the wire at
+// once. The commands queued in one turn of the main loop go out together,
+// in one write (one TLS record, one DEFLATE flush): a SELECT and the UID
+// SEARCH queued behind it reach the server side by side, however busy the
+// machine, and a burst of commands costs one write rather than one each.
+// What must go out alone does: a command with synchronising literals (chunk
+// by chunk, each after the server's "+"), STARTTLS and COMPRESS (the
+// transport changes after them), AUTHENTICATE (the server reads what
+// follows as its answer), IDLE, and LOGIN, whose bytes are wiped after.
 
 #include "config.h"
 
 #include "imap-connection-private.h"
 
 #define MAX_IN_FLIGHT 16
-/* A batch stops growing past this many bytes. */
+/* A batch grows to this many bytes at most (a command bigger goes alone). */
 #define MAX_BATCH_BYTES (64 * 1024)
 
 static void after_write (BuzonImapConnection *self);
@@ -164,14 +165,19 @@ write_batch (BuzonImapConnection *self,
 
   batch[count++] = first;
   size += g_bytes_get_size (g_ptr_array_index (first->chunks, 0));
-  while (self->in_flight.length + count < MAX_IN_FLIGHT && size < MAX_BATCH_BYTES
+  while (self->in_flight.length + count < MAX_IN_FLIGHT
          && (next = g_queue_peek_head (&self->queue)) != NULL && !goes_alone (next))
     {
+      gsize next_size = g_bytes_get_size (g_ptr_array_index (next->chunks, 0));
+
+      /* A big APPEND (one chunk with LITERAL+) is not copied into a batch. */
+      if (size + next_size > MAX_BATCH_BYTES)
+        break;
       g_queue_pop_head (&self->queue);
       if (drop_if_cancelled (next))
         continue;
       batch[count++] = next;
-      size += g_bytes_get_size (g_ptr_array_index (next->chunks, 0));
+      size += next_size;
     }
 
   /* The last is the one being written: after_write() finds it all sent. */
