@@ -2,6 +2,7 @@
 # output, starting the servers, and another IMAP client over TLS.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import contextlib
 import imaplib
 import os
 import ssl
@@ -37,6 +38,18 @@ def start_servers(d, *options):
     out = subprocess.run([sys.executable, SCRIPT, "start", d, "--owner-pid", str(os.getpid()),
                           *options], check=True, capture_output=True, text=True).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+@contextlib.contextmanager
+def running_servers(d, *options):
+    """start_servers() for a with statement: the servers stop as it ends,
+    before the temporary folder that holds them is removed (else they run
+    on until the owner-pid watchdog sees the test gone)."""
+    env = start_servers(d, *options)
+    try:
+        yield env
+    finally:
+        subprocess.run([sys.executable, SCRIPT, "stop", d], capture_output=True)
 
 
 def servers(command, d, *options):

@@ -15,6 +15,7 @@
 # in Sent once, and is never delivered twice.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import contextlib
 import email
 import email.policy
 import json
@@ -27,7 +28,7 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True  # Nothing written into the source tree.
-from cli_test_support import FaultProxy, Tap, other_client, start_servers
+from cli_test_support import FaultProxy, Tap, other_client, running_servers
 
 cli = sys.argv[1]
 tap = Tap()
@@ -53,10 +54,11 @@ def unflow(text):
     return "\n".join(out)
 
 
-with tempfile.TemporaryDirectory(prefix="buzon-cli-send-") as tmp:
+with tempfile.TemporaryDirectory(prefix="buzon-cli-send-") as tmp, \
+        contextlib.ExitStack() as stack:
     os.chmod(tmp, 0o755)
     d = os.path.join(tmp, "servers")
-    env = start_servers(d)
+    env = stack.enter_context(running_servers(d))
     run_env = dict(os.environ, LC_ALL="C.UTF-8", XDG_CONFIG_HOME=os.path.join(tmp, "config"),
                    XDG_DATA_HOME=os.path.join(tmp, "data"))
     pin = "SHA256:" + env["BUZON_TEST_CERT_SHA256"]
