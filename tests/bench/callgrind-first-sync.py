@@ -5,7 +5,7 @@
 #
 #   callgrind-first-sync.py [--messages N] [--runs R] [--keep DIR] BUZON_CLI...
 #
-# Fills the fixture Dovecot with bench-sync.py's seeded mailbox (10,000
+# Fills the fixture Dovecot with bench_mailbox.py's seeded mailbox (10,000
 # messages by default), then runs `valgrind --tool=callgrind
 # --separate-threads=yes BUZON_CLI sync bench --quiet` on an empty cache for
 # each BUZON_CLI given (R times each, so that two builds are compared on the
