@@ -35,7 +35,7 @@ LISTS = ("equipo.lists.example.org", "anuncios.example.es", "dev.lists.example.n
 
 def ascii_fold(text):
     """text lower-case without its accents, for the local part of an address."""
-    folded = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("ø", "o").lower())
+    folded = unicodedata.normalize("NFKD", text.lower().replace("ł", "l").replace("ø", "o"))
     return folded.encode("ascii", "ignore").decode() or "x"
 
 
