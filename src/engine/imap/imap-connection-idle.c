@@ -85,16 +85,16 @@ _buzon_imap_connection_request_idle_done (BuzonImapConnection *self)
 {
   Pending *pending = self->writing;
 
-  /* An IDLE still queued (commands go out when the main loop runs) ends
-   * as soon as the server says "+". */
   if (pending == NULL || !pending->idle)
-    for (GList *l = self->queue.head; l != NULL; l = l->next)
-      if (((Pending *) l->data)->idle)
-        {
+    {
+      /* An IDLE still queued (commands go out when the main loop runs)
+       * ends as soon as the server says "+". */
+      for (GList *l = self->queue.head; l != NULL; l = l->next)
+        if (((Pending *) l->data)->idle)
           ((Pending *) l->data)->done_requested = TRUE;
-          return;
-        }
-  if (pending == NULL || !pending->idle || pending->done_requested)
+      return;
+    }
+  if (pending->done_requested)
     return;
   pending->done_requested = TRUE;
   if (pending->idling && !self->write_pending)
