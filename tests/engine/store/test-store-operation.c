@@ -889,7 +889,7 @@ test_migration (Fixture      *f,
                                      "DROP INDEX message_unread;"
                                      "DROP TRIGGER body_added;"
                                      "DROP TRIGGER body_removed;"
-                                     UNDO_MIGRATIONS_9_TO_11
+                                     UNDO_MIGRATIONS_9_TO_12
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "ALTER TABLE message DROP COLUMN operation_id;"
                                      "INSERT INTO folder (raw_name, name) "

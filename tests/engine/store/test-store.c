@@ -39,6 +39,14 @@ test_open (Fixture      *f,
   g_assert_cmpstr (version, ==, expected);
   g_assert_cmpstr (journal, ==, "wal");
   g_assert_cmpstr (page_size, ==, "16384");
+  /* The full-text index merges 16 segments at a time (0012). */
+  {
+    g_autofree char *merge = query (f, "SELECT group_concat (k || '=' || v, ' ') FROM "
+                                       "(SELECT k, v FROM message_fts_config "
+                                       "WHERE k LIKE '%merge' ORDER BY k)");
+
+    g_assert_cmpstr (merge, ==, "automerge=16 crisismerge=64");
+  }
 
   /* Opening again does nothing more. */
   g_assert_true (open_store (f->store, &error));
@@ -893,7 +901,7 @@ test_missing_bodies (Fixture      *f,
   g_clear_object (&f->store);
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER body_added; DROP TRIGGER body_removed;"
-                                     UNDO_MIGRATIONS_9_TO_11
+                                     UNDO_MIGRATIONS_9_TO_12
                                      "ALTER TABLE message DROP COLUMN has_body;"
                                      "PRAGMA user_version = 4",
                                  NULL, NULL, NULL),
@@ -956,7 +964,7 @@ test_migration_fts_columnsize (Fixture      *f,
                                  "SELECT rowid, subject, sender, recipients, body FROM message_fts;"
                                  "DROP TABLE message_fts;"
                                  "ALTER TABLE old_fts RENAME TO message_fts;"
-                                 UNDO_MIGRATIONS_9_TO_11
+                                 UNDO_MIGRATIONS_9_TO_12
                                  "PRAGMA user_version = 7",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
@@ -982,9 +990,13 @@ test_migration_fts_columnsize (Fixture      *f,
     g_autofree char *berenjenas = query (f, "SELECT m.uid FROM message m WHERE m.id IN (SELECT "
                                             "rowid FROM message_fts WHERE message_fts MATCH "
                                             "'body : berenjenas')");
+    g_autofree char *merge = query (f, "SELECT v FROM message_fts_config "
+                                       "WHERE k = 'automerge'");
 
     g_assert_cmpstr (version, ==, expected);
     g_assert_cmpstr (sizes, ==, "0");
+    /* 0012 reached the index 0008 built again. */
+    g_assert_cmpstr (merge, ==, "16");
     g_assert_cmpstr (cafe, ==, "1");
     g_assert_cmpstr (nunez, ==, "3");
     g_assert_cmpstr (berenjenas, ==, "3");
