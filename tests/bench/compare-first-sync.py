@@ -16,7 +16,9 @@
 # round. Prints each run, then per NAME the median and least wall time, the
 # median CPU time of buzon-cli (all threads) and of the whole machine
 # (/proc/stat: the servers' share too), and the median longest main-loop
-# stall with how much of it was waiting for a CPU (BUZON_BENCH).
+# stall with how much of it was waiting for a CPU, and what buzon-cli wrote
+# (its cache's log and checkpoints, /proc/self/io's wchar), all from
+# BUZON_BENCH.
 
 import os
 import re
@@ -95,21 +97,25 @@ def main():
                 stall = re.search(r"longest main-loop stall (\d+) ms, (\d+) ms of it waiting",
                                   r.stderr)
                 stall = (int(stall.group(1)), int(stall.group(2))) if stall else (0, 0)
+                wrote = re.search(r"bench: wrote ([\d.]+) MiB", r.stderr)
+                wrote = float(wrote.group(1)) if wrote else 0.0
                 # The first round warms Dovecot's index and the page cache.
                 label = "warm-up" if turn == 0 else f"round {turn}"
                 print(f"{label:8}  {name:10} {wall:7.3f} s   CPU {cpu:5.2f} s   "
-                      f"machine {busy:5.2f} s   stall/wait {stall[0]}/{stall[1]} ms", flush=True)
+                      f"machine {busy:5.2f} s   stall/wait {stall[0]}/{stall[1]} ms   "
+                      f"wrote {wrote:.0f} MiB", flush=True)
                 if turn > 0:
-                    results[name].append((wall, cpu, busy, stall))
+                    results[name].append((wall, cpu, busy, stall, wrote))
 
         print(f"\n{count} messages, {rounds} rounds{'':8}wall median (least)   CPU s   "
-              f"machine s   stall/wait ms")
+              f"machine s   stall/wait ms   wrote MiB")
         for name, _, _ in variants:
             runs = results[name]
             print(f"{name:36} {median([r[0] for r in runs]):7.3f} "
                   f"({min(r[0] for r in runs):.3f})    {median([r[1] for r in runs]):5.2f}"
                   f"       {median([r[2] for r in runs]):5.2f}"
-                  f"   {median([r[3][0] for r in runs])}/{median([r[3][1] for r in runs])}")
+                  f"   {median([r[3][0] for r in runs])}/{median([r[3][1] for r in runs])}"
+                  f"          {median([r[4] for r in runs]):.0f}")
     finally:
         subprocess.run([sys.executable, bench_mailbox.SCRIPT, "stop", d], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
