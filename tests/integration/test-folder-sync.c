@@ -24,8 +24,9 @@
 #include "sync/folder-sync.h"
 
 #define MESSAGES 400
-/* Small batches, so that a first sync has many. */
-#define BATCH 20
+/* Small batches, so that a first sync has many: 40, more than can be
+ * fetched and not applied at once (see sync_folder()). */
+#define BATCH 10
 
 typedef struct
 {
@@ -166,8 +167,8 @@ test_first_sync_and_resync (Fixture      *f,
   {
     /* Newest first: the first batch (the BATCH highest UIDs) arrived
      * whole, and nothing below what the batches in flight at the cancel
-     * could hold (the first, 8 fetches, 6 batches waiting for the store,
-     * the one being applied: folder-sync.c's MAX_FETCHES and
+     * could hold (the first, 8 fetches, 20 batches waiting for the store
+     * or held, the job being applied: folder-sync.c's MAX_FETCHES and
      * MAX_APPLYING). */
     g_autofree char *cache = cache_state (f, "INBOX");
     g_auto (GStrv) rows = g_strsplit (cache, ";", -1);
@@ -176,7 +177,7 @@ test_first_sync_and_resync (Fixture      *f,
     g_assert_cmpuint (count, >=, BATCH);
     for (guint i = 0; i < BATCH; i++)
       g_assert_cmpuint (g_ascii_strtoull (rows[count - 1 - i], NULL, 10), ==, MESSAGES - i);
-    g_assert_cmpuint (g_ascii_strtoull (rows[0], NULL, 10), >, MESSAGES - BATCH * 16);
+    g_assert_cmpuint (g_ascii_strtoull (rows[0], NULL, 10), >, MESSAGES - BATCH * 30);
   }
 
   /* Resumed: the rest, nothing twice. */
@@ -408,6 +409,29 @@ test_folder_gone (Fixture      *f,
   logout (other);
 }
 
+/* A first sync's batches after the first are held and go to the store
+ * together (folder-sync.c's HOLD_MS, HOLD_BATCHES): far fewer commits
+ * than batches, each announced as it lands (the progress signal comes
+ * once a job is applied), and the cache whole at the end. */
+static void
+test_held_batches (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  BuzonFolderSyncResult summary;
+  Progress progress = { 0 };
+
+  g_assert_true (sync_folder (f, "INBOX", &progress, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, MESSAGES);
+  /* 40 batches: the first alone, then the rest held, 8 or more a job
+   * (more while the store is busy), fewer only where they came slower
+   * than 8 in 500 ms. */
+  g_assert_cmpuint (progress.calls, >=, 2);
+  g_assert_cmpuint (progress.calls, <=, MESSAGES / BATCH / 2);
+  assert_cache_matches (f, "INBOX", "INBOX");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -450,6 +474,8 @@ main (int    argc,
       g_test_add (gone, Fixture, variants[i].variant, fixture_set_up, test_folder_gone,
                   fixture_tear_down);
     }
+  g_test_add ("/folder-sync/held-batches", Fixture, &qresync, fixture_set_up, test_held_batches,
+              fixture_tear_down);
   {
     int status = g_test_run ();
 
