@@ -346,6 +346,55 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         r = buzon("sync", "demo", "--bogus")
         check("a bad option: exit 2 and the usage", r.returncode == 2 and "Usage" in r.stderr,
               repr(r))
+
+        # A server with CONDSTORE and no QRESYNC, as Gmail is, and one with
+        # neither, as Office 365: a resync asks for the flag changes (by
+        # CHANGEDSINCE, or every message's flags) and the new mail's headers
+        # together, not a round trip apart, and the cache ends as the server.
+        for label, option in (("CONDSTORE", "--no-qresync"), ("no CONDSTORE", "--no-condstore")):
+            small = os.path.join(tmp, f"maildir{option}")
+            generate(small, 60)
+            d2 = os.path.join(tmp, f"servers{option}")
+            env2 = start_servers(d2, "--maildir-from", small, "--maildir-user", "alice", option)
+            try:
+                name = option.strip("-")
+                r = buzon("account", "add", name, "--email", "alice@example.test", "--imap",
+                          f"imaps://alice@127.0.0.1:{env2['BUZON_TEST_IMAPS_PORT']}",
+                          "--smtp", smtp_url, "--password-command",
+                          "printf '%s\\n' alice-secret", "--trust-cert",
+                          "SHA256:" + env2["BUZON_TEST_CERT_SHA256"], "--prefetch-days", "0")
+                r = buzon("sync", name) if r.returncode == 0 else r
+                check(f"{label}: first sync", r.returncode == 0 and "60 new" in r.stdout,
+                      repr(r))
+                imap = other_client(env2)
+                imap.select("INBOX")
+                imap.uid("STORE", "1:5", "+FLAGS", "(\\Flagged)")
+                imap.append("INBOX", "", None,
+                            b"From: Nuevo <n@example.org>\r\nSubject: Llega ahora\r\n"
+                            b"Message-ID: <ahora@cli.example.org>\r\n\r\nHola.\r\n")
+                imap.logout()
+                r = buzon("sync", name, extra_env={"BUZON_DEBUG": "imap"})
+                trace = [line.split(None, 3)[3] for line in r.stderr.splitlines()
+                         if line.startswith("imap ") and len(line.split(None, 3)) == 4]
+                changes = next((i for i, t in enumerate(trace) if t.startswith("C: ")
+                                and " FETCH 1:" in t and "(UID FLAGS)" in t), None)
+                new = next((i for i, t in enumerate(trace) if t.startswith("C: ")
+                            and " UID FETCH 61:* " in t), None)
+                tag = trace[changes].split()[1] if changes is not None else None
+                answered = next((i for i, t in enumerate(trace)
+                                 if tag and t.startswith(f"S: {tag} ")), None)
+                check(f"{label}: resync: the changes and the new mail asked for together",
+                      r.returncode == 0 and "1 new" in r.stdout and None not in
+                      (changes, new, answered) and changes < new < answered,
+                      repr((r.stdout, trace[-14:])))
+                r = buzon("search", name, "is:flagged", "--limit", "100", "--json")
+                found = sorted(m["uid"] for m in json.loads(r.stdout)) if r.returncode == 0 else []
+                r = buzon("list", name, "INBOX", "--limit", "1", "--json")
+                newest = json.loads(r.stdout)[0]["subject"] if r.returncode == 0 else None
+                check(f"{label}: resync: the flags and the new message cached",
+                      found == [1, 2, 3, 4, 5] and newest == "Llega ahora", repr((found, newest)))
+            finally:
+                servers("stop", d2, "--remove")
     finally:
         servers("stop", d, "--remove")
 

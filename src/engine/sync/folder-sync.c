@@ -111,8 +111,8 @@ static guint signals[N_SIGNALS];
 typedef enum
 {
   STEP_SELECTED,
-  STEP_CHANGES,   /* CONDSTORE's CHANGEDSINCE, or the FLAGS diff. */
-  STEP_NEW,       /* Headers of the messages new since last time. */
+  STEP_CHANGES,   /* CONDSTORE's CHANGEDSINCE, or the FLAGS diff, … */
+  STEP_NEW,       /* … and the headers of the messages new since last time. */
   STEP_EXPUNGES,  /* UID SEARCH ALL, to find what went. */
   STEP_FIRST,     /* The first sync's header batches. */
   STEP_DONE,
@@ -142,7 +142,7 @@ typedef struct
   GSource *hold;               /* … and the timer that then hands them over. */
   gboolean handed;             /* Whether a job of this run went to the store yet. */
   gboolean waiting;            /* Fetching paused until a batch is applied. */
-  gboolean fetch_in_flight;
+  guint in_flight;             /* SELECT, fetches and searches not answered yet. */
   /* A first sync sends its UID SEARCH ALL right behind the SELECT, sparing
    * a round trip: */
   gboolean searching;          /* … in flight, */
@@ -217,7 +217,7 @@ maybe_return (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  if (run->applying > 0 || run->fetch_in_flight || run->searching || run->first_fetches > 0)
+  if (run->applying > 0 || run->in_flight > 0 || run->searching || run->first_fetches > 0)
     return;
   if (run->error == NULL && run->step != STEP_DONE)
     return;
@@ -450,7 +450,7 @@ on_fetch_cb (BuzonImapFetch *fetch,
    * offline: handed over in slices, so that memory stays bounded whatever
    * the folder's size. The folder's state goes with the last slice. */
   if (buzon_store_batch_get_size (run->batch)
-      >= (run->step == STEP_NEW ? run->self->batch_size : FLAGS_BATCH))
+      >= (fetch->envelope != NULL ? run->self->batch_size : FLAGS_BATCH))
     submit (run->task, take_batch (run));
 }
 
@@ -613,7 +613,7 @@ search_done_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) all = NULL;
 
-  run->fetch_in_flight = FALSE;
+  run->in_flight--;
   all = buzon_imap_session_search_finish (BUZON_IMAP_SESSION (source), result, &error);
   if (all == NULL)
     {
@@ -674,7 +674,7 @@ search_all (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  run->fetch_in_flight = TRUE;
+  run->in_flight++;
   buzon_imap_session_search_async (run->self->session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE,
                                    run->cancellable, search_done_cb, g_object_ref (task));
 }
@@ -688,13 +688,16 @@ step_fetched_cb (GObject      *source,
   Run *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
-  run->fetch_in_flight = FALSE;
+  run->in_flight--;
   if (!buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error))
     {
       fail (task, g_steal_pointer (&error));
       return;
     }
-  advance (task);
+  /* The changes and the new mail were asked for together: on once both
+   * are in. */
+  if (run->in_flight == 0)
+    advance (task);
 }
 
 /* Moves the run on from its current step. */
@@ -735,38 +738,43 @@ advance (GTask *task)
       if (run->result.path == BUZON_FOLDER_SYNC_CONDSTORE
           && run->selected->highestmodseq != self->folder->highestmodseq)
         {
-          run->fetch_in_flight = TRUE;
+          run->in_flight++;
           buzon_imap_session_fetch_changed_since_async (self->session, "1:*", "(UID FLAGS)",
                                                         self->folder->highestmodseq, on_fetch_cb,
                                                         on_vanished_cb, run, run->cancellable,
                                                         step_fetched_cb, g_object_ref (task));
-          return;
         }
-      if (run->result.path == BUZON_FOLDER_SYNC_FLAGS && run->max_cached > 0)
+      else if (run->result.path == BUZON_FOLDER_SYNC_FLAGS && run->max_cached > 0)
         {
           g_autofree char *set = g_strdup_printf ("1:%u", run->max_cached);
 
           run->seen = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
-          run->fetch_in_flight = TRUE;
+          run->in_flight++;
           buzon_imap_session_fetch_async (self->session, set, "(UID FLAGS)", on_fetch_cb, run,
                                           run->cancellable, step_fetched_cb, g_object_ref (task));
-          return;
         }
       G_GNUC_FALLTHROUGH;
     case STEP_CHANGES:
+      /* The new mail's headers are asked for right behind the changes, not
+       * a round trip after them (on CONDSTORE's path, Gmail's, and the
+       * FLAGS diff's, Office 365's): the answers come in order, the
+       * changes' first, and the UIDs of the two do not meet but for new
+       * mail that CHANGEDSINCE lists too, whose flags its headers bring
+       * again. */
       run->step = STEP_NEW;
       if (run->selected->uidnext == 0 || run->selected->uidnext > run->max_cached + 1)
         {
           g_autofree char *set = g_strdup_printf ("%u:*", run->max_cached + 1);
 
           /* Counted as seen too: new messages are not expunged ones. */
-          run->fetch_in_flight = TRUE;
+          run->in_flight++;
           buzon_imap_session_fetch_async (self->session, set,
                                           buzon_folder_sync_header_items (self->session),
                                           on_fetch_cb, run, run->cancellable, step_fetched_cb,
                                           g_object_ref (task));
-          return;
         }
+      if (run->in_flight > 0)
+        return;
       G_GNUC_FALLTHROUGH;
     case STEP_NEW:
       run->step = STEP_EXPUNGES;
@@ -809,7 +817,7 @@ selected_cb (GObject      *source,
   BuzonFolderSync *self = run->self;
   g_autoptr (GError) error = NULL;
 
-  run->fetch_in_flight = FALSE;
+  run->in_flight--;
   run->selected = buzon_imap_session_select_finish (BUZON_IMAP_SESSION (source), result, &error);
   if (run->selected == NULL)
     {
@@ -874,7 +882,7 @@ cached_cb (GObject      *source,
     }
   else if (buzon_imap_session_get_condstore (self->session))
     flags |= BUZON_IMAP_SELECT_CONDSTORE;
-  run->fetch_in_flight = TRUE;
+  run->in_flight++;
   buzon_imap_session_select_async (self->session, self->folder->raw_name, flags,
                                    use_qresync ? &qresync : NULL, on_fetch_cb, on_vanished_cb, run,
                                    run->cancellable, selected_cb, g_object_ref (task));
