@@ -74,6 +74,12 @@ progress_cb (BuzonFolderSync *sync,
     g_cancellable_cancel (progress->cancel_at_first);
 }
 
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
 static gboolean
 sync_folder (Fixture               *f,
              const char            *name,
@@ -214,7 +220,16 @@ test_first_sync_and_resync (Fixture      *f,
       append_to (connection, "INBOX", subject);
     }
 
-  g_assert_true (sync_folder (f, "INBOX", NULL, NULL, &summary, &error));
+  {
+    guint jobs = 0;
+    gulong id = g_signal_connect_swapped (f->store, "folder-changed", G_CALLBACK (count_cb), &jobs);
+
+    g_assert_true (sync_folder (f, "INBOX", NULL, NULL, &summary, &error));
+    g_signal_handler_disconnect (f->store, id);
+    /* Sliced: the first slice went as soon as it was full, the rest after
+     * it (held together, or not), not all in one at the end. */
+    g_assert_cmpuint (jobs, >=, 2);
+  }
   g_assert_no_error (error);
   g_assert_cmpint (summary.path, ==, variant->resync_path);
   g_assert_cmpuint (summary.added, ==, 122);

@@ -142,7 +142,10 @@ typedef struct
   GSource *hold;               /* … and the timer that then hands them over. */
   gboolean handed;             /* Whether a job of this run went to the store yet. */
   gboolean waiting;            /* Fetching paused until a batch is applied. */
-  guint in_flight;             /* SELECT, fetches and searches not answered yet. */
+  /* The SELECT, the steps' fetches and search_all()'s UID SEARCH not
+   * answered yet (the early search and the first sync's fetches are
+   * counted by searching and first_fetches). */
+  guint in_flight;
   /* A first sync sends its UID SEARCH ALL right behind the SELECT, sparing
    * a round trip: */
   gboolean searching;          /* … in flight, */
@@ -423,6 +426,7 @@ on_fetch_cb (BuzonImapFetch *fetch,
              gpointer        user_data)
 {
   Run *run = user_data;
+  gboolean headers;
 
   if (run->seen != NULL && fetch->uid != 0)
     {
@@ -439,7 +443,9 @@ on_fetch_cb (BuzonImapFetch *fetch,
           g_array_append_val (run->seen, range);
         }
     }
-  if (fetch->envelope != NULL)
+  /* Read before the batch takes the fetch (and may free it). */
+  headers = fetch->envelope != NULL;
+  if (headers)
     {
       run->fetched++;
       if (fetch->uid > run->max_cached)
@@ -449,8 +455,7 @@ on_fetch_cb (BuzonImapFetch *fetch,
   /* Flags of every message, or thousands of new ones after a long time
    * offline: handed over in slices, so that memory stays bounded whatever
    * the folder's size. The folder's state goes with the last slice. */
-  if (buzon_store_batch_get_size (run->batch)
-      >= (fetch->envelope != NULL ? run->self->batch_size : FLAGS_BATCH))
+  if (buzon_store_batch_get_size (run->batch) >= (headers ? run->self->batch_size : FLAGS_BATCH))
     submit (run->task, take_batch (run));
 }
 
