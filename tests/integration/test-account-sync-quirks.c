@@ -1,7 +1,6 @@
 // BuzonAccountSync against scripted servers, for what Dovecot cannot be
-// made to do around INBOX, which a pass with no operation queued syncs
-// before it asks for the folder list: a server whose LIST leaves INBOX out,
-// and one that refuses to select INBOX and then lists it as \Noselect.
+// made to do: around INBOX (synced before the folder list is asked for),
+// and around a resync's new mail asked for behind the SELECT.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include <string.h>
@@ -180,6 +179,132 @@ test_inbox_refused (QuirksFixture *f,
   assert_script_played (f);
 }
 
+/* A cache that synced INBOX before: UID 1 under UIDVALIDITY 5. */
+static void
+cache_inbox (QuirksFixture *f)
+{
+  g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) buzon_imap_mailbox_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonStoreFolderState state = { 0 };
+  BuzonStoreBatch *batch;
+
+  add_folder (&f->store, mailboxes, "INBOX");
+  g_assert_true (save_folders (&f->store, mailboxes));
+  folders = list_folders (&f->store);
+  batch = buzon_store_batch_new (folder_named (folders, "INBOX")->id);
+  buzon_store_batch_add_fetch (batch, message (1, "\\Seen", "Antiguo", "1@x", "NIL", ""));
+  state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_UIDNEXT
+                 | BUZON_STORE_STATE_EXISTS | BUZON_STORE_STATE_FIRST_SYNC_DONE;
+  state.uidvalidity = 5;
+  state.uidnext = 2;
+  state.exists_count = 1;
+  state.first_sync_done = TRUE;
+  buzon_store_batch_set_state (batch, &state);
+  g_assert_true (apply (&f->store, batch, NULL, &error));
+  g_assert_no_error (error);
+}
+
+#define NEW_MAIL                                                                                  \
+  "* %u FETCH (UID %u FLAGS () INTERNALDATE \"06-Mar-2026 10:00:00 +0100\" RFC822.SIZE 120 "     \
+  "ENVELOPE (\"Fri, 06 Mar 2026 10:00:00 +0100\" \"Intruso\" ((\"Bea\" NIL \"bea\" "              \
+  "\"example.org\")) NIL NIL ((NIL NIL \"ana\" \"example.test\")) NIL NIL NIL \"<%u@x>\") "      \
+  "BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 5 1 NIL NIL NIL "  \
+  "NIL) BODY[HEADER.FIELDS (REFERENCES LIST-ID)] {2}\r\n\r\n)\r\n"
+
+/* New messages, UIDs 2 to 1 + @count, as an answer to the fetch behind
+ * the SELECT. */
+static char *
+new_mail (guint count)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint uid = 2; uid < 2 + count; uid++)
+    g_string_append_printf (out, NEW_MAIL, uid, uid, uid);
+  return g_string_free (out, FALSE);
+}
+
+/* SELECT INBOX refused, and the new-mail fetch sent behind it answered
+ * all the same (a server that kept some other mailbox selected): what it
+ * brings is not INBOX's, and nothing of it reaches the cache, not even a
+ * whole batch's worth (500, which would go to the store as it filled). */
+static void
+test_early_fetch_after_refused_select (QuirksFixture *f,
+                                       gconstpointer  data)
+{
+  g_autofree char *mail = new_mail (500);
+  g_autoptr (GError) error = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+
+  cache_inbox (f);
+  script_login (f);
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 UID FETCH 2:501 %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 LIST %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 NO [NONEXISTENT] No INBOX here");
+  buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK Fetch completed");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* LIST (\\Noselect \\HasChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK List completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, 0);
+  {
+    g_autofree char *intruder = query (&f->store, "SELECT count(*) FROM message WHERE uid > 1");
+
+    g_assert_cmpstr (intruder, ==, "0");
+  }
+  assert_script_played (f);
+}
+
+/* The SELECT says INBOX has a new UIDVALIDITY, and is empty: the cache
+ * starts again under it, and what the fetch behind the SELECT brings,
+ * asked for by the old UIDs, is dropped (here the server even contradicts
+ * its EXISTS). */
+static void
+test_early_fetch_new_uidvalidity (QuirksFixture *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *mail = new_mail (1);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+  const BuzonStoreFolder *inbox;
+
+  cache_inbox (f);
+  script_login (f);
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 UID FETCH 2:501 %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 LIST %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "* 0 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 6] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK Fetch completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* STATUS INBOX (MESSAGES 0 UIDNEXT 3 UIDVALIDITY 6 "
+                                         "UNSEEN 0)");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK List completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, 0);
+  g_assert_cmpuint (summary.removed, ==, 1);
+  folders = list_folders (&f->store);
+  inbox = folder_named (folders, "INBOX");
+  g_assert_cmpuint (inbox->uidvalidity, ==, 6);
+  g_assert_cmpuint (inbox->cached_count, ==, 0);
+  g_assert_true (inbox->first_sync_done);
+  assert_script_played (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -194,6 +319,8 @@ main (int    argc,
               quirks_tear_down)
   ADD ("list-without-inbox", test_list_without_inbox);
   ADD ("inbox-refused", test_inbox_refused);
+  ADD ("early-fetch-after-refused-select", test_early_fetch_after_refused_select);
+  ADD ("early-fetch-new-uidvalidity", test_early_fetch_new_uidvalidity);
 #undef ADD
 
   status = g_test_run ();

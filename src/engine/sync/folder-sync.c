@@ -13,7 +13,9 @@
 //   - CONDSTORE: UID FETCH 1:* (FLAGS) (CHANGEDSINCE modseq), and an expunge
 //     check by UID SEARCH ALL only when the counts say something went.
 //   - neither: every message's flags, compared, and the UIDs missing.
-// Then the headers of the messages new since last time. The folder's state
+// The headers of the messages new since last time are asked for right
+// behind a resync's SELECT, the first EARLY_NEW of them, and kept only
+// once the SELECT's answer says they belong. The folder's state
 // (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, first sync done) is saved with the
 // last batch, so a run interrupted anywhere is simply done again.
 
@@ -68,6 +70,13 @@
  * against 3.08 s). */
 #define HOLD_MS        500
 #define HOLD_BATCHES   8
+/* A resync asks for the headers of this many UIDs above the cache's right
+ * behind its SELECT, a round trip before the SELECT's answer says whether
+ * there is new mail (INBOX's goes before LIST-STATUS could tell): for
+ * the usual few new messages that round trip is saved, and a folder with
+ * none costs an empty answer. Kept aside until the SELECT's answer says
+ * they belong (UIDVALIDITY as cached), bounded by this many. */
+#define EARLY_NEW      500
 
 G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FIRST, "first"),
@@ -152,6 +161,11 @@ typedef struct
   gboolean awaiting_search;    /* … with the SELECT in and the search wanted, */
   GArray *searched;            /* … or in, not taken yet. */
   guint first_fetches;         /* First sync: fetches in flight. */
+  /* A resync's new mail asked for behind the SELECT (EARLY_NEW): */
+  gboolean early_new;          /* … asked for, */
+  gboolean early_checked;      /* … the SELECT answered, */
+  gboolean early_discard;      /* … and what it brings is not to be kept; */
+  GPtrArray *early_fetches;    /* … what came before the SELECT's answer was seen. */
   GError *error;
   BuzonFolderSyncResult result;
 } Run;
@@ -166,6 +180,7 @@ run_free (Run *run)
   g_clear_pointer (&run->seen, g_array_unref);
   g_clear_pointer (&run->todo, g_array_unref);
   g_clear_pointer (&run->searched, g_array_unref);
+  g_clear_pointer (&run->early_fetches, g_ptr_array_unref);
   g_clear_error (&run->error);
   g_free (run);
 }
@@ -468,6 +483,74 @@ on_vanished_cb (const GArray *uids,
   buzon_store_batch_remove_uids (run->batch, uids);
 }
 
+/* The resync's early fetch of new mail (EARLY_NEW). */
+
+static void
+on_early_fetch_cb (BuzonImapFetch *fetch,
+                   gpointer        user_data)
+{
+  Run *run = user_data;
+
+  if (run->early_discard)
+    buzon_imap_fetch_free (fetch);
+  else if (!run->early_checked)
+    g_ptr_array_add (run->early_fetches, fetch);
+  else
+    on_fetch_cb (fetch, run);
+}
+
+/* Once the SELECT answered: what the early fetch brought so far goes the
+ * way of the rest, or is dropped (the SELECT failed, or the UIDs are of
+ * another UIDVALIDITY now). */
+static void
+check_early_fetches (Run *run)
+{
+  if (!run->early_new || run->early_checked)
+    return;
+  run->early_checked = TRUE;
+  run->early_discard = run->selected == NULL || run->result.path == BUZON_FOLDER_SYNC_FIRST;
+  for (guint i = 0; i < run->early_fetches->len; i++)
+    {
+      BuzonImapFetch *fetch = g_steal_pointer (&run->early_fetches->pdata[i]);
+
+      if (run->early_discard)
+        buzon_imap_fetch_free (fetch);
+      else
+        on_fetch_cb (fetch, run);
+    }
+  g_ptr_array_set_size (run->early_fetches, 0);
+}
+
+static void
+early_fetched_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  run->in_flight--;
+  ok = buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error);
+  if (run->early_discard)
+    {
+      /* Refused behind a failed SELECT, or of no use: the run says why. */
+      maybe_return (task);
+      return;
+    }
+  if (!ok)
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+  /* On once the SELECT's answer was seen and the rest is in. */
+  if (run->early_checked && run->step == STEP_NEW && run->in_flight == 0)
+    advance (task);
+  else
+    maybe_return (task);
+}
+
 /* The first sync's batches, newest first, several fetches in flight: on a
  * network with 50 ms to the server, one batch at a time would spend most
  * of a big first sync waiting. Each fetch fills a batch of its own. */
@@ -705,6 +788,13 @@ step_fetched_cb (GObject      *source,
     advance (task);
 }
 
+/* The lowest UID above the cache that no fetch asked for yet. */
+static guint32
+first_uncovered (Run *run)
+{
+  return run->early_new ? run->max_cached + EARLY_NEW + 1 : run->max_cached + 1;
+}
+
 /* Moves the run on from its current step. */
 static void
 advance (GTask *task)
@@ -767,9 +857,9 @@ advance (GTask *task)
        * mail that CHANGEDSINCE lists too, whose flags its headers bring
        * again. */
       run->step = STEP_NEW;
-      if (run->selected->uidnext == 0 || run->selected->uidnext > run->max_cached + 1)
+      if (run->selected->uidnext == 0 || run->selected->uidnext > first_uncovered (run))
         {
-          g_autofree char *set = g_strdup_printf ("%u:*", run->max_cached + 1);
+          g_autofree char *set = g_strdup_printf ("%u:*", first_uncovered (run));
 
           /* Counted as seen too: new messages are not expunged ones. */
           run->in_flight++;
@@ -826,6 +916,7 @@ selected_cb (GObject      *source,
   run->selected = buzon_imap_session_select_finish (BUZON_IMAP_SESSION (source), result, &error);
   if (run->selected == NULL)
     {
+      check_early_fetches (run);
       fail (task, g_steal_pointer (&error));
       return;
     }
@@ -850,7 +941,26 @@ selected_cb (GObject      *source,
     run->result.path = BUZON_FOLDER_SYNC_CONDSTORE;
   else
     run->result.path = BUZON_FOLDER_SYNC_FLAGS;
+  check_early_fetches (run);
   advance (task);
+}
+
+/* Whether a resync asks for new mail behind its SELECT (EARLY_NEW): not
+ * where STATUS just said there is none. */
+static gboolean
+wants_early_new (BuzonFolderSync *self,
+                 Run             *run)
+{
+  const BuzonImapMailboxStatus *status = self->status;
+  const BuzonImapMailboxStatusItems needed =
+    BUZON_IMAP_MAILBOX_STATUS_UIDNEXT | BUZON_IMAP_MAILBOX_STATUS_UIDVALIDITY;
+
+  if (!self->folder->first_sync_done || self->folder->uidvalidity == 0
+      || run->max_cached > G_MAXUINT32 - EARLY_NEW - 1)
+    return FALSE;
+  return status == NULL || (status->present & needed) != needed
+         || status->uidvalidity != self->folder->uidvalidity
+         || status->uidnext > run->max_cached + 1;
 }
 
 static void
@@ -891,6 +1001,19 @@ cached_cb (GObject      *source,
   buzon_imap_session_select_async (self->session, self->folder->raw_name, flags,
                                    use_qresync ? &qresync : NULL, on_fetch_cb, on_vanished_cb, run,
                                    run->cancellable, selected_cb, g_object_ref (task));
+  if (wants_early_new (self, run))
+    {
+      g_autofree char *set = g_strdup_printf ("%u:%u", run->max_cached + 1,
+                                              run->max_cached + EARLY_NEW);
+
+      run->early_new = TRUE;
+      run->early_fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
+      run->in_flight++;
+      buzon_imap_session_fetch_async (self->session, set,
+                                      buzon_folder_sync_header_items (self->session),
+                                      on_early_fetch_cb, run, run->cancellable, early_fetched_cb,
+                                      g_object_ref (task));
+    }
   /* A folder whose first sync is not done has its UIDs listed next,
    * whatever the SELECT says (an empty folder's list is empty). */
   if (!self->folder->first_sync_done)
