@@ -305,6 +305,61 @@ test_early_fetch_new_uidvalidity (QuirksFixture *f,
   assert_script_played (f);
 }
 
+/* A server with CONDSTORE whose INBOX keeps no MODSEQs (NOMODSEQ), and
+ * refuses the MODSEQ that the fetch behind the SELECT asked for: the new
+ * mail is asked for again after the SELECT, without MODSEQ, and cached. */
+static void
+test_early_fetch_nomodseq (QuirksFixture *f,
+                           gconstpointer  data)
+{
+  g_autofree char *mail = new_mail (1);
+  g_autoptr (GError) error = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+
+  cache_inbox (f);
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1 ENABLE "
+                                                    "CONDSTORE LIST-EXTENDED LIST-STATUS] "
+                                                    "Logged in");
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 ENABLE CONDSTORE");
+  buzon_test_fake_imap_server_send_line (f->server, "* ENABLED CONDSTORE");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK Enabled");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 SELECT INBOX (CONDSTORE)");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 UID FETCH 2:501 (%ANY% MODSEQ %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 LIST %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "* 2 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 5] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [NOMODSEQ] No MODSEQs here");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 BAD This mailbox has no MODSEQs");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK List completed");
+  /* The flags diff, and the new mail again, without MODSEQ. */
+  buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 1:1 (UID FLAGS)");
+  buzon_test_fake_imap_server_expect_line (f->server,
+                                           "b7 UID FETCH 2:* (UID FLAGS INTERNALDATE RFC822.SIZE "
+                                           "ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS "
+                                           "(REFERENCES LIST-ID)])");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS (\\Seen))");
+  buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
+  buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
+  buzon_test_fake_imap_server_send_line (f->server, "b7 OK Fetch completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, 1);
+  {
+    g_autofree char *uids = query (&f->store, "SELECT uid FROM message ORDER BY uid");
+
+    g_assert_cmpstr (uids, ==, "1,2");
+  }
+  assert_script_played (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -321,6 +376,7 @@ main (int    argc,
   ADD ("inbox-refused", test_inbox_refused);
   ADD ("early-fetch-after-refused-select", test_early_fetch_after_refused_select);
   ADD ("early-fetch-new-uidvalidity", test_early_fetch_new_uidvalidity);
+  ADD ("early-fetch-nomodseq", test_early_fetch_nomodseq);
 #undef ADD
 
   status = g_test_run ();

@@ -142,7 +142,8 @@ typedef struct
   GArray *todo;                /* First sync: UIDs to fetch, newest first. */
   guint todo_next;
   guint fetched;                /* Headers received in this run. */
-  guint new_count;             /* … of them, for UIDs above what was cached. */
+  guint new_count;             /* … of them, for UIDs above what was cached, */
+  guint32 last_new;            /* … the highest of which (each counted once). */
   guint applying;              /* Batches fetched, not applied yet (pending ones too). */
   guint in_store;              /* Jobs handed to the store, not applied yet. */
   BuzonStoreBatch *pending;    /* Batches waiting for a place in the store, appended, */
@@ -151,9 +152,9 @@ typedef struct
   GSource *hold;               /* … and the timer that then hands them over. */
   gboolean handed;             /* Whether a job of this run went to the store yet. */
   gboolean waiting;            /* Fetching paused until a batch is applied. */
-  /* The SELECT, the steps' fetches and search_all()'s UID SEARCH not
-   * answered yet (the early search and the first sync's fetches are
-   * counted by searching and first_fetches). */
+  /* The SELECT, the early fetch of new mail, the steps' fetches and
+   * search_all()'s UID SEARCH not answered yet (the early search and the
+   * first sync's fetches are counted by searching and first_fetches). */
   guint in_flight;
   /* A first sync sends its UID SEARCH ALL right behind the SELECT, sparing
    * a round trip: */
@@ -165,7 +166,8 @@ typedef struct
   gboolean early_new;          /* … asked for, */
   gboolean early_checked;      /* … the SELECT answered, */
   gboolean early_discard;      /* … and what it brings is not to be kept; */
-  GPtrArray *early_fetches;    /* … what came before the SELECT's answer was seen. */
+  GPtrArray *early_fetches;    /* … what came before the SELECT's answer was seen (none
+                                * where that answer completes at once, as it does). */
   GError *error;
   BuzonFolderSyncResult result;
 } Run;
@@ -268,6 +270,25 @@ take_batch (Run *run)
 
   run->batch = buzon_store_batch_new (run->self->folder->id);
   return batch;
+}
+
+/* The lowest UID above the cache that no fetch kept asked for yet. */
+static guint32
+first_uncovered (Run *run)
+{
+  return run->early_new && !run->early_discard ? run->max_cached + EARLY_NEW + 1
+                                               : run->max_cached + 1;
+}
+
+/* The header items for new mail in the folder as selected: a mailbox
+ * without MODSEQs (NOMODSEQ) is not asked for them, which a server may
+ * answer with BAD (RFC 7162 §3.1.2.2). */
+static const char *
+new_mail_items (Run *run)
+{
+  return run->selected != NULL && run->selected->nomodseq
+           ? HEADER_ITEMS
+           : buzon_folder_sync_header_items (run->self->session);
 }
 
 /* Applying batches. */
@@ -463,8 +484,13 @@ on_fetch_cb (BuzonImapFetch *fetch,
   if (headers)
     {
       run->fetched++;
-      if (fetch->uid > run->max_cached)
-        run->new_count++;
+      /* "n:*" brings the highest message even when it is below n: one the
+       * early fetch brought may come again. */
+      if (fetch->uid > MAX (run->max_cached, run->last_new))
+        {
+          run->new_count++;
+          run->last_new = fetch->uid;
+        }
     }
   buzon_store_batch_add_fetch (run->batch, fetch);
   /* Flags of every message, or thousands of new ones after a long time
@@ -508,7 +534,11 @@ check_early_fetches (Run *run)
   if (!run->early_new || run->early_checked)
     return;
   run->early_checked = TRUE;
-  run->early_discard = run->selected == NULL || run->result.path == BUZON_FOLDER_SYNC_FIRST;
+  /* A mailbox without MODSEQs may have refused the MODSEQ it asked for:
+   * its new mail is asked for again, after the SELECT, without. */
+  run->early_discard = run->selected == NULL || run->result.path == BUZON_FOLDER_SYNC_FIRST
+                       || (run->selected->nomodseq
+                           && buzon_imap_session_get_condstore (run->self->session));
   for (guint i = 0; i < run->early_fetches->len; i++)
     {
       BuzonImapFetch *fetch = g_steal_pointer (&run->early_fetches->pdata[i]);
@@ -606,8 +636,7 @@ fetch_next_first_batch (GTask *task)
       /* The first takes what the run gathered before: expunges, state. */
       slot->batch = take_batch (run);
       run->first_fetches++;
-      buzon_imap_session_fetch_async (run->self->session, set,
-                                      buzon_folder_sync_header_items (run->self->session),
+      buzon_imap_session_fetch_async (run->self->session, set, new_mail_items (run),
                                       on_first_fetch_cb, slot, run->cancellable,
                                       first_batch_fetched_cb, slot);
     }
@@ -782,17 +811,10 @@ step_fetched_cb (GObject      *source,
       fail (task, g_steal_pointer (&error));
       return;
     }
-  /* The changes and the new mail were asked for together: on once both
-   * are in. */
+  /* The changes and the new mail were asked for together (and the early
+   * fetch before them): on once all are in. */
   if (run->in_flight == 0)
     advance (task);
-}
-
-/* The lowest UID above the cache that no fetch asked for yet. */
-static guint32
-first_uncovered (Run *run)
-{
-  return run->early_new ? run->max_cached + EARLY_NEW + 1 : run->max_cached + 1;
 }
 
 /* Moves the run on from its current step. */
@@ -850,12 +872,12 @@ advance (GTask *task)
         }
       G_GNUC_FALLTHROUGH;
     case STEP_CHANGES:
-      /* The new mail's headers are asked for right behind the changes, not
-       * a round trip after them (on CONDSTORE's path, Gmail's, and the
-       * FLAGS diff's, Office 365's): the answers come in order, the
-       * changes' first, and the UIDs of the two do not meet but for new
-       * mail that CHANGEDSINCE lists too, whose flags its headers bring
-       * again. */
+      /* The new mail's headers beyond what the early fetch asked for (if
+       * any) go right behind the changes, not a round trip after them (on
+       * CONDSTORE's path, Gmail's, and the FLAGS diff's, Office 365's).
+       * The answers come in order: the early fetch's headers, the
+       * changes (which may list that new mail's flags again, applied
+       * after its insert), these headers. */
       run->step = STEP_NEW;
       if (run->selected->uidnext == 0 || run->selected->uidnext > first_uncovered (run))
         {
@@ -863,9 +885,8 @@ advance (GTask *task)
 
           /* Counted as seen too: new messages are not expunged ones. */
           run->in_flight++;
-          buzon_imap_session_fetch_async (self->session, set,
-                                          buzon_folder_sync_header_items (self->session),
-                                          on_fetch_cb, run, run->cancellable, step_fetched_cb,
+          buzon_imap_session_fetch_async (self->session, set, new_mail_items (run), on_fetch_cb,
+                                          run, run->cancellable, step_fetched_cb,
                                           g_object_ref (task));
         }
       if (run->in_flight > 0)
@@ -958,9 +979,13 @@ wants_early_new (BuzonFolderSync *self,
   if (!self->folder->first_sync_done || self->folder->uidvalidity == 0
       || run->max_cached > G_MAXUINT32 - EARLY_NEW - 1)
     return FALSE;
-  return status == NULL || (status->present & needed) != needed
-         || status->uidvalidity != self->folder->uidvalidity
-         || status->uidnext > run->max_cached + 1;
+  if (status == NULL || (status->present & needed) != needed)
+    return TRUE;
+  /* A new UIDVALIDITY: what it would bring is dropped. The UIDNEXT the
+   * cache kept, not its highest UID, says whether mail came (the newest
+   * cached may have been expunged since). */
+  return status->uidvalidity == self->folder->uidvalidity
+         && status->uidnext > MAX (self->folder->uidnext, run->max_cached + 1);
 }
 
 static void
@@ -1113,7 +1138,8 @@ buzon_folder_sync_class_init (BuzonFolderSyncClass *klass)
    * BuzonFolderSync::selecting:
    *
    * Emitted once the run has sent the folder's SELECT (and, on a first
-   * sync, the SEARCH that lists its UIDs): a command sent on the session
+   * sync, the SEARCH that lists its UIDs; on a resync, the UID FETCH of
+   * its new mail): a command sent on the session
    * from then on reaches the server after them, so the server runs it
    * with the folder selected. Not emitted when the run needs no SELECT.
    */
