@@ -179,9 +179,10 @@ test_inbox_refused (QuirksFixture *f,
   assert_script_played (f);
 }
 
-/* A cache that synced INBOX before: UID 1 under UIDVALIDITY 5. */
+/* A cache that synced INBOX (empty) and Cosas before: Cosas has UID 1
+ * under UIDVALIDITY 5. */
 static void
-cache_inbox (QuirksFixture *f)
+cache_cosas (QuirksFixture *f)
 {
   g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func (
     (GDestroyNotify) buzon_imap_mailbox_free);
@@ -191,9 +192,19 @@ cache_inbox (QuirksFixture *f)
   BuzonStoreBatch *batch;
 
   add_folder (&f->store, mailboxes, "INBOX");
+  add_folder (&f->store, mailboxes, "Cosas");
   g_assert_true (save_folders (&f->store, mailboxes));
   folders = list_folders (&f->store);
   batch = buzon_store_batch_new (folder_named (folders, "INBOX")->id);
+  state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_UIDNEXT
+                 | BUZON_STORE_STATE_EXISTS | BUZON_STORE_STATE_FIRST_SYNC_DONE;
+  state.uidvalidity = 9;
+  state.uidnext = 1;
+  state.first_sync_done = TRUE;
+  buzon_store_batch_set_state (batch, &state);
+  g_assert_true (apply (&f->store, batch, NULL, &error));
+  g_assert_no_error (error);
+  batch = buzon_store_batch_new (folder_named (folders, "Cosas")->id);
   buzon_store_batch_add_fetch (batch, message (1, "\\Seen", "Antiguo", "1@x", "NIL", ""));
   state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_UIDNEXT
                  | BUZON_STORE_STATE_EXISTS | BUZON_STORE_STATE_FIRST_SYNC_DONE;
@@ -204,6 +215,37 @@ cache_inbox (QuirksFixture *f)
   buzon_store_batch_set_state (batch, &state);
   g_assert_true (apply (&f->store, batch, NULL, &error));
   g_assert_no_error (error);
+}
+
+/* The pass's first steps: INBOX, empty as cached, resynced first (no fetch
+ * behind its SELECT: no STATUS yet), and the folder list, whose STATUS of
+ * Cosas says @status (new mail came: UIDNEXT 3). */
+static void
+script_empty_inbox (QuirksFixture *f,
+                    const char    *status,
+                    guint          first_tag)
+{
+  g_autofree char *select = g_strdup_printf ("b%u SELECT INBOX%s", first_tag,
+                                             first_tag > 2 ? " (CONDSTORE)" : "");
+  g_autofree char *list = g_strdup_printf ("b%u LIST %%ANY%%", first_tag + 1);
+  g_autofree char *selected = g_strdup_printf ("b%u OK [READ-WRITE] Select completed",
+                                               first_tag);
+  g_autofree char *listed = g_strdup_printf ("b%u OK List completed", first_tag + 1);
+  g_autofree char *cosas = g_strdup_printf ("* STATUS Cosas (%s)", status);
+
+  buzon_test_fake_imap_server_expect_line (f->server, select);
+  buzon_test_fake_imap_server_expect_line (f->server, list);
+  buzon_test_fake_imap_server_send_line (f->server, "* 0 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 9] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 1] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, selected);
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* STATUS INBOX (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 9 "
+                                         "UNSEEN 0)");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" Cosas");
+  buzon_test_fake_imap_server_send_line (f->server, cosas);
+  buzon_test_fake_imap_server_send_line (f->server, listed);
 }
 
 #define NEW_MAIL                                                                                  \
@@ -225,10 +267,11 @@ new_mail (guint count)
   return g_string_free (out, FALSE);
 }
 
-/* SELECT INBOX refused, and the new-mail fetch sent behind it answered
- * all the same (a server that kept some other mailbox selected): what it
- * brings is not INBOX's, and nothing of it reaches the cache, not even a
- * whole batch's worth (500, which would go to the store as it filled). */
+/* STATUS says Cosas has new mail; its SELECT is refused, and the fetch
+ * sent behind it answered all the same (a server that kept some other
+ * mailbox selected): what it brings is not Cosas's, and nothing of it
+ * reaches the cache, not even a whole batch's worth (500, which would go
+ * to the store as it filled). */
 static void
 test_early_fetch_after_refused_select (QuirksFixture *f,
                                        gconstpointer  data)
@@ -237,21 +280,18 @@ test_early_fetch_after_refused_select (QuirksFixture *f,
   g_autoptr (GError) error = NULL;
   BuzonAccountSyncResult summary = { 0 };
 
-  cache_inbox (f);
+  cache_cosas (f);
   script_login (f);
-  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
-  buzon_test_fake_imap_server_expect_line (f->server, "b3 UID FETCH 2:501 %ANY%");
-  buzon_test_fake_imap_server_expect_line (f->server, "b4 LIST %ANY%");
-  buzon_test_fake_imap_server_send_line (f->server, "b2 NO [NONEXISTENT] No INBOX here");
+  script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1", 2);
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 SELECT Cosas");
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 UID FETCH 2:501 %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 NO [NONEXISTENT] No Cosas here");
   buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
-  buzon_test_fake_imap_server_send_line (f->server, "b3 OK Fetch completed");
-  buzon_test_fake_imap_server_send_line (f->server,
-                                         "* LIST (\\Noselect \\HasChildren) \"/\" INBOX");
-  buzon_test_fake_imap_server_send_line (f->server, "b4 OK List completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK Fetch completed");
   script_logout (f);
 
-  g_assert_true (run_pass (f, &summary, &error));
-  g_assert_no_error (error);
+  run_pass (f, &summary, &error);
+  g_clear_error (&error);
   g_assert_cmpuint (summary.added, ==, 0);
   {
     g_autofree char *intruder = query (&f->store, "SELECT count(*) FROM message WHERE uid > 1");
@@ -261,7 +301,8 @@ test_early_fetch_after_refused_select (QuirksFixture *f,
   assert_script_played (f);
 }
 
-/* The SELECT says INBOX has a new UIDVALIDITY, and is empty: the cache
+/* STATUS says Cosas has new mail, and its SELECT a new UIDVALIDITY (the
+ * STATUS was read just before the change) with the folder empty: the cache
  * starts again under it, and what the fetch behind the SELECT brings,
  * asked for by the old UIDs, is dropped (here the server even contradicts
  * its EXISTS). */
@@ -273,24 +314,19 @@ test_early_fetch_new_uidvalidity (QuirksFixture *f,
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GError) error = NULL;
   BuzonAccountSyncResult summary = { 0 };
-  const BuzonStoreFolder *inbox;
+  const BuzonStoreFolder *cosas;
 
-  cache_inbox (f);
+  cache_cosas (f);
   script_login (f);
-  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
-  buzon_test_fake_imap_server_expect_line (f->server, "b3 UID FETCH 2:501 %ANY%");
-  buzon_test_fake_imap_server_expect_line (f->server, "b4 LIST %ANY%");
+  script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1", 2);
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 SELECT Cosas");
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 UID FETCH 2:501 %ANY%");
   buzon_test_fake_imap_server_send_line (f->server, "* 0 EXISTS");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 6] UIDs valid");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
-  buzon_test_fake_imap_server_send_line (f->server, "b2 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK [READ-WRITE] Select completed");
   buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
-  buzon_test_fake_imap_server_send_line (f->server, "b3 OK Fetch completed");
-  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
-  buzon_test_fake_imap_server_send_line (f->server,
-                                         "* STATUS INBOX (MESSAGES 0 UIDNEXT 3 UIDVALIDITY 6 "
-                                         "UNSEEN 0)");
-  buzon_test_fake_imap_server_send_line (f->server, "b4 OK List completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK Fetch completed");
   script_logout (f);
 
   g_assert_true (run_pass (f, &summary, &error));
@@ -298,14 +334,14 @@ test_early_fetch_new_uidvalidity (QuirksFixture *f,
   g_assert_cmpuint (summary.added, ==, 0);
   g_assert_cmpuint (summary.removed, ==, 1);
   folders = list_folders (&f->store);
-  inbox = folder_named (folders, "INBOX");
-  g_assert_cmpuint (inbox->uidvalidity, ==, 6);
-  g_assert_cmpuint (inbox->cached_count, ==, 0);
-  g_assert_true (inbox->first_sync_done);
+  cosas = folder_named (folders, "Cosas");
+  g_assert_cmpuint (cosas->uidvalidity, ==, 6);
+  g_assert_cmpuint (cosas->cached_count, ==, 0);
+  g_assert_true (cosas->first_sync_done);
   assert_script_played (f);
 }
 
-/* A server with CONDSTORE whose INBOX keeps no MODSEQs (NOMODSEQ), and
+/* A server with CONDSTORE whose Cosas keeps no MODSEQs (NOMODSEQ), and
  * refuses the MODSEQ that the fetch behind the SELECT asked for: the new
  * mail is asked for again after the SELECT, without MODSEQ, and cached. */
 static void
@@ -316,7 +352,7 @@ test_early_fetch_nomodseq (QuirksFixture *f,
   g_autoptr (GError) error = NULL;
   BuzonAccountSyncResult summary = { 0 };
 
-  cache_inbox (f);
+  cache_cosas (f);
   buzon_test_fake_imap_server_send_line (f->server,
                                          "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
   buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
@@ -326,34 +362,34 @@ test_early_fetch_nomodseq (QuirksFixture *f,
   buzon_test_fake_imap_server_expect_line (f->server, "b2 ENABLE CONDSTORE");
   buzon_test_fake_imap_server_send_line (f->server, "* ENABLED CONDSTORE");
   buzon_test_fake_imap_server_send_line (f->server, "b2 OK Enabled");
-  buzon_test_fake_imap_server_expect_line (f->server, "b3 SELECT INBOX (CONDSTORE)");
-  buzon_test_fake_imap_server_expect_line (f->server, "b4 UID FETCH 2:501 (%ANY% MODSEQ %ANY%");
-  buzon_test_fake_imap_server_expect_line (f->server, "b5 LIST %ANY%");
+  script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1 HIGHESTMODSEQ 7", 3);
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 SELECT Cosas (CONDSTORE)");
+  buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 2:501 (%ANY% MODSEQ %ANY%");
   buzon_test_fake_imap_server_send_line (f->server, "* 2 EXISTS");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 5] UIDs valid");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [NOMODSEQ] No MODSEQs here");
-  buzon_test_fake_imap_server_send_line (f->server, "b3 OK [READ-WRITE] Select completed");
-  buzon_test_fake_imap_server_send_line (f->server, "b4 BAD This mailbox has no MODSEQs");
-  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
-  buzon_test_fake_imap_server_send_line (f->server, "b5 OK List completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b6 BAD This mailbox has no MODSEQs");
   /* The flags diff, and the new mail again, without MODSEQ. */
-  buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 1:1 (UID FLAGS)");
+  buzon_test_fake_imap_server_expect_line (f->server, "b7 UID FETCH 1:1 (UID FLAGS)");
   buzon_test_fake_imap_server_expect_line (f->server,
-                                           "b7 UID FETCH 2:* (UID FLAGS INTERNALDATE RFC822.SIZE "
+                                           "b8 UID FETCH 2:* (UID FLAGS INTERNALDATE RFC822.SIZE "
                                            "ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS "
                                            "(REFERENCES LIST-ID)])");
   buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS (\\Seen))");
-  buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
-  buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
   buzon_test_fake_imap_server_send_line (f->server, "b7 OK Fetch completed");
+  buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
+  buzon_test_fake_imap_server_send_line (f->server, "b8 OK Fetch completed");
   script_logout (f);
 
   g_assert_true (run_pass (f, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.added, ==, 1);
   {
-    g_autofree char *uids = query (&f->store, "SELECT uid FROM message ORDER BY uid");
+    g_autofree char *uids = query (&f->store, "SELECT m.uid FROM message m JOIN folder f "
+                                              "ON f.id = m.folder_id WHERE f.name = 'Cosas' "
+                                              "ORDER BY m.uid");
 
     g_assert_cmpstr (uids, ==, "1,2");
   }

@@ -348,10 +348,11 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
               repr(r))
 
         # A server with CONDSTORE and no QRESYNC, as Gmail is, and one with
-        # neither, as Office 365: a resync asks for the new mail's headers
-        # right behind its SELECT, a round trip before the SELECT's answer,
-        # then for the flag changes (by CHANGEDSINCE, or every message's
-        # flags), and the cache ends as the server.
+        # neither, as Office 365. INBOX's resync asks for the flag changes
+        # (by CHANGEDSINCE, or every message's flags) and the new mail's
+        # headers together, not a round trip apart; Archive's, whose new mail
+        # LIST-STATUS told, asks for that mail right behind its SELECT, a
+        # round trip before the SELECT's answer; the cache ends as the server.
         for label, option in (("CONDSTORE", "--no-qresync"), ("no CONDSTORE", "--no-condstore")):
             small = os.path.join(tmp, f"maildir{option}")
             generate(small, 60)
@@ -373,29 +374,43 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                 imap.append("INBOX", "", None,
                             b"From: Nuevo <n@example.org>\r\nSubject: Llega ahora\r\n"
                             b"Message-ID: <ahora@cli.example.org>\r\n\r\nHola.\r\n")
+                imap.append("Archive", "", None,
+                            b"From: Viejo <v@example.org>\r\nSubject: Archivado ahora\r\n"
+                            b"Message-ID: <archivado-ahora@cli.example.org>\r\n\r\nHola.\r\n")
                 imap.logout()
                 r = buzon("sync", name, extra_env={"BUZON_DEBUG": "imap"})
                 trace = [line.split(None, 3)[3] for line in r.stderr.splitlines()
                          if line.startswith("imap ") and len(line.split(None, 3)) == 4]
-                select = next((i for i, t in enumerate(trace) if t.startswith("C: ")
-                               and " SELECT INBOX" in t), None)
-                new = next((i for i, t in enumerate(trace) if t.startswith("C: ")
-                            and " UID FETCH 61:560 " in t), None)
-                changes = next((i for i, t in enumerate(trace) if t.startswith("C: ")
-                                and " FETCH 1:" in t and "(UID FLAGS)" in t), None)
-                tag = trace[select].split()[1] if select is not None else None
-                answered = next((i for i, t in enumerate(trace)
+
+                def command(text):
+                    return next((i for i, t in enumerate(trace)
+                                 if t.startswith("C: ") and text in t), None)
+
+                def answer(i):
+                    tag = trace[i].split()[1] if i is not None else None
+                    return next((j for j, t in enumerate(trace)
                                  if tag and t.startswith(f"S: {tag} ")), None)
-                check(f"{label}: resync: the new mail asked for behind the SELECT",
-                      r.returncode == 0 and "1 new" in r.stdout and None not in
-                      (select, new, changes, answered) and select < new < answered < changes,
-                      repr((r.stdout, trace[-14:])))
+
+                changes = command("(UID FLAGS)")
+                new = command(" UID FETCH 61:* ")
+                check(f"{label}: resync: the changes and the new mail asked for together",
+                      r.returncode == 0 and "2 new" in r.stdout
+                      and None not in (changes, new, answer(changes))
+                      and changes < new < answer(changes), repr((r.stdout, trace[-16:])))
+                select = command(" SELECT Archive")
+                early = command(" UID FETCH 1:500 ")
+                check(f"{label}: resync: new mail that STATUS told asked for behind the SELECT",
+                      None not in (select, early, answer(select))
+                      and select < early < answer(select), repr(trace[-16:]))
                 r = buzon("search", name, "is:flagged", "--limit", "100", "--json")
                 found = sorted(m["uid"] for m in json.loads(r.stdout)) if r.returncode == 0 else []
                 r = buzon("list", name, "INBOX", "--limit", "1", "--json")
                 newest = json.loads(r.stdout)[0]["subject"] if r.returncode == 0 else None
-                check(f"{label}: resync: the flags and the new message cached",
-                      found == [1, 2, 3, 4, 5] and newest == "Llega ahora", repr((found, newest)))
+                r = buzon("list", name, "Archive", "--json")
+                archived = [m["subject"] for m in json.loads(r.stdout)] if r.returncode == 0 else None
+                check(f"{label}: resync: the flags and the new messages cached",
+                      found == [1, 2, 3, 4, 5] and newest == "Llega ahora"
+                      and archived == ["Archivado ahora"], repr((found, newest, archived)))
             finally:
                 servers("stop", d2, "--remove")
     finally:

@@ -13,9 +13,9 @@
 //   - CONDSTORE: UID FETCH 1:* (FLAGS) (CHANGEDSINCE modseq), and an expunge
 //     check by UID SEARCH ALL only when the counts say something went.
 //   - neither: every message's flags, compared, and the UIDs missing.
-// The headers of the messages new since last time are asked for right
-// behind a resync's SELECT, the first EARLY_NEW of them, and kept only
-// once the SELECT's answer says they belong. The folder's state
+// The headers of the messages new since last time: where STATUS said some
+// came, the first EARLY_NEW of them are asked for right behind the SELECT
+// and kept once its answer says they belong. The folder's state
 // (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, first sync done) is saved with the
 // last batch, so a run interrupted anywhere is simply done again.
 
@@ -70,12 +70,11 @@
  * against 3.08 s). */
 #define HOLD_MS        500
 #define HOLD_BATCHES   8
-/* A resync asks for the headers of this many UIDs above the cache's right
- * behind its SELECT, a round trip before the SELECT's answer says whether
- * there is new mail (INBOX's goes before LIST-STATUS could tell): for
- * the usual few new messages that round trip is saved, and a folder with
- * none costs an empty answer. Kept aside until the SELECT's answer says
- * they belong (UIDVALIDITY as cached), bounded by this many. */
+/* A resync of a folder that STATUS said has new mail asks for the headers
+ * of this many UIDs above the cache's right behind its SELECT, a round
+ * trip before the SELECT's answer (see wants_early_new()). Kept aside
+ * until the SELECT's answer says they belong (UIDVALIDITY as cached),
+ * bounded by this many. */
 #define EARLY_NEW      500
 
 G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
@@ -966,8 +965,11 @@ selected_cb (GObject      *source,
   advance (task);
 }
 
-/* Whether a resync asks for new mail behind its SELECT (EARLY_NEW): not
- * where STATUS just said there is none. */
+/* Whether a resync asks for new mail behind its SELECT (EARLY_NEW): only
+ * where STATUS just said some came. Not without a STATUS, as for INBOX,
+ * whose SELECT goes beside LIST-STATUS: Dovecot answered the three in
+ * 85-125 ms, against 30 for the SELECT and the LIST alone (100k
+ * messages), which cost more than the round trip it saved. */
 static gboolean
 wants_early_new (BuzonFolderSync *self,
                  Run             *run)
@@ -980,7 +982,7 @@ wants_early_new (BuzonFolderSync *self,
       || run->max_cached > G_MAXUINT32 - EARLY_NEW - 1)
     return FALSE;
   if (status == NULL || (status->present & needed) != needed)
-    return TRUE;
+    return FALSE;
   /* A new UIDVALIDITY: what it would bring is dropped. The UIDNEXT the
    * cache kept, not its highest UID, says whether mail came (the newest
    * cached may have been expunged since). */
