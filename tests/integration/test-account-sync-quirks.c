@@ -343,11 +343,15 @@ test_early_fetch_new_uidvalidity (QuirksFixture *f,
 
 /* A server with CONDSTORE whose Cosas keeps no MODSEQs (NOMODSEQ), and
  * refuses the MODSEQ that the fetch behind the SELECT asked for: the new
- * mail is asked for again after the SELECT, without MODSEQ, and cached. */
+ * mail is asked for again after the SELECT, without MODSEQ, and cached.
+ * With @data, the refusal comes 300 ms after the SELECT's answer, and the
+ * next fetches wait for it: an untagged FETCH goes to the oldest fetch in
+ * flight, and what they brought must not reach the one being dropped. */
 static void
 test_early_fetch_nomodseq (QuirksFixture *f,
                            gconstpointer  data)
 {
+  gboolean refused_last = data != NULL;
   g_autofree char *mail = new_mail (1);
   g_autoptr (GError) error = NULL;
   BuzonAccountSyncResult summary = { 0 };
@@ -370,6 +374,8 @@ test_early_fetch_nomodseq (QuirksFixture *f,
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [NOMODSEQ] No MODSEQs here");
   buzon_test_fake_imap_server_send_line (f->server, "b5 OK [READ-WRITE] Select completed");
+  if (refused_last)
+    buzon_test_fake_imap_server_expect_silence (f->server, 300);
   buzon_test_fake_imap_server_send_line (f->server, "b6 BAD This mailbox has no MODSEQs");
   /* The flags diff, and the new mail again, without MODSEQ. */
   buzon_test_fake_imap_server_expect_line (f->server, "b7 UID FETCH 1:1 (UID FLAGS)");
@@ -413,6 +419,8 @@ main (int    argc,
   ADD ("early-fetch-after-refused-select", test_early_fetch_after_refused_select);
   ADD ("early-fetch-new-uidvalidity", test_early_fetch_new_uidvalidity);
   ADD ("early-fetch-nomodseq", test_early_fetch_nomodseq);
+  g_test_add ("/account-sync-quirks/early-fetch-nomodseq-refused-last", QuirksFixture, "last",
+              quirks_set_up, test_early_fetch_nomodseq, quirks_tear_down);
 #undef ADD
 
   status = g_test_run ();

@@ -164,7 +164,9 @@ typedef struct
   /* A resync's new mail asked for behind the SELECT (EARLY_NEW): */
   gboolean early_new;          /* … asked for, */
   gboolean early_checked;      /* … the SELECT answered, */
-  gboolean early_discard;      /* … and what it brings is not to be kept; */
+  gboolean early_discard;      /* … and what it brings is not to be kept, */
+  gboolean early_pending;      /* … not answered yet, */
+  gboolean awaiting_early;     /* … with the run waiting for it to end; */
   GPtrArray *early_fetches;    /* … what came before the SELECT's answer was seen (none
                                 * where that answer completes at once, as it does). */
   GError *error;
@@ -561,19 +563,23 @@ early_fetched_cb (GObject      *source,
   gboolean ok;
 
   run->in_flight--;
+  run->early_pending = FALSE;
   ok = buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error);
-  if (run->early_discard)
-    {
-      /* Refused behind a failed SELECT, or of no use: the run says why. */
-      maybe_return (task);
-      return;
-    }
-  if (!ok)
+  /* Dropped, its failure does not count: refused behind a failed SELECT
+   * (the run says why), or by a mailbox without MODSEQs. */
+  if (!ok && !run->early_discard)
     {
       fail (task, g_steal_pointer (&error));
       return;
     }
-  /* On once the SELECT's answer was seen and the rest is in. */
+  if (run->awaiting_early)
+    {
+      run->awaiting_early = FALSE;
+      advance (task);
+      return;
+    }
+  /* On once the SELECT's answer was seen and the rest is in (this may be
+   * the last answer, kept or not). */
   if (run->early_checked && run->step == STEP_NEW && run->in_flight == 0)
     advance (task);
   else
@@ -831,6 +837,14 @@ advance (GTask *task)
   switch (run->step)
     {
     case STEP_SELECTED:
+      /* A dropped early fetch still in flight could be given what the
+       * next fetches bring (an untagged FETCH goes to the oldest fetch in
+       * flight, should a server answer out of order): they wait for it. */
+      if (run->early_discard && run->early_pending)
+        {
+          run->awaiting_early = TRUE;
+          return;
+        }
       if (run->result.path == BUZON_FOLDER_SYNC_FIRST)
         {
           if (run->searching)
@@ -1034,6 +1048,7 @@ cached_cb (GObject      *source,
                                               run->max_cached + EARLY_NEW);
 
       run->early_new = TRUE;
+      run->early_pending = TRUE;
       run->early_fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
       run->in_flight++;
       buzon_imap_session_fetch_async (self->session, set,
