@@ -23,59 +23,9 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "folder-sync.h"
+#include "folder-sync-private.h"
 #include "imap/imap-uid-set.h"
-#include "store/store-batch.h"
 
-/* What a header fetch asks for: what the message list, threads and search
- * need, without the body. */
-#define HEADER_ITEMS                                                                               \
-  "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE "                                   \
-  "BODY.PEEK[HEADER.FIELDS (REFERENCES LIST-ID)])"
-#define HEADER_ITEMS_MODSEQ                                                                        \
-  "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ "                            \
-  "BODY.PEEK[HEADER.FIELDS (REFERENCES LIST-ID)])"
-
-/* The first batch is small so that the newest mail shows at once; the
- * others are large so that transactions stay few. */
-#define FIRST_BATCH    100
-#define DEFAULT_BATCH_SIZE 500
-#define FLAGS_BATCH    5000
-/* Batches fetched and not applied (held ones too, HOLD_BATCHES) before
- * fetching pauses, so that memory stays bounded. */
-#define MAX_APPLYING   20
-/* First sync: header fetches in flight at once. Enough to cover the round
- * trip: Dovecot answers pipelined fetches together, after the last one's
- * data, so a fetch is asked for again only once all in flight are in, and
- * the server then has nothing to send for a round trip. With 4, a sync
- * 50 ms from the server waited that long every 2,000 messages (100k: 4.6 s
- * against 3.8 s with 8); with 16, what arrives at once stalls the main loop
- * for 58 ms. */
-#define MAX_FETCHES    8
-/* Jobs in the store's queue at once: one being applied and the next, so
- * that the store never waits for this thread when it is the slower side;
- * batches that come meanwhile are appended to those waiting, which go as
- * one job, and the store's transactions grow. */
-#define MAX_IN_STORE   2
-/* After a run's first job (the newest mail, shown at once), batches are
- * held and appended for up to HOLD_MS, or until HOLD_BATCHES of them are
- * there, before they go to the store. A commit writes every page its
- * transaction dirtied, and the threads' keys and subjects and the
- * full-text index are dirtied all over, in proportion to their size: a
- * first sync of 100k messages that committed each batch of 500 as it came
- * (145 commits, 40 a second) wrote 394 MiB for a 71 MB cache. Held, it
- * commits 35 times, 3,000 messages each, and writes 268 MiB; a list that
- * grows a few times a second still shows mail as it lands
- * (compare-first-sync.py, 6 rounds: wall 3.31 against 3.60 s, CPU 2.97
- * against 3.08 s). */
-#define HOLD_MS        500
-#define HOLD_BATCHES   8
-/* A resync of a folder that STATUS said has new mail asks for the headers
- * of this many UIDs above the cache's right behind its SELECT, a round
- * trip before the SELECT's answer (see wants_early_new()). Kept aside
- * until the SELECT's answer says they belong (UIDVALIDITY as cached),
- * bounded by this many. */
-#define EARLY_NEW      500
 
 G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FIRST, "first"),
@@ -84,17 +34,6 @@ G_DEFINE_ENUM_TYPE (BuzonFolderSyncPath, buzon_folder_sync_path,
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_FLAGS, "flags"),
                     G_DEFINE_ENUM_VALUE (BUZON_FOLDER_SYNC_UNCHANGED, "unchanged"))
 
-struct _BuzonFolderSync
-{
-  GObject parent_instance;
-
-  BuzonImapSession *session;
-  BuzonStore *store;
-  BuzonStoreFolder *folder;
-  BuzonImapMailboxStatus *status; /* What STATUS said just now, or NULL. */
-  guint batch_size;
-  gboolean running;
-};
 
 G_DEFINE_FINAL_TYPE (BuzonFolderSync, buzon_folder_sync, G_TYPE_OBJECT)
 
@@ -107,71 +46,7 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-enum
-{
-  SIGNAL_PROGRESS,
-  SIGNAL_SELECTING,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
-typedef enum
-{
-  STEP_SELECTED,
-  STEP_CHANGES,   /* CONDSTORE's CHANGEDSINCE, or the FLAGS diff, … */
-  STEP_NEW,       /* … and the headers of the messages new since last time. */
-  STEP_EXPUNGES,  /* UID SEARCH ALL, to find what went. */
-  STEP_FIRST,     /* The first sync's header batches. */
-  STEP_DONE,
-} Step;
-
-typedef struct
-{
-  BuzonFolderSync *self; /* Not owned: the task holds it. */
-  GTask *task;           /* Not owned: it owns the run. */
-  GCancellable *cancellable;
-  Step step;
-  GArray *cached;              /* The UIDs cached when the run began, as ranges. */
-  guint32 max_cached;
-  BuzonImapSelected *selected;
-  gboolean reset;
-  BuzonStoreBatch *batch;      /* Being filled. */
-  GArray *seen;                /* FLAGS diff: the UIDs the server listed. */
-  GArray *todo;                /* First sync: UIDs to fetch, newest first. */
-  guint todo_next;
-  guint fetched;                /* Headers received in this run. */
-  guint new_count;             /* … of them, for UIDs above what was cached, */
-  guint32 last_new;            /* … the highest of which (each counted once). */
-  guint applying;              /* Batches fetched, not applied yet (pending ones too). */
-  guint in_store;              /* Jobs handed to the store, not applied yet. */
-  BuzonStoreBatch *pending;    /* Batches waiting for a place in the store, appended, */
-  guint pending_count;         /* … how many, */
-  gint64 pending_since;        /* … since when (monotonic µs), */
-  GSource *hold;               /* … and the timer that then hands them over. */
-  gboolean handed;             /* Whether a job of this run went to the store yet. */
-  gboolean waiting;            /* Fetching paused until a batch is applied. */
-  /* The SELECT, the early fetch of new mail, the steps' fetches and
-   * search_all()'s UID SEARCH not answered yet (the early search and the
-   * first sync's fetches are counted by searching and first_fetches). */
-  guint in_flight;
-  /* A first sync sends its UID SEARCH ALL right behind the SELECT, sparing
-   * a round trip: */
-  gboolean searching;          /* … in flight, */
-  gboolean awaiting_search;    /* … with the SELECT in and the search wanted, */
-  GArray *searched;            /* … or in, not taken yet. */
-  guint first_fetches;         /* First sync: fetches in flight. */
-  /* A resync's new mail asked for behind the SELECT (EARLY_NEW): */
-  gboolean early_new;          /* … asked for, */
-  gboolean early_checked;      /* … the SELECT answered, */
-  gboolean early_discard;      /* … and what it brings is not to be kept, */
-  gboolean early_pending;      /* … not answered yet, */
-  gboolean awaiting_early;     /* … with the run waiting for it to end; */
-  GPtrArray *early_fetches;    /* … what came before the SELECT's answer was seen (none
-                                * where that answer completes at once, as it does). */
-  GError *error;
-  BuzonFolderSyncResult result;
-} Run;
+guint _buzon_folder_sync_signals[N_SIGNALS];
 
 static void
 run_free (Run *run)
@@ -189,10 +64,6 @@ run_free (Run *run)
 }
 
 static void advance (GTask *task);
-static void submit (GTask           *task,
-                    BuzonStoreBatch *batch);
-static void maybe_hand_pending (GTask *task);
-static void fetch_next_first_batch (GTask *task);
 
 /* Whether the STATUS given says the server has nothing new for the cache
  * (see buzon_folder_sync_set_status()). */
@@ -233,8 +104,8 @@ empty_on_server (BuzonFolderSync *self)
 }
 
 /* Ends the run once nothing is in flight: with the first error, if any. */
-static void
-maybe_return (GTask *task)
+void
+_buzon_folder_run_maybe_return (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
@@ -249,8 +120,8 @@ maybe_return (GTask *task)
     g_task_return_pointer (task, g_memdup2 (&run->result, sizeof run->result), g_free);
 }
 
-static void
-fail (GTask  *task,
+void
+_buzon_folder_run_fail (GTask  *task,
       GError *error)
 {
   Run *run = g_task_get_task_data (task);
@@ -260,12 +131,12 @@ fail (GTask  *task,
   else
     g_error_free (error);
   /* What was fetched and held goes now: it is kept. */
-  maybe_hand_pending (task);
-  maybe_return (task);
+  _buzon_folder_run_maybe_hand_pending (task);
+  _buzon_folder_run_maybe_return (task);
 }
 
-static BuzonStoreBatch *
-take_batch (Run *run)
+BuzonStoreBatch *
+_buzon_folder_run_take_batch (Run *run)
 {
   BuzonStoreBatch *batch = g_steal_pointer (&run->batch);
 
@@ -284,159 +155,17 @@ first_uncovered (Run *run)
 /* The header items for new mail in the folder as selected: a mailbox
  * without MODSEQs (NOMODSEQ) is not asked for them, which a server may
  * answer with BAD (RFC 7162 §3.1.2.2). */
-static const char *
-new_mail_items (Run *run)
+const char *
+_buzon_folder_run_new_mail_items (Run *run)
 {
   return run->selected != NULL && run->selected->nomodseq
            ? HEADER_ITEMS
            : buzon_folder_sync_header_items (run->self->session);
 }
 
-/* Applying batches. */
-
-typedef struct
-{
-  GTask *task;  /* Owned. */
-  guint count;  /* Batches the job holds. */
-} Applying;
-
-static void hand_to_store (GTask           *task,
-                           BuzonStoreBatch *batch,
-                           guint            count);
-
-static void
-apply_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Applying *applying = user_data;
-  g_autoptr (GTask) task = applying->task;
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  BuzonStoreBatchResult counts = { 0 };
-
-  run->applying -= applying->count;
-  run->in_store--;
-  g_free (applying);
-  if (!buzon_store_apply_finish (BUZON_STORE (source), result, &counts, &error))
-    {
-      /* What waited goes still: what was fetched is kept. */
-      fail (task, g_steal_pointer (&error));
-      return;
-    }
-  maybe_hand_pending (task);
-  run->result.added += counts.added;
-  run->result.updated += counts.updated;
-  run->result.removed += counts.removed;
-  if (run->step == STEP_FIRST)
-    g_signal_emit (run->self, signals[SIGNAL_PROGRESS], 0, run->fetched,
-                   run->todo != NULL ? run->todo->len : 0);
-  if (run->error != NULL || run->step == STEP_DONE)
-    {
-      maybe_return (task);
-      return;
-    }
-  if (run->waiting)
-    {
-      run->waiting = FALSE;
-      fetch_next_first_batch (task);
-    }
-}
-
-static void
-hand_to_store (GTask           *task,
-               BuzonStoreBatch *batch,
-               guint            count)
-{
-  Run *run = g_task_get_task_data (task);
-  Applying *applying = g_new0 (Applying, 1);
-
-  applying->task = g_object_ref (task);
-  applying->count = count;
-  run->in_store++;
-  run->handed = TRUE;
-  buzon_store_apply_async (run->self->store, batch, NULL, apply_done_cb, applying);
-}
-
-/* Hands the batches waiting to the store, as one job. */
-static void
-hand_pending (GTask *task)
-{
-  Run *run = g_task_get_task_data (task);
-  guint count = run->pending_count;
-
-  if (run->hold != NULL)
-    {
-      g_source_destroy (run->hold);
-      g_clear_pointer (&run->hold, g_source_unref);
-    }
-  run->pending_count = 0;
-  hand_to_store (task, g_steal_pointer (&run->pending), count);
-}
-
-static gboolean
-hold_done_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  Run *run = g_task_get_task_data (task);
-
-  g_clear_pointer (&run->hold, g_source_unref);
-  maybe_hand_pending (task);
-  return G_SOURCE_REMOVE;
-}
-
-/* Hands the batches waiting to the store if it has room (MAX_IN_STORE)
- * and they waited long enough (HOLD_MS, HOLD_BATCHES); they wait no more
- * for the run's first job, nor once the run is done or failed. */
-static void
-maybe_hand_pending (GTask *task)
-{
-  Run *run = g_task_get_task_data (task);
-  gint64 held;
-
-  if (run->pending == NULL || run->in_store >= MAX_IN_STORE)
-    return;
-  held = g_get_monotonic_time () - run->pending_since;
-  if (!run->handed || run->step == STEP_DONE || run->error != NULL
-      || run->pending_count >= HOLD_BATCHES || held >= HOLD_MS * G_TIME_SPAN_MILLISECOND)
-    {
-      hand_pending (task);
-      return;
-    }
-  if (run->hold == NULL)
-    {
-      run->hold = g_timeout_source_new (HOLD_MS - held / G_TIME_SPAN_MILLISECOND);
-      g_source_set_callback (run->hold, hold_done_cb, g_object_ref (task), g_object_unref);
-      g_source_attach (run->hold, g_task_get_context (task));
-    }
-}
-
-/* Adds @batch (taken) to those waiting for the store, appended to them
- * where it can be, and hands them over when it is time. */
-static void
-submit (GTask           *task,
-        BuzonStoreBatch *batch)
-{
-  Run *run = g_task_get_task_data (task);
-
-  run->applying++;
-  if (run->pending != NULL && buzon_store_batch_append (run->pending, batch))
-    run->pending_count++;
-  else
-    {
-      /* Not to be merged: the one waiting goes first, this one after it. */
-      if (run->pending != NULL)
-        hand_pending (task);
-      run->pending = batch;
-      run->pending_count = 1;
-      run->pending_since = g_get_monotonic_time ();
-    }
-  maybe_hand_pending (task);
-}
-
 /* The folder's state as the server left it, saved with the last batch. */
-static void
-finish_run (GTask *task)
+void
+_buzon_folder_run_finish (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
   BuzonStoreFolderState state = { 0 };
@@ -453,7 +182,7 @@ finish_run (GTask *task)
   state.synced_at = g_get_real_time () / G_USEC_PER_SEC;
   buzon_store_batch_set_state (run->batch, &state);
   run->step = STEP_DONE;
-  submit (task, take_batch (run));
+  _buzon_folder_run_submit (task, _buzon_folder_run_take_batch (run));
 }
 
 /* Fetch callbacks. */
@@ -498,7 +227,7 @@ on_fetch_cb (BuzonImapFetch *fetch,
    * offline: handed over in slices, so that memory stays bounded whatever
    * the folder's size. The folder's state goes with the last slice. */
   if (buzon_store_batch_get_size (run->batch) >= (headers ? run->self->batch_size : FLAGS_BATCH))
-    submit (run->task, take_batch (run));
+    _buzon_folder_run_submit (run->task, _buzon_folder_run_take_batch (run));
 }
 
 static void
@@ -569,7 +298,7 @@ early_fetched_cb (GObject      *source,
    * (the run says why), or by a mailbox without MODSEQs. */
   if (!ok && !run->early_discard)
     {
-      fail (task, g_steal_pointer (&error));
+      _buzon_folder_run_fail (task, g_steal_pointer (&error));
       return;
     }
   if (run->awaiting_early)
@@ -583,144 +312,7 @@ early_fetched_cb (GObject      *source,
   if (run->early_checked && run->step == STEP_NEW && run->in_flight == 0)
     advance (task);
   else
-    maybe_return (task);
-}
-
-/* The first sync's batches, newest first, several fetches in flight: on a
- * network with 50 ms to the server, one batch at a time would spend most
- * of a big first sync waiting. Each fetch fills a batch of its own. */
-
-typedef struct
-{
-  Run *run;
-  GTask *task; /* Owned. */
-  BuzonStoreBatch *batch;
-} Slot;
-
-static void
-on_first_fetch_cb (BuzonImapFetch *fetch,
-                   gpointer        user_data)
-{
-  Slot *slot = user_data;
-
-  if (fetch->envelope != NULL)
-    slot->run->fetched++;
-  buzon_store_batch_add_fetch (slot->batch, fetch);
-}
-
-static void first_batch_fetched_cb (GObject      *source,
-                                    GAsyncResult *result,
-                                    gpointer      user_data);
-
-static void
-fetch_next_first_batch (GTask *task)
-{
-  Run *run = g_task_get_task_data (task);
-  guint batch_size = run->self->batch_size;
-
-  while (run->first_fetches < MAX_FETCHES && run->todo_next < run->todo->len)
-    {
-      guint size = run->todo_next == 0 ? MIN (FIRST_BATCH, batch_size) : batch_size;
-      guint count = MIN (size, run->todo->len - run->todo_next);
-      g_autofree char *set = NULL;
-      Slot *slot;
-
-      if (run->applying + run->first_fetches >= MAX_APPLYING + MAX_FETCHES)
-        {
-          /* The store is behind: wait, so that memory stays bounded. */
-          run->waiting = TRUE;
-          return;
-        }
-      set = buzon_imap_sequence_set_to_string (&g_array_index (run->todo, guint32,
-                                                               run->todo_next),
-                                               count);
-      run->todo_next += count;
-      slot = g_new0 (Slot, 1);
-      slot->run = run;
-      slot->task = g_object_ref (task);
-      /* The first takes what the run gathered before: expunges, state. */
-      slot->batch = take_batch (run);
-      run->first_fetches++;
-      buzon_imap_session_fetch_async (run->self->session, set, new_mail_items (run),
-                                      on_first_fetch_cb, slot, run->cancellable,
-                                      first_batch_fetched_cb, slot);
-    }
-  if (run->todo_next >= run->todo->len && run->first_fetches == 0 && run->error == NULL)
-    finish_run (task);
-}
-
-static void
-first_batch_fetched_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  Slot *slot = user_data;
-  g_autoptr (GTask) task = slot->task;
-  Run *run = slot->run;
-  g_autoptr (GError) error = NULL;
-  gboolean ok;
-
-  run->first_fetches--;
-  ok = buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error);
-  /* What was fetched is kept, also after a failure: the next run goes on
-   * from there. */
-  submit (task, g_steal_pointer (&slot->batch));
-  g_free (slot);
-  if (!ok)
-    {
-      fail (task, g_steal_pointer (&error));
-      return;
-    }
-  if (run->error == NULL)
-    fetch_next_first_batch (task);
-  else
-    maybe_return (task);
-}
-
-static int
-compare_descending (gconstpointer a,
-                    gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a;
-  guint32 y = *(const guint32 *) b;
-
-  return x > y ? -1 : x < y;
-}
-
-/* Starts the first sync from the server's UIDs: fetch those not cached,
- * forget those cached but gone. */
-static void
-start_first_sync (GTask  *task,
-                  GArray *all)
-{
-  Run *run = g_task_get_task_data (task);
-  g_autoptr (GArray) missing = buzon_imap_uid_set_subtract (all, run->cached);
-  g_autoptr (GArray) gone = buzon_imap_uid_set_subtract (run->cached, all);
-  BuzonStoreFolderState state = { 0 };
-
-  buzon_store_batch_remove_uids (run->batch, gone);
-  /* The UIDVALIDITY goes with the first batch, so that a run interrupted
-   * later does not take its own messages for another UIDVALIDITY's. */
-  state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_FIRST_SYNC_DONE;
-  state.uidvalidity = run->selected->uidvalidity;
-  state.first_sync_done = FALSE;
-  buzon_store_batch_set_state (run->batch, &state);
-
-  run->todo = g_array_sized_new (FALSE, FALSE, sizeof (guint32),
-                                 (guint) MIN (buzon_imap_uid_set_count (missing), G_MAXUINT));
-  for (guint i = 0; i < missing->len; i++)
-    {
-      const BuzonImapUidRange *range = &g_array_index (missing, BuzonImapUidRange, i);
-
-      for (guint64 uid = range->first; uid <= range->last; uid++)
-        {
-          guint32 value = (guint32) uid;
-          g_array_append_val (run->todo, value);
-        }
-    }
-  g_array_sort (run->todo, compare_descending);
-  run->step = STEP_FIRST;
-  fetch_next_first_batch (task);
+    _buzon_folder_run_maybe_return (task);
 }
 
 /* The steps after SELECT. */
@@ -739,12 +331,12 @@ search_done_cb (GObject      *source,
   all = buzon_imap_session_search_finish (BUZON_IMAP_SESSION (source), result, &error);
   if (all == NULL)
     {
-      fail (task, g_steal_pointer (&error));
+      _buzon_folder_run_fail (task, g_steal_pointer (&error));
       return;
     }
   if (run->step == STEP_SELECTED)
     {
-      start_first_sync (task, all);
+      _buzon_folder_run_start_first_sync (task, all);
       return;
     }
   /* The expunge check: what is cached (or was just fetched) and not on
@@ -754,7 +346,7 @@ search_done_cb (GObject      *source,
 
     buzon_store_batch_remove_uids (run->batch, gone);
   }
-  finish_run (task);
+  _buzon_folder_run_finish (task);
 }
 
 /* The UID SEARCH ALL sent behind the SELECT of a first sync. */
@@ -774,18 +366,18 @@ early_search_cb (GObject      *source,
     {
       /* After a failed SELECT, the server refuses it too: the SELECT's
        * error is the one the run returns. */
-      fail (task, g_steal_pointer (&error));
+      _buzon_folder_run_fail (task, g_steal_pointer (&error));
       return;
     }
   if (run->error != NULL)
     {
-      maybe_return (task);
+      _buzon_folder_run_maybe_return (task);
       return;
     }
   if (run->awaiting_search)
     {
       run->awaiting_search = FALSE;
-      start_first_sync (task, all);
+      _buzon_folder_run_start_first_sync (task, all);
       return;
     }
   run->searched = g_steal_pointer (&all);
@@ -813,7 +405,7 @@ step_fetched_cb (GObject      *source,
   run->in_flight--;
   if (!buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error))
     {
-      fail (task, g_steal_pointer (&error));
+      _buzon_folder_run_fail (task, g_steal_pointer (&error));
       return;
     }
   /* The changes and the new mail were asked for together (and the early
@@ -831,7 +423,7 @@ advance (GTask *task)
 
   if (run->error != NULL)
     {
-      maybe_return (task);
+      _buzon_folder_run_maybe_return (task);
       return;
     }
   switch (run->step)
@@ -853,12 +445,12 @@ advance (GTask *task)
             {
               g_autoptr (GArray) all = g_steal_pointer (&run->searched);
 
-              start_first_sync (task, all);
+              _buzon_folder_run_start_first_sync (task, all);
             }
           else if (run->selected->exists == 0)
             {
               g_autoptr (GArray) none = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
-              start_first_sync (task, none);
+              _buzon_folder_run_start_first_sync (task, none);
             }
           else
             search_all (task);
@@ -898,9 +490,9 @@ advance (GTask *task)
 
           /* Counted as seen too: new messages are not expunged ones. */
           run->in_flight++;
-          buzon_imap_session_fetch_async (self->session, set, new_mail_items (run), on_fetch_cb,
-                                          run, run->cancellable, step_fetched_cb,
-                                          g_object_ref (task));
+          buzon_imap_session_fetch_async (self->session, set,
+                                          _buzon_folder_run_new_mail_items (run), on_fetch_cb, run,
+                                          run->cancellable, step_fetched_cb, g_object_ref (task));
         }
       if (run->in_flight > 0)
         return;
@@ -926,7 +518,7 @@ advance (GTask *task)
           search_all (task);
           return;
         }
-      finish_run (task);
+      _buzon_folder_run_finish (task);
       return;
     case STEP_EXPUNGES:
     case STEP_FIRST:
@@ -951,7 +543,7 @@ selected_cb (GObject      *source,
   if (run->selected == NULL)
     {
       check_early_fetches (run);
-      fail (task, g_steal_pointer (&error));
+      _buzon_folder_run_fail (task, g_steal_pointer (&error));
       return;
     }
   run->step = STEP_SELECTED;
@@ -1021,7 +613,7 @@ cached_cb (GObject      *source,
   run->cached = buzon_store_list_uids_finish (BUZON_STORE (source), result, &error);
   if (run->cached == NULL)
     {
-      fail (task, g_steal_pointer (&error));
+      _buzon_folder_run_fail (task, g_steal_pointer (&error));
       return;
     }
   if (run->cached->len > 0)
@@ -1064,7 +656,7 @@ cached_cb (GObject      *source,
       buzon_imap_session_search_async (self->session, "ALL", NULL, BUZON_IMAP_SEARCH_NONE,
                                        run->cancellable, early_search_cb, g_object_ref (task));
     }
-  g_signal_emit (self, signals[SIGNAL_SELECTING], 0);
+  g_signal_emit (self, _buzon_folder_sync_signals[SIGNAL_SELECTING], 0);
 }
 
 /* The object. */
@@ -1147,7 +739,7 @@ buzon_folder_sync_class_init (BuzonFolderSyncClass *klass)
    *
    * Emitted during a first sync each time a batch reached the store.
    */
-  signals[SIGNAL_PROGRESS] =
+  _buzon_folder_sync_signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 
@@ -1160,7 +752,7 @@ buzon_folder_sync_class_init (BuzonFolderSyncClass *klass)
    * from then on reaches the server after them, so the server runs it
    * with the folder selected. Not emitted when the run needs no SELECT.
    */
-  signals[SIGNAL_SELECTING] =
+  _buzon_folder_sync_signals[SIGNAL_SELECTING] =
     g_signal_new ("selecting", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 }
@@ -1244,7 +836,7 @@ buzon_folder_sync_run_async (BuzonFolderSync     *self,
       buzon_store_batch_set_state (run->batch, &state);
       run->result.path = BUZON_FOLDER_SYNC_UNCHANGED;
       run->step = STEP_DONE;
-      submit (task, take_batch (run));
+      _buzon_folder_run_submit (task, _buzon_folder_run_take_batch (run));
       return;
     }
   if (empty_on_server (self))
@@ -1275,7 +867,7 @@ buzon_folder_sync_run_async (BuzonFolderSync     *self,
       run->result.uidvalidity_changed = self->folder->uidvalidity != 0
                                         && self->folder->uidvalidity != status->uidvalidity;
       run->step = STEP_DONE;
-      submit (task, take_batch (run));
+      _buzon_folder_run_submit (task, _buzon_folder_run_take_batch (run));
       return;
     }
   buzon_store_list_uids_async (self->store, self->folder->id, NULL, cached_cb,
@@ -1345,3 +937,4 @@ buzon_folder_sync_run_finish (BuzonFolderSync        *self,
     *summary = *value;
   return TRUE;
 }
+
