@@ -1,6 +1,7 @@
 // BuzonAccountSync against scripted servers, for what Dovecot cannot be
 // made to do: around INBOX (synced before the folder list is asked for),
-// and around a resync's new mail asked for behind the SELECT.
+// and around a resync's new mail and flag changes asked for behind the
+// SELECT.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include <string.h>
@@ -49,6 +50,21 @@ script_login (QuirksFixture *f)
   buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
   buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1 "
                                                     "LIST-EXTENDED LIST-STATUS] Logged in");
+}
+
+/* The same from a server with CONDSTORE, which the client enables. */
+static void
+script_login_condstore (QuirksFixture *f)
+{
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1 ENABLE "
+                                                    "CONDSTORE LIST-EXTENDED LIST-STATUS] "
+                                                    "Logged in");
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 ENABLE CONDSTORE");
+  buzon_test_fake_imap_server_send_line (f->server, "* ENABLED CONDSTORE");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK Enabled");
 }
 
 static void
@@ -180,9 +196,11 @@ test_inbox_refused (QuirksFixture *f,
 }
 
 /* A cache that synced INBOX (empty) and Cosas before: Cosas has UID 1
- * under UIDVALIDITY 5. */
+ * (\\Seen) under UIDVALIDITY 5, and @highestmodseq (0: none, as without
+ * CONDSTORE). */
 static void
-cache_cosas (QuirksFixture *f)
+cache_cosas (QuirksFixture *f,
+             guint64        highestmodseq)
 {
   g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func (
     (GDestroyNotify) buzon_imap_mailbox_free);
@@ -207,9 +225,11 @@ cache_cosas (QuirksFixture *f)
   batch = buzon_store_batch_new (folder_named (folders, "Cosas")->id);
   buzon_store_batch_add_fetch (batch, message (1, "\\Seen", "Antiguo", "1@x", "NIL", ""));
   state.fields = BUZON_STORE_STATE_UIDVALIDITY | BUZON_STORE_STATE_UIDNEXT
-                 | BUZON_STORE_STATE_EXISTS | BUZON_STORE_STATE_FIRST_SYNC_DONE;
+                 | BUZON_STORE_STATE_HIGHESTMODSEQ | BUZON_STORE_STATE_EXISTS
+                 | BUZON_STORE_STATE_FIRST_SYNC_DONE;
   state.uidvalidity = 5;
   state.uidnext = 2;
+  state.highestmodseq = highestmodseq;
   state.exists_count = 1;
   state.first_sync_done = TRUE;
   buzon_store_batch_set_state (batch, &state);
@@ -280,7 +300,7 @@ test_early_fetch_after_refused_select (QuirksFixture *f,
   g_autoptr (GError) error = NULL;
   BuzonAccountSyncResult summary = { 0 };
 
-  cache_cosas (f);
+  cache_cosas (f, 0);
   script_login (f);
   script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1", 2);
   buzon_test_fake_imap_server_expect_line (f->server, "b4 SELECT Cosas");
@@ -316,7 +336,7 @@ test_early_fetch_new_uidvalidity (QuirksFixture *f,
   BuzonAccountSyncResult summary = { 0 };
   const BuzonStoreFolder *cosas;
 
-  cache_cosas (f);
+  cache_cosas (f, 0);
   script_login (f);
   script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1", 2);
   buzon_test_fake_imap_server_expect_line (f->server, "b4 SELECT Cosas");
@@ -356,16 +376,8 @@ test_early_fetch_nomodseq (QuirksFixture *f,
   g_autoptr (GError) error = NULL;
   BuzonAccountSyncResult summary = { 0 };
 
-  cache_cosas (f);
-  buzon_test_fake_imap_server_send_line (f->server,
-                                         "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
-  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
-  buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1 ENABLE "
-                                                    "CONDSTORE LIST-EXTENDED LIST-STATUS] "
-                                                    "Logged in");
-  buzon_test_fake_imap_server_expect_line (f->server, "b2 ENABLE CONDSTORE");
-  buzon_test_fake_imap_server_send_line (f->server, "* ENABLED CONDSTORE");
-  buzon_test_fake_imap_server_send_line (f->server, "b2 OK Enabled");
+  cache_cosas (f, 0);
+  script_login_condstore (f);
   script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1 HIGHESTMODSEQ 7", 3);
   buzon_test_fake_imap_server_expect_line (f->server, "b5 SELECT Cosas (CONDSTORE)");
   buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 2:501 (%ANY% MODSEQ %ANY%");
@@ -402,6 +414,156 @@ test_early_fetch_nomodseq (QuirksFixture *f,
   assert_script_played (f);
 }
 
+/* Cosas's flags as cached ("" when the message is not). */
+static char *
+cosas_flags (QuirksFixture *f)
+{
+  return query (&f->store, "SELECT m.flags FROM message m JOIN folder f ON f.id = m.folder_id "
+                           "WHERE f.name = 'Cosas' AND m.uid = 1");
+}
+
+/* A CONDSTORE cache of Cosas at HIGHESTMODSEQ 7, and a pass whose STATUS
+ * says it is at 9 with nothing new or gone: Cosas's SELECT, the
+ * CHANGEDSINCE expected right behind it, before the SELECT's answer, which
+ * says @modseq_line besides. */
+static void
+script_early_changes (QuirksFixture *f,
+                      const char    *modseq_line)
+{
+  cache_cosas (f, 7);
+  script_login_condstore (f);
+  script_empty_inbox (f, "MESSAGES 1 UIDNEXT 2 UIDVALIDITY 5 UNSEEN 1 HIGHESTMODSEQ 9", 3);
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 SELECT Cosas (CONDSTORE)");
+  buzon_test_fake_imap_server_expect_line (f->server,
+                                           "b6 UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE 7)");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 5] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 2] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, modseq_line);
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK [READ-WRITE] Select completed");
+}
+
+/* CONDSTORE without QRESYNC, as Gmail: STATUS says Cosas's HIGHESTMODSEQ
+ * moved (7 to 9) and nothing came or went. The CHANGEDSINCE goes right
+ * behind the SELECT, before its answer; nothing is asked for after it
+ * (the counts agree), and the flag change is cached. */
+static void
+test_early_changes (QuirksFixture *f,
+                    gconstpointer  data)
+{
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *flags = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+
+  script_early_changes (f, "* OK [HIGHESTMODSEQ 9] Highest");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS () MODSEQ (9))");
+  buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, 0);
+  g_assert_cmpuint (summary.removed, ==, 0);
+  flags = cosas_flags (f);
+  g_assert_cmpstr (flags, ==, "0");
+  folders = list_folders (&f->store);
+  g_assert_cmpuint (folder_named (folders, "Cosas")->highestmodseq, ==, 9);
+  assert_script_played (f);
+}
+
+/* The same, but Cosas keeps no MODSEQs now (NOMODSEQ): what the
+ * CHANGEDSINCE brings is dropped, whether the server answers it anyway
+ * (here with a flag that is not so) or, with @data, refuses it, and the
+ * flags are diffed after the SELECT. */
+static void
+test_early_changes_nomodseq (QuirksFixture *f,
+                             gconstpointer  data)
+{
+  gboolean refused = data != NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *flags = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+
+  script_early_changes (f, "* OK [NOMODSEQ] No MODSEQs here");
+  if (refused)
+    buzon_test_fake_imap_server_send_line (f->server, "b6 BAD This mailbox has no MODSEQs");
+  else
+    {
+      buzon_test_fake_imap_server_send_line (f->server,
+                                             "* 1 FETCH (UID 1 FLAGS (\\Flagged) MODSEQ (9))");
+      buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
+    }
+  buzon_test_fake_imap_server_expect_line (f->server, "b7 UID FETCH 1:1 (UID FLAGS)");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS ())");
+  buzon_test_fake_imap_server_send_line (f->server, "b7 OK Fetch completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  flags = cosas_flags (f);
+  g_assert_cmpstr (flags, ==, "0");
+  {
+    /* As cached: had the answer been kept, its MODSEQ would be (the diff
+     * has none). */
+    g_autofree char *modseq = query (&f->store, "SELECT m.modseq FROM message m JOIN folder f "
+                                                "ON f.id = m.folder_id WHERE f.name = 'Cosas'");
+
+    g_assert_cmpstr (modseq, ==, "10");
+  }
+  folders = list_folders (&f->store);
+  g_assert_cmpuint (folder_named (folders, "Cosas")->highestmodseq, ==, 0);
+  assert_script_played (f);
+}
+
+/* STATUS says new mail came and the HIGHESTMODSEQ moved, so both early
+ * fetches go behind the SELECT; its answer has a new UIDVALIDITY, the
+ * folder empty: both answers are dropped (they name the old UIDs), and
+ * the cache starts again under the new UIDVALIDITY. */
+static void
+test_early_both_new_uidvalidity (QuirksFixture *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *mail = new_mail (1);
+  g_autofree char *uids = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+  const BuzonStoreFolder *cosas;
+
+  cache_cosas (f, 7);
+  script_login_condstore (f);
+  script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1 HIGHESTMODSEQ 9", 3);
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 SELECT Cosas (CONDSTORE)");
+  buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 2:501 %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server,
+                                           "b7 UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE 7)");
+  buzon_test_fake_imap_server_send_line (f->server, "* 0 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 6] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [HIGHESTMODSEQ 12] Highest");
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
+  buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS () MODSEQ (9))");
+  buzon_test_fake_imap_server_send_line (f->server, "b7 OK Fetch completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.added, ==, 0);
+  g_assert_cmpuint (summary.removed, ==, 1);
+  uids = query (&f->store, "SELECT count(*) FROM message m JOIN folder f "
+                           "ON f.id = m.folder_id WHERE f.name = 'Cosas'");
+  g_assert_cmpstr (uids, ==, "0");
+  folders = list_folders (&f->store);
+  cosas = folder_named (folders, "Cosas");
+  g_assert_cmpuint (cosas->uidvalidity, ==, 6);
+  g_assert_cmpuint (cosas->highestmodseq, ==, 12);
+  assert_script_played (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -421,6 +583,11 @@ main (int    argc,
   ADD ("early-fetch-nomodseq", test_early_fetch_nomodseq);
   g_test_add ("/account-sync-quirks/early-fetch-nomodseq-refused-last", QuirksFixture, "last",
               quirks_set_up, test_early_fetch_nomodseq, quirks_tear_down);
+  ADD ("early-changes", test_early_changes);
+  ADD ("early-changes-nomodseq", test_early_changes_nomodseq);
+  g_test_add ("/account-sync-quirks/early-changes-nomodseq-refused", QuirksFixture, "refused",
+              quirks_set_up, test_early_changes_nomodseq, quirks_tear_down);
+  ADD ("early-both-new-uidvalidity", test_early_both_new_uidvalidity);
 #undef ADD
 
   status = g_test_run ();

@@ -411,6 +411,29 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
                 check(f"{label}: resync: the flags and the new messages cached",
                       found == [1, 2, 3, 4, 5] and newest == "Llega ahora"
                       and archived == ["Archivado ahora"], repr((found, newest, archived)))
+                # Only a flag changed in Archive, which LIST-STATUS told by its
+                # HIGHESTMODSEQ: with CONDSTORE its CHANGEDSINCE goes right
+                # behind the SELECT too.
+                imap = other_client(env2)
+                imap.select("Archive")
+                imap.uid("STORE", "1", "+FLAGS", "(\\Flagged)")
+                imap.logout()
+                r = buzon("sync", name, extra_env={"BUZON_DEBUG": "imap"})
+                trace = [line.split(None, 3)[3] for line in r.stderr.splitlines()
+                         if line.startswith("imap ") and len(line.split(None, 3)) == 4]
+                select = command(" SELECT Archive")
+                changed = next((i for i, t in enumerate(trace) if select is not None
+                                and i > select and t.startswith("C: ")
+                                and "CHANGEDSINCE" in t), None)
+                if option == "--no-qresync":
+                    check(f"{label}: resync: the changes STATUS told asked for behind the SELECT",
+                          r.returncode == 0 and None not in (select, changed, answer(select))
+                          and select < changed < answer(select), repr(trace[-16:]))
+                r = buzon("list", name, "Archive", "--json")
+                flags = [m["flags"] for m in json.loads(r.stdout)] if r.returncode == 0 else None
+                check(f"{label}: resync: Archive's flag change cached",
+                      flags is not None and len(flags) == 1 and "\\Flagged" in flags[0],
+                      repr(flags))
             finally:
                 servers("stop", d2, "--remove")
     finally:

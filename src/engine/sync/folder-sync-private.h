@@ -127,12 +127,14 @@ typedef struct
   gboolean awaiting_search;    /* … with the SELECT in and the search wanted, */
   GArray *searched;            /* … or in, not taken yet. */
   guint first_fetches;         /* First sync: fetches in flight. */
-  /* A resync's new mail asked for behind the SELECT (EARLY_NEW): */
-  gboolean early_new;          /* … asked for, */
+  /* A resync's new mail (EARLY_NEW) and flag changes asked for behind
+   * the SELECT: */
+  gboolean early_new;          /* … the new mail asked for, */
+  gboolean early_changes;      /* … the changes asked for, */
   gboolean early_checked;      /* … the SELECT answered, */
   gboolean early_discard;      /* … and what it brings is not to be kept, */
-  gboolean early_pending;      /* … not answered yet, */
-  gboolean awaiting_early;     /* … with the run waiting for it to end; */
+  guint early_pending;         /* … how many not answered yet, */
+  gboolean awaiting_early;     /* … with the run waiting for them to end; */
   GPtrArray *early_fetches;    /* … what came before the SELECT's answer was seen (none
                                 * where that answer completes at once, as it does). */
   GError *error;

@@ -11,7 +11,9 @@
 //   - QRESYNC: SELECT (QRESYNC (uidvalidity modseq known-uids)) hands over
 //     the flag changes and the expunges (VANISHED) in its answer.
 //   - CONDSTORE: UID FETCH 1:* (FLAGS) (CHANGEDSINCE modseq), and an expunge
-//     check by UID SEARCH ALL only when the counts say something went.
+//     check by UID SEARCH ALL only when the counts say something went. Where
+//     STATUS said the HIGHESTMODSEQ moved, the fetch goes right behind the
+//     SELECT, and its answer is kept once the SELECT's says it belongs.
 //   - neither: every message's flags, compared, and the UIDs missing.
 // The headers of the messages new since last time: where STATUS said some
 // came, the first EARLY_NEW of them are asked for right behind the SELECT
@@ -239,7 +241,8 @@ on_vanished_cb (const GArray *uids,
   buzon_store_batch_remove_uids (run->batch, uids);
 }
 
-/* The resync's early fetch of new mail (EARLY_NEW). */
+/* The resync's early fetches: of new mail (EARLY_NEW), and of the flag
+ * changes on CONDSTORE's path. */
 
 static void
 on_early_fetch_cb (BuzonImapFetch *fetch,
@@ -255,17 +258,18 @@ on_early_fetch_cb (BuzonImapFetch *fetch,
     on_fetch_cb (fetch, run);
 }
 
-/* Once the SELECT answered: what the early fetch brought so far goes the
+/* Once the SELECT answered: what the early fetches brought so far goes the
  * way of the rest, or is dropped (the SELECT failed, or the UIDs are of
  * another UIDVALIDITY now). */
 static void
 check_early_fetches (Run *run)
 {
-  if (!run->early_new || run->early_checked)
+  if ((!run->early_new && !run->early_changes) || run->early_checked)
     return;
   run->early_checked = TRUE;
-  /* A mailbox without MODSEQs may have refused the MODSEQ it asked for:
-   * its new mail is asked for again, after the SELECT, without. */
+  /* A mailbox without MODSEQs may have refused the MODSEQ they asked for,
+   * and has no changes to list by it: its new mail is asked for again,
+   * after the SELECT, without, and its flags diffed (the FLAGS path). */
   run->early_discard = run->selected == NULL || run->result.path == BUZON_FOLDER_SYNC_FIRST
                        || (run->selected->nomodseq
                            && buzon_imap_session_get_condstore (run->self->session));
@@ -292,7 +296,7 @@ early_fetched_cb (GObject      *source,
   gboolean ok;
 
   run->in_flight--;
-  run->early_pending = FALSE;
+  run->early_pending--;
   ok = buzon_imap_session_fetch_finish (BUZON_IMAP_SESSION (source), result, NULL, &error);
   /* Dropped, its failure does not count: refused behind a failed SELECT
    * (the run says why), or by a mailbox without MODSEQs. */
@@ -303,6 +307,8 @@ early_fetched_cb (GObject      *source,
     }
   if (run->awaiting_early)
     {
+      if (run->early_pending > 0)
+        return;
       run->awaiting_early = FALSE;
       advance (task);
       return;
@@ -432,7 +438,7 @@ advance (GTask *task)
       /* A dropped early fetch still in flight could be given what the
        * next fetches bring (an untagged FETCH goes to the oldest fetch in
        * flight, should a server answer out of order): they wait for it. */
-      if (run->early_discard && run->early_pending)
+      if (run->early_discard && run->early_pending > 0)
         {
           run->awaiting_early = TRUE;
           return;
@@ -457,7 +463,8 @@ advance (GTask *task)
           return;
         }
       run->step = STEP_CHANGES;
-      if (run->result.path == BUZON_FOLDER_SYNC_CONDSTORE
+      /* Kept, the early fetch of the changes asked for the same. */
+      if (run->result.path == BUZON_FOLDER_SYNC_CONDSTORE && !run->early_changes
           && run->selected->highestmodseq != self->folder->highestmodseq)
         {
           run->in_flight++;
@@ -481,8 +488,8 @@ advance (GTask *task)
        * any) go right behind the changes, not a round trip after them (on
        * CONDSTORE's path, Gmail's, and the FLAGS diff's, Office 365's).
        * The answers come in order: the early fetch's headers, the
-       * changes (which may list that new mail's flags again, applied
-       * after its insert), these headers. */
+       * changes (early or not; they may list that new mail's flags
+       * again, applied after its insert), these headers. */
       run->step = STEP_NEW;
       if (run->selected->uidnext == 0 || run->selected->uidnext > first_uncovered (run))
         {
@@ -596,6 +603,27 @@ wants_early_new (BuzonFolderSync *self,
          && status->uidnext > MAX (self->folder->uidnext, run->max_cached + 1);
 }
 
+/* Whether a resync on CONDSTORE's path (Gmail's: no QRESYNC) asks for the
+ * flag changes behind its SELECT, a round trip before the SELECT's answer:
+ * where STATUS just said the folder's HIGHESTMODSEQ moved, under the
+ * UIDVALIDITY cached. Not without a STATUS (INBOX), for the reason
+ * wants_early_new() gives. */
+static gboolean
+wants_early_changes (BuzonFolderSync *self)
+{
+  const BuzonImapMailboxStatus *status = self->status;
+  const BuzonImapMailboxStatusItems needed =
+    BUZON_IMAP_MAILBOX_STATUS_UIDVALIDITY | BUZON_IMAP_MAILBOX_STATUS_HIGHESTMODSEQ;
+
+  if (!buzon_imap_session_get_condstore (self->session)
+      || buzon_imap_session_get_qresync (self->session) || !self->folder->first_sync_done
+      || self->folder->uidvalidity == 0 || self->folder->highestmodseq == 0)
+    return FALSE;
+  return status != NULL && (status->present & needed) == needed
+         && status->uidvalidity == self->folder->uidvalidity
+         && status->highestmodseq != self->folder->highestmodseq;
+}
+
 static void
 cached_cb (GObject      *source,
            GAsyncResult *result,
@@ -640,14 +668,27 @@ cached_cb (GObject      *source,
                                               run->max_cached + EARLY_NEW);
 
       run->early_new = TRUE;
-      run->early_pending = TRUE;
-      run->early_fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
+      run->early_pending++;
       run->in_flight++;
       buzon_imap_session_fetch_async (self->session, set,
                                       buzon_folder_sync_header_items (self->session),
                                       on_early_fetch_cb, run, run->cancellable, early_fetched_cb,
                                       g_object_ref (task));
     }
+  /* Behind the new mail, as after the SELECT (see advance()). */
+  if (wants_early_changes (self))
+    {
+      run->early_changes = TRUE;
+      run->early_pending++;
+      run->in_flight++;
+      buzon_imap_session_fetch_changed_since_async (self->session, "1:*", "(UID FLAGS)",
+                                                    self->folder->highestmodseq,
+                                                    on_early_fetch_cb, NULL, run,
+                                                    run->cancellable, early_fetched_cb,
+                                                    g_object_ref (task));
+    }
+  if (run->early_pending > 0)
+    run->early_fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
   /* A folder whose first sync is not done has its UIDs listed next,
    * whatever the SELECT says (an empty folder's list is empty). */
   if (!self->folder->first_sync_done)
@@ -747,8 +788,8 @@ buzon_folder_sync_class_init (BuzonFolderSyncClass *klass)
    * BuzonFolderSync::selecting:
    *
    * Emitted once the run has sent the folder's SELECT (and, on a first
-   * sync, the SEARCH that lists its UIDs; on a resync, the UID FETCH of
-   * its new mail): a command sent on the session
+   * sync, the SEARCH that lists its UIDs; on a resync, the UID FETCHes of
+   * its new mail and its flag changes): a command sent on the session
    * from then on reaches the server after them, so the server runs it
    * with the folder selected. Not emitted when the run needs no SELECT.
    */
