@@ -498,6 +498,26 @@ dispatch_tagged (BuzonImapConnection *self,
     _buzon_imap_connection_pump (self);
 }
 
+/* Whether responses called @keyword come only when some command asks for
+ * them: those asks_for() knows. */
+static gboolean
+asked_for_only (const char *keyword)
+{
+  switch (keyword[0])
+    {
+    case 'L':
+      return g_str_equal (keyword, "LIST") || g_str_equal (keyword, "LSUB");
+    case 'S':
+      return g_str_equal (keyword, "STATUS") || g_str_equal (keyword, "SEARCH");
+    case 'E':
+      return g_str_equal (keyword, "ESEARCH");
+    case 'N':
+      return g_str_equal (keyword, "NAMESPACE");
+    default:
+      return FALSE;
+    }
+}
+
 /* Whether @pending's command is one that asks for responses called
  * @keyword, which no server sends unasked. */
 static gboolean
@@ -575,9 +595,11 @@ recipient (BuzonImapConnection     *self,
         if (g_str_equal (((Pending *) l->data)->tag, tag))
           return l->data;
     }
-  for (GList *l = self->in_flight.head; l != NULL; l = l->next)
-    if (asks_for (l->data, response->keyword))
-      return l->data;
+  /* A FETCH, the bulk of what comes, is none of those. */
+  if (asked_for_only (response->keyword))
+    for (GList *l = self->in_flight.head; l != NULL; l = l->next)
+      if (asks_for (l->data, response->keyword))
+        return l->data;
   for (GList *l = self->in_flight.head; l != NULL; l = l->next)
     {
       Pending *pending = l->data;
