@@ -488,7 +488,11 @@ test_early_changes_nomodseq (QuirksFixture *f,
 
   script_early_changes (f, "* OK [NOMODSEQ] No MODSEQs here");
   if (refused)
-    buzon_test_fake_imap_server_send_line (f->server, "b6 BAD This mailbox has no MODSEQs");
+    {
+      /* Late: the diff waits for it (see test_early_fetch_nomodseq()). */
+      buzon_test_fake_imap_server_expect_silence (f->server, 300);
+      buzon_test_fake_imap_server_send_line (f->server, "b6 BAD This mailbox has no MODSEQs");
+    }
   else
     {
       buzon_test_fake_imap_server_send_line (f->server,
@@ -518,14 +522,16 @@ test_early_changes_nomodseq (QuirksFixture *f,
 }
 
 /* STATUS says new mail came and the HIGHESTMODSEQ moved, so both early
- * fetches go behind the SELECT; its answer has a new UIDVALIDITY, the
- * folder empty: both answers are dropped (they name the old UIDs), and
- * the cache starts again under the new UIDVALIDITY. */
+ * fetches go behind the SELECT; its answer has a new UIDVALIDITY: both
+ * answers are dropped (they name the old UIDs), and the first sync under
+ * the new UIDVALIDITY starts once both ended, the second 300 ms after the
+ * first. */
 static void
 test_early_both_new_uidvalidity (QuirksFixture *f,
                                  gconstpointer  data)
 {
   g_autofree char *mail = new_mail (1);
+  g_autofree char *fresh = g_strdup_printf (NEW_MAIL, 1, 3, 3);
   g_autofree char *uids = NULL;
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GError) error = NULL;
@@ -539,24 +545,32 @@ test_early_both_new_uidvalidity (QuirksFixture *f,
   buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 2:501 %ANY%");
   buzon_test_fake_imap_server_expect_line (f->server,
                                            "b7 UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE 7)");
-  buzon_test_fake_imap_server_send_line (f->server, "* 0 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 EXISTS");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 6] UIDs valid");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [HIGHESTMODSEQ 12] Highest");
   buzon_test_fake_imap_server_send_line (f->server, "b5 OK [READ-WRITE] Select completed");
   buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
   buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
+  /* The first sync under the new UIDVALIDITY waits for both to end. */
+  buzon_test_fake_imap_server_expect_silence (f->server, 300);
   buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS () MODSEQ (9))");
   buzon_test_fake_imap_server_send_line (f->server, "b7 OK Fetch completed");
+  buzon_test_fake_imap_server_expect_line (f->server, "b8 UID SEARCH ALL");
+  buzon_test_fake_imap_server_send_line (f->server, "* SEARCH 3");
+  buzon_test_fake_imap_server_send_line (f->server, "b8 OK Search completed");
+  buzon_test_fake_imap_server_expect_line (f->server, "b9 UID FETCH 3 %ANY%");
+  buzon_test_fake_imap_server_send (f->server, fresh, strlen (fresh));
+  buzon_test_fake_imap_server_send_line (f->server, "b9 OK Fetch completed");
   script_logout (f);
 
   g_assert_true (run_pass (f, &summary, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (summary.added, ==, 0);
+  g_assert_cmpuint (summary.added, ==, 1);
   g_assert_cmpuint (summary.removed, ==, 1);
-  uids = query (&f->store, "SELECT count(*) FROM message m JOIN folder f "
+  uids = query (&f->store, "SELECT m.uid FROM message m JOIN folder f "
                            "ON f.id = m.folder_id WHERE f.name = 'Cosas'");
-  g_assert_cmpstr (uids, ==, "0");
+  g_assert_cmpstr (uids, ==, "3");
   folders = list_folders (&f->store);
   cosas = folder_named (folders, "Cosas");
   g_assert_cmpuint (cosas->uidvalidity, ==, 6);

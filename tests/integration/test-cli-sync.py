@@ -191,6 +191,10 @@ with tempfile.TemporaryDirectory(prefix="buzon-cli-sync-") as tmp:
         check("resync: INBOX selected first, the folder list after its SELECT",
               select is not None and listed is not None and select < listed
               and not any(" SELECT " in c for c in commands[:select]), repr(commands[:8]))
+        # With QRESYNC the SELECTs bring the changes: no CHANGEDSINCE, early
+        # or not, though Archive's HIGHESTMODSEQ moved.
+        check("resync with QRESYNC: no CHANGEDSINCE",
+              not any("CHANGEDSINCE" in c for c in commands), repr(commands))
         sent = [t[3] for t in trace if len(t) == 4 and t[3].startswith("C: ")]
         check("BUZON_DEBUG=imap: the commands and the tagged replies, in order",
               any(" SELECT INBOX" in c for c in sent)

@@ -110,7 +110,7 @@ compare_descending (gconstpointer a,
  * forget those cached but gone. */
 void
 _buzon_folder_run_start_first_sync (GTask  *task,
-                  GArray *all)
+                                    GArray *all)
 {
   Run *run = g_task_get_task_data (task);
   g_autoptr (GArray) missing = buzon_imap_uid_set_subtract (all, run->cached);

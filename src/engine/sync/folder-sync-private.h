@@ -117,7 +117,7 @@ typedef struct
   GSource *hold;               /* … and the timer that then hands them over. */
   gboolean handed;             /* Whether a job of this run went to the store yet. */
   gboolean waiting;            /* Fetching paused until a batch is applied. */
-  /* The SELECT, the early fetch of new mail, the steps' fetches and
+  /* The SELECT, the early fetches (new mail, changes), the steps' fetches and
    * search_all()'s UID SEARCH not answered yet (the early search and the
    * first sync's fetches are counted by searching and first_fetches). */
   guint in_flight;

@@ -125,7 +125,7 @@ _buzon_folder_run_maybe_hand_pending (GTask *task)
  * where it can be, and hands them over when it is time. */
 void
 _buzon_folder_run_submit (GTask           *task,
-        BuzonStoreBatch *batch)
+                          BuzonStoreBatch *batch)
 {
   Run *run = g_task_get_task_data (task);
 

@@ -124,7 +124,7 @@ _buzon_folder_run_maybe_return (GTask *task)
 
 void
 _buzon_folder_run_fail (GTask  *task,
-      GError *error)
+                        GError *error)
 {
   Run *run = g_task_get_task_data (task);
 
@@ -259,8 +259,8 @@ on_early_fetch_cb (BuzonImapFetch *fetch,
 }
 
 /* Once the SELECT answered: what the early fetches brought so far goes the
- * way of the rest, or is dropped (the SELECT failed, or the UIDs are of
- * another UIDVALIDITY now). */
+ * way of the rest, or is dropped (the SELECT failed, the UIDs are of
+ * another UIDVALIDITY now, or the mailbox has no MODSEQs). */
 static void
 check_early_fetches (Run *run)
 {
