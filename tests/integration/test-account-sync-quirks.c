@@ -287,11 +287,12 @@ new_mail (guint count)
   return g_string_free (out, FALSE);
 }
 
-/* STATUS says Cosas has new mail; its SELECT is refused, and the fetch
- * sent behind it answered all the same (a server that kept some other
- * mailbox selected): what it brings is not Cosas's, and nothing of it
- * reaches the cache, not even a whole batch's worth (500, which would go
- * to the store as it filled). */
+/* STATUS says Cosas has new mail; its SELECT is refused, and the fetches
+ * sent behind it (the new mail; without CONDSTORE, the flags) answered all
+ * the same (a server that kept some other mailbox selected): what they
+ * bring is not Cosas's, and nothing of it reaches the cache, not even a
+ * whole batch's worth (500, which would go to the store as it filled),
+ * nor the flags (UID 1 stays \Seen). */
 static void
 test_early_fetch_after_refused_select (QuirksFixture *f,
                                        gconstpointer  data)
@@ -305,9 +306,12 @@ test_early_fetch_after_refused_select (QuirksFixture *f,
   script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1", 2);
   buzon_test_fake_imap_server_expect_line (f->server, "b4 SELECT Cosas");
   buzon_test_fake_imap_server_expect_line (f->server, "b5 UID FETCH 2:501 %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 1:1 (UID FLAGS)");
   buzon_test_fake_imap_server_send_line (f->server, "b4 NO [NONEXISTENT] No Cosas here");
   buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
   buzon_test_fake_imap_server_send_line (f->server, "b5 OK Fetch completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* 1 FETCH (UID 1 FLAGS ())");
+  buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
   script_logout (f);
 
   run_pass (f, &summary, &error);
@@ -315,8 +319,10 @@ test_early_fetch_after_refused_select (QuirksFixture *f,
   g_assert_cmpuint (summary.added, ==, 0);
   {
     g_autofree char *intruder = query (&f->store, "SELECT count(*) FROM message WHERE uid > 1");
+    g_autofree char *seen = query (&f->store, "SELECT flags FROM message WHERE uid = 1");
 
     g_assert_cmpstr (intruder, ==, "0");
+    g_assert_cmpstr (seen, ==, "1");
   }
   assert_script_played (f);
 }
@@ -341,12 +347,14 @@ test_early_fetch_new_uidvalidity (QuirksFixture *f,
   script_empty_inbox (f, "MESSAGES 2 UIDNEXT 3 UIDVALIDITY 5 UNSEEN 1", 2);
   buzon_test_fake_imap_server_expect_line (f->server, "b4 SELECT Cosas");
   buzon_test_fake_imap_server_expect_line (f->server, "b5 UID FETCH 2:501 %ANY%");
+  buzon_test_fake_imap_server_expect_line (f->server, "b6 UID FETCH 1:1 (UID FLAGS)");
   buzon_test_fake_imap_server_send_line (f->server, "* 0 EXISTS");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 6] UIDs valid");
   buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 3] Predicted next UID");
   buzon_test_fake_imap_server_send_line (f->server, "b4 OK [READ-WRITE] Select completed");
   buzon_test_fake_imap_server_send (f->server, mail, strlen (mail));
   buzon_test_fake_imap_server_send_line (f->server, "b5 OK Fetch completed");
+  buzon_test_fake_imap_server_send_line (f->server, "b6 OK Fetch completed");
   script_logout (f);
 
   g_assert_true (run_pass (f, &summary, &error));
@@ -578,6 +586,67 @@ test_early_both_new_uidvalidity (QuirksFixture *f,
   assert_script_played (f);
 }
 
+/* No CONDSTORE and no LIST-STATUS (Office 365): Cosas's FLAGS diff goes
+ * right behind its SELECT, before its answer, and is kept under the same
+ * UIDVALIDITY. With @data, the SELECT says a new UIDVALIDITY, the folder
+ * empty: the diff is dropped (it lists an old UID, flagged), and the cache
+ * starts again. */
+static void
+test_early_flags (QuirksFixture *f,
+                  gconstpointer  data)
+{
+  gboolean reset = data != NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *count = NULL;
+  BuzonAccountSyncResult summary = { 0 };
+
+  cache_cosas (f, 0);
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN %ANY%");
+  buzon_test_fake_imap_server_send_line (f->server,
+                                         "%TAG% OK [CAPABILITY IMAP4rev1 UIDPLUS] Logged in");
+  buzon_test_fake_imap_server_expect_line (f->server, "b2 SELECT INBOX");
+  buzon_test_fake_imap_server_expect_line (f->server, "b3 LIST \"\" \"*\"");
+  buzon_test_fake_imap_server_send_line (f->server, "* 0 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDVALIDITY 9] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 1] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" INBOX");
+  buzon_test_fake_imap_server_send_line (f->server, "* LIST (\\HasNoChildren) \"/\" Cosas");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK List completed");
+  buzon_test_fake_imap_server_expect_line (f->server, "b4 SELECT Cosas");
+  buzon_test_fake_imap_server_expect_line (f->server, "b5 UID FETCH 1:1 (UID FLAGS)");
+  buzon_test_fake_imap_server_send_line (f->server, reset ? "* 0 EXISTS" : "* 1 EXISTS");
+  buzon_test_fake_imap_server_send_line (f->server, reset ? "* OK [UIDVALIDITY 6] UIDs valid"
+                                                          : "* OK [UIDVALIDITY 5] UIDs valid");
+  buzon_test_fake_imap_server_send_line (f->server, "* OK [UIDNEXT 2] Predicted next UID");
+  buzon_test_fake_imap_server_send_line (f->server, "b4 OK [READ-WRITE] Select completed");
+  buzon_test_fake_imap_server_send_line (f->server, reset ? "* 1 FETCH (UID 1 FLAGS (\\Flagged))"
+                                                          : "* 1 FETCH (UID 1 FLAGS ())");
+  buzon_test_fake_imap_server_send_line (f->server, "b5 OK Fetch completed");
+  script_logout (f);
+
+  g_assert_true (run_pass (f, &summary, &error));
+  g_assert_no_error (error);
+  folders = list_folders (&f->store);
+  if (reset)
+    {
+      count = query (&f->store, "SELECT count(*) FROM message m JOIN folder f "
+                                "ON f.id = m.folder_id WHERE f.name = 'Cosas'");
+      g_assert_cmpstr (count, ==, "0");
+      g_assert_cmpuint (folder_named (folders, "Cosas")->uidvalidity, ==, 6);
+    }
+  else
+    {
+      count = cosas_flags (f);
+      g_assert_cmpstr (count, ==, "0");
+      g_assert_cmpuint (summary.updated, ==, 1);
+    }
+  assert_script_played (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -602,6 +671,9 @@ main (int    argc,
   g_test_add ("/account-sync-quirks/early-changes-nomodseq-refused", QuirksFixture, "refused",
               quirks_set_up, test_early_changes_nomodseq, quirks_tear_down);
   ADD ("early-both-new-uidvalidity", test_early_both_new_uidvalidity);
+  ADD ("early-flags", test_early_flags);
+  g_test_add ("/account-sync-quirks/early-flags-new-uidvalidity", QuirksFixture, "reset",
+              quirks_set_up, test_early_flags, quirks_tear_down);
 #undef ADD
 
   status = g_test_run ();

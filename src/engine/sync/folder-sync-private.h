@@ -127,10 +127,11 @@ typedef struct
   gboolean awaiting_search;    /* … with the SELECT in and the search wanted, */
   GArray *searched;            /* … or in, not taken yet. */
   guint first_fetches;         /* First sync: fetches in flight. */
-  /* A resync's new mail (EARLY_NEW) and flag changes asked for behind
-   * the SELECT: */
+  /* A resync's new mail (EARLY_NEW) and flag changes (or flags) asked for
+   * behind the SELECT: */
   gboolean early_new;          /* … the new mail asked for, */
-  gboolean early_changes;      /* … the changes asked for, */
+  gboolean early_changes;      /* … the changes asked for (CONDSTORE), */
+  gboolean early_flags;        /* … every cached message's flags asked for (no CONDSTORE), */
   gboolean early_checked;      /* … the SELECT answered, */
   gboolean early_discard;      /* … and what it brings is not to be kept, */
   guint early_pending;         /* … how many not answered yet, */

@@ -14,7 +14,10 @@
 //     check by UID SEARCH ALL only when the counts say something went. Where
 //     STATUS said the HIGHESTMODSEQ moved, the fetch goes right behind the
 //     SELECT, and its answer is kept once the SELECT's says it belongs.
-//   - neither: every message's flags, compared, and the UIDs missing.
+//   - neither: every message's flags, compared, and the UIDs missing. The
+//     FLAGS fetch goes right behind the SELECT where STATUS names the
+//     cached UIDVALIDITY, or the server tells no STATUS (and the folder is
+//     not INBOX), kept once the SELECT's answer says it belongs.
 // The headers of the messages new since last time: where STATUS said some
 // came, the first EARLY_NEW of them are asked for right behind the SELECT
 // and kept once its answer says they belong. The folder's state
@@ -264,7 +267,7 @@ on_early_fetch_cb (BuzonImapFetch *fetch,
 static void
 check_early_fetches (Run *run)
 {
-  if ((!run->early_new && !run->early_changes) || run->early_checked)
+  if ((!run->early_new && !run->early_changes && !run->early_flags) || run->early_checked)
     return;
   run->early_checked = TRUE;
   /* A mailbox without MODSEQs may have refused the MODSEQ they asked for,
@@ -283,6 +286,9 @@ check_early_fetches (Run *run)
         on_fetch_cb (fetch, run);
     }
   g_ptr_array_set_size (run->early_fetches, 0);
+  /* The early FLAGS diff's list of UIDs has nothing to say then. */
+  if (run->early_discard)
+    g_clear_pointer (&run->seen, g_array_unref);
 }
 
 static void
@@ -473,7 +479,8 @@ advance (GTask *task)
                                                         on_vanished_cb, run, run->cancellable,
                                                         step_fetched_cb, g_object_ref (task));
         }
-      else if (run->result.path == BUZON_FOLDER_SYNC_FLAGS && run->max_cached > 0)
+      else if (run->result.path == BUZON_FOLDER_SYNC_FLAGS && run->max_cached > 0
+               && !run->early_flags)
         {
           g_autofree char *set = g_strdup_printf ("1:%u", run->max_cached);
 
@@ -624,6 +631,30 @@ wants_early_changes (BuzonFolderSync *self)
          && status->highestmodseq != self->folder->highestmodseq;
 }
 
+/* Whether a resync without CONDSTORE (Office 365's) asks for every cached
+ * message's flags behind its SELECT, a round trip before its answer: the
+ * FLAGS diff is asked for whatever the server says, and the SELECT's
+ * answer only decides whether it is kept (the same UIDVALIDITY). Where
+ * STATUS is known, under the UIDVALIDITY it says is the cache's; where the
+ * server tells none (no LIST-STATUS), for any folder but INBOX, which
+ * stays as wants_early_new() says. */
+static gboolean
+wants_early_flags (BuzonFolderSync *self,
+                   Run             *run)
+{
+  BuzonImapConnection *connection = buzon_imap_session_get_connection (self->session);
+  const BuzonImapMailboxStatus *status = self->status;
+
+  if (buzon_imap_session_get_condstore (self->session) || !self->folder->first_sync_done
+      || self->folder->uidvalidity == 0 || run->max_cached == 0)
+    return FALSE;
+  if (status != NULL && (status->present & BUZON_IMAP_MAILBOX_STATUS_UIDVALIDITY) != 0)
+    return status->uidvalidity == self->folder->uidvalidity;
+  return status == NULL && g_ascii_strcasecmp (self->folder->raw_name, "INBOX") != 0
+         && !(buzon_imap_connection_has_capability (connection, "LIST-EXTENDED")
+              && buzon_imap_connection_has_capability (connection, "LIST-STATUS"));
+}
+
 static void
 cached_cb (GObject      *source,
            GAsyncResult *result,
@@ -686,6 +717,17 @@ cached_cb (GObject      *source,
                                                     on_early_fetch_cb, NULL, run,
                                                     run->cancellable, early_fetched_cb,
                                                     g_object_ref (task));
+    }
+  if (wants_early_flags (self, run))
+    {
+      g_autofree char *set = g_strdup_printf ("1:%u", run->max_cached);
+
+      run->early_flags = TRUE;
+      run->seen = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+      run->early_pending++;
+      run->in_flight++;
+      buzon_imap_session_fetch_async (self->session, set, "(UID FLAGS)", on_early_fetch_cb, run,
+                                      run->cancellable, early_fetched_cb, g_object_ref (task));
     }
   if (run->early_pending > 0)
     run->early_fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
