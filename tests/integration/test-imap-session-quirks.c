@@ -7,7 +7,9 @@
 // that advertises IDLE and refuses it, Courier's APPENDUID without UIDPLUS,
 // UW's UIDPLUS without APPENDUID, and Dovecot ending a LIST before the
 // long SEARCH sent ahead of it, which it does only with a big mailbox (and
-// a FETCH ending before the LIST ahead of it, which a server may do).
+// a FETCH ending before the LIST ahead of it, which a server may do). And
+// LOGOUT, which hangs up once written when nothing else is on the wire, and
+// waits for the answers when something is.
 // Capability lines are those of ../shared/PROVIDERS.md.
 
 #include <string.h>
@@ -527,6 +529,81 @@ test_fetch_ends_before_list (Fixture      *f,
   assert_script_played (f);
 }
 
+/* LOGOUT alone on the wire: the session hangs up once it is written, a
+ * round trip before the server's BYE and OK, which this server never sends;
+ * "closed" comes from the close, not from a timeout. */
+static void
+closed_cb (BuzonImapConnection *connection,
+           GError              *error,
+           gpointer             user_data)
+{
+  GError **closed = user_data;
+
+  g_clear_error (closed);
+  *closed = g_error_copy (error);
+}
+
+static void
+test_logout_without_answer (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) closed = NULL;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready", "IMAP4rev1", NULL);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% LOGOUT");
+  buzon_test_fake_imap_server_expect_eof (f->server);
+  log_in (f);
+  g_signal_connect (buzon_imap_session_get_connection (f->session), "closed",
+                    G_CALLBACK (closed_cb), &closed);
+
+  buzon_imap_session_logout_async (f->session, NULL, fake_server_result_cb, &result);
+  g_assert_true (buzon_imap_session_logout_finish (f->session,
+                                                   fake_server_wait (f->server, &result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (buzon_imap_session_get_state (f->session), ==, BUZON_IMAP_SESSION_LOGOUT);
+  g_assert_error (closed, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  assert_script_played (f);
+}
+
+/* LOGOUT behind a command still on the wire: the session waits for the
+ * server's answers, so that the command gets its own rather than a closed
+ * connection. */
+static void
+test_logout_behind_command (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr (GAsyncResult) noop_result = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  script_login (f, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready", "IMAP4rev1", NULL);
+  buzon_test_fake_imap_server_expect_together (f->server, 2);
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% NOOP");
+  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% LOGOUT");
+  buzon_test_fake_imap_server_sleep (f->server, 200);
+  /* Tags go b1 (the login), b2, … */
+  buzon_test_fake_imap_server_send_line (f->server, "b2 OK NOOP completed");
+  buzon_test_fake_imap_server_send_line (f->server, "* BYE Adiós");
+  buzon_test_fake_imap_server_send_line (f->server, "b3 OK Logout completed");
+  buzon_test_fake_imap_server_expect_eof (f->server);
+  log_in (f);
+
+  buzon_imap_session_noop_async (f->session, NULL, fake_server_result_cb, &noop_result);
+  buzon_imap_session_logout_async (f->session, NULL, fake_server_result_cb, &result);
+  ok = buzon_imap_session_noop_finish (f->session, fake_server_wait (f->server, &noop_result),
+                                       &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_true (buzon_imap_session_logout_finish (f->session,
+                                                   fake_server_wait (f->server, &result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (buzon_imap_session_get_state (f->session), ==, BUZON_IMAP_SESSION_LOGOUT);
+  assert_script_played (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -545,6 +622,8 @@ main (int    argc,
   ADD ("setup-pipelined", test_setup_pipelined);
   ADD ("list-ends-before-search", test_list_ends_before_search);
   ADD ("fetch-ends-before-list", test_fetch_ends_before_list);
+  ADD ("logout-without-answer", test_logout_without_answer);
+  ADD ("logout-behind-command", test_logout_behind_command);
 #undef ADD
 
   return g_test_run ();

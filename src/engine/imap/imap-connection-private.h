@@ -43,6 +43,7 @@ struct _Pending
   gpointer untagged_data;
   gboolean pause_reading;   /* STARTTLS: stop reading after the tagged reply. */
   gboolean expects_bye;     /* LOGOUT: the server's BYE is the expected answer. */
+  gboolean close_once_written; /* buzon_imap_connection_logout_async()'s LOGOUT. */
   gboolean continued;       /* "+" arrived while the previous chunk was still being written. */
   gboolean idle;            /* IDLE: the last chunk, "DONE", waits for done_requested. */
   gboolean idling;          /* IDLE: the server said "+"; untagged data flows. */
@@ -115,7 +116,7 @@ void _buzon_imap_connection_set_stream   (BuzonImapConnection  *self,
 void _buzon_imap_connection_fail          (BuzonImapConnection  *self,
                                            const GError         *error);
 void _buzon_imap_connection_start_reading (BuzonImapConnection  *self);
-void _buzon_imap_connection_queue         (BuzonImapConnection  *self,
+Pending *_buzon_imap_connection_queue     (BuzonImapConnection  *self,
                                            BuzonImapCommand     *command,
                                            BuzonImapUntaggedFunc untagged,
                                            gpointer              untagged_data,

@@ -10,6 +10,9 @@
 // by chunk, each after the server's "+"), STARTTLS and COMPRESS (the
 // transport changes after them), AUTHENTICATE (the server reads what
 // follows as its answer), IDLE, and LOGIN, whose bytes are wiped after.
+//
+// And LOGOUT, from buzon_imap_connection_logout_async(): written with nothing
+// else on the wire, it closes the connection without waiting for the answer.
 
 #include "config.h"
 
@@ -67,6 +70,27 @@ write_done_cb (GObject      *source,
   after_write (self);
 }
 
+/* buzon_imap_connection_logout_async()'s LOGOUT is written, with nothing
+ * else on the wire: the server will answer BYE and OK, which say nothing a
+ * client needs, so the connection closes now instead of a round trip later
+ * (RFC 3501 §6.1.3 asks nothing of the client after LOGOUT). What was
+ * queued behind it fails as closed, as it would at the server's hang-up. */
+static void
+close_after_logout (BuzonImapConnection *self,
+                    Pending             *pending)
+{
+  g_autoptr (BuzonImapConnection) hold G_GNUC_UNUSED = g_object_ref (self);
+
+  g_queue_remove (&self->in_flight, pending);
+  if (G_UNLIKELY (_buzon_imap_connection_tracing ()))
+    _buzon_imap_connection_trace (self, "C:", "(closed after LOGOUT)",
+                                  strlen ("(closed after LOGOUT)"));
+  buzon_imap_connection_close (self);
+  if (pending->task != NULL)
+    g_task_return_pointer (pending->task, NULL, NULL);
+  _buzon_imap_connection_pending_free (pending);
+}
+
 static void
 after_write (BuzonImapConnection *self)
 {
@@ -75,7 +99,14 @@ after_write (BuzonImapConnection *self)
   /* The server may have answered the command already (a refused literal). */
   pending = self->writing;
   if (pending != NULL && pending->next_chunk >= pending->chunks->len)
-    self->writing = NULL; /* All written; wait for its tagged reply. */
+    {
+      self->writing = NULL; /* All written; wait for its tagged reply. */
+      if (pending->close_once_written && self->in_flight.length == 1)
+        {
+          close_after_logout (self, pending);
+          return;
+        }
+    }
   else if (pending != NULL && pending->continued)
     {
       pending->continued = FALSE;
@@ -253,4 +284,75 @@ _buzon_imap_connection_pump_soon (BuzonImapConnection *self)
   g_source_set_callback (self->pump_source, pump_cb, g_object_ref (self), g_object_unref);
   g_source_set_static_name (self->pump_source, "[buzon-imap] write");
   g_source_attach (self->pump_source, g_main_context_get_thread_default ());
+}
+
+/* LOGOUT. */
+
+static void
+logout_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (BuzonImapResponse) response = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* An OK, a NO, a hang-up, or nothing at all when the connection closed
+   * once LOGOUT was written: the session is over all the same. */
+  response = g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    g_debug ("LOGOUT ended with: %s", error->message);
+  buzon_imap_connection_close (BUZON_IMAP_CONNECTION (source));
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * buzon_imap_connection_logout_async:
+ * @cancellable: (nullable): only changes the result: LOGOUT goes out and
+ *   the connection closes all the same
+ *
+ * Sends LOGOUT and closes the connection. When LOGOUT is the only command
+ * on the wire once written, the connection closes then, without waiting
+ * for the server's BYE and OK (a round trip that brings nothing); behind
+ * other commands, it closes at the server's answer or hang-up, so that
+ * those commands get theirs. "closed" has been emitted when @callback
+ * runs. Not connected, it does nothing and succeeds. It fails only when
+ * cancelled.
+ */
+void
+buzon_imap_connection_logout_async (BuzonImapConnection *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (BuzonImapCommand) command = NULL;
+  Pending *pending;
+
+  g_return_if_fail (BUZON_IS_IMAP_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, buzon_imap_connection_logout_async);
+  if (self->state == STATE_CLOSED || self->state == STATE_NEW)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  command = buzon_imap_command_new ("LOGOUT");
+  pending = _buzon_imap_connection_queue (self, command, NULL, NULL,
+                                          g_task_new (self, NULL, logout_done_cb,
+                                                      g_steal_pointer (&task)),
+                                          FALSE);
+  if (pending != NULL)
+    pending->close_once_written = TRUE;
+}
+
+gboolean
+buzon_imap_connection_logout_finish (BuzonImapConnection *self,
+                                     GAsyncResult        *result,
+                                     GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -855,7 +855,9 @@ _buzon_imap_connection_start_reading (BuzonImapConnection *self)
 
 /* Commands. */
 
-void
+/* Returns the command queued, or NULL when it could not be (its task then
+ * has its error). */
+Pending *
 _buzon_imap_connection_queue (BuzonImapConnection  *self,
                               BuzonImapCommand     *command,
                               BuzonImapUntaggedFunc untagged,
@@ -873,13 +875,14 @@ _buzon_imap_connection_queue (BuzonImapConnection  *self,
 
   pending = _buzon_imap_connection_enqueue (self, chunks, tag, task, untagged, untagged_data);
   if (pending == NULL)
-    return;
+    return NULL;
   pending->pause_reading = pause_reading;
   pending->barrier = pause_reading;
   pending->expects_bye = size == strlen (logout) && g_ascii_strncasecmp (first, logout, size) == 0;
   pending->is_enable = starts_with (first, size, enable);
 
   _buzon_imap_connection_pump_soon (self);
+  return pending;
 }
 
 /**

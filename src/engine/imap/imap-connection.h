@@ -64,6 +64,13 @@ void buzon_imap_connection_command_async (BuzonImapConnection   *self,
 BuzonImapResponse *buzon_imap_connection_command_finish (BuzonImapConnection  *self,
                                                          GAsyncResult         *result,
                                                          GError              **error);
+void buzon_imap_connection_logout_async (BuzonImapConnection *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean buzon_imap_connection_logout_finish (BuzonImapConnection  *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
 void buzon_imap_connection_idle_async (BuzonImapConnection   *self,
                                        BuzonImapUntaggedFunc  untagged,
                                        gpointer               untagged_data,

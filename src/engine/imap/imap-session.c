@@ -886,15 +886,10 @@ logout_done_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   BuzonImapSession *self = g_task_get_source_object (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (BuzonImapResponse) response = NULL;
 
-  /* Whatever the answer — OK, an abrupt close, BYE without OK — the session
-   * is over: closing the connection emits "closed" and sets LOGOUT. */
-  response = buzon_imap_connection_command_finish (BUZON_IMAP_CONNECTION (source), result, &error);
-  if (error != NULL)
-    g_debug ("LOGOUT ended with: %s", error->message);
-  buzon_imap_connection_close (self->connection);
+  /* The connection is closed ("closed" set the state already); it fails
+   * only when cancelled, and the session's own task reports that. */
+  buzon_imap_connection_logout_finish (BUZON_IMAP_CONNECTION (source), result, NULL);
   _buzon_imap_session_set_state (self, BUZON_IMAP_SESSION_LOGOUT);
   g_task_return_boolean (task, TRUE);
 }
@@ -905,9 +900,10 @@ logout_done_cb (GObject      *source,
  *   and closes the connection all the same
  *
  * Runs in any state; in LOGOUT it does nothing and succeeds. Sends LOGOUT
- * and closes the connection once the server answers or goes away; the state
- * is LOGOUT and "closed" has been emitted when @callback runs. It fails only
- * when cancelled.
+ * and closes the connection (see buzon_imap_connection_logout_async(): at
+ * once when nothing else is on the wire, else at the server's answer); the
+ * state is LOGOUT and "closed" has been emitted when @callback runs. It
+ * fails only when cancelled.
  */
 void
 buzon_imap_session_logout_async (BuzonImapSession    *self,
@@ -916,7 +912,6 @@ buzon_imap_session_logout_async (BuzonImapSession    *self,
                                  gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autoptr (BuzonImapCommand) command = NULL;
 
   g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
 
@@ -927,9 +922,8 @@ buzon_imap_session_logout_async (BuzonImapSession    *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  command = buzon_imap_command_new ("LOGOUT");
-  buzon_imap_connection_command_async (self->connection, command, NULL, NULL, NULL,
-                                       logout_done_cb, g_steal_pointer (&task));
+  buzon_imap_connection_logout_async (self->connection, NULL, logout_done_cb,
+                                      g_steal_pointer (&task));
 }
 
 gboolean
