@@ -528,11 +528,13 @@ _buzon_imap_session_read_vanished (const BuzonImapResponse *response,
 /* Login: LOGIN or AUTHENTICATE, then ENABLE, ID and COMPRESS together:
  * one round trip, not two. COMPRESS goes last, and nothing after it until
  * its answer (RFC 4978 §3); the answers to the others come before its OK,
- * uncompressed. */
+ * uncompressed. ID's answer changes nothing, so nothing waits for it: where
+ * ID is all there is to send (Office 365, Yahoo), the session is ready as
+ * soon as it is queued, and the first command goes out beside it. */
 
 typedef struct
 {
-  guint outstanding; /* ENABLE, ID and COMPRESS in flight. */
+  guint outstanding; /* ENABLE and COMPRESS in flight. */
   GError *error;     /* The first failure of those that is not a refusal. */
 } LoginData;
 
@@ -563,7 +565,7 @@ login_return (GTask  *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* Once ENABLE, ID and COMPRESS are all answered: done. Takes the
+/* Once ENABLE and COMPRESS are both answered: done. Takes the
  * reference to @owned_task. */
 static void
 set_up_step_done (GTask *owned_task)
@@ -601,6 +603,21 @@ compress_done_cb (GObject      *source,
 }
 
 static void
+id_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (BuzonImapResponse) response = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* Refused or not, the session goes on; a lost connection is reported
+   * to whatever command comes next, and by "closed". */
+  response = buzon_imap_connection_command_finish (BUZON_IMAP_CONNECTION (source), result, &error);
+  if (error != NULL)
+    g_debug ("ID ended with: %s", error->message);
+}
+
+static void
 setup_step_done_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -610,8 +627,8 @@ setup_step_done_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (BuzonImapResponse) response = NULL;
 
-  /* A refused ENABLE leaves the extensions off, a refused ID changes
-   * nothing: neither fails the login. */
+  /* A refused ENABLE leaves the extensions off: it does not fail the
+   * login. */
   response = buzon_imap_connection_command_finish (BUZON_IMAP_CONNECTION (source), result, &error);
   if (response == NULL && !buzon_imap_error_is_refusal (error) && data->error == NULL)
     data->error = g_steal_pointer (&error);
@@ -666,9 +683,7 @@ set_up (GTask *task)
       buzon_imap_command_add_string (id, "version", -1);
       buzon_imap_command_add_string (id, PACKAGE_VERSION, -1);
       buzon_imap_command_end_list (id);
-      data->outstanding++;
-      buzon_imap_connection_command_async (connection, id, NULL, NULL, NULL, setup_step_done_cb,
-                                           g_object_ref (task));
+      buzon_imap_connection_command_async (connection, id, NULL, NULL, NULL, id_done_cb, NULL);
     }
   if (self->compress && buzon_imap_connection_has_capability (connection, "COMPRESS=DEFLATE")
       && !buzon_imap_connection_get_is_compressed (connection))
@@ -759,11 +774,12 @@ login (BuzonImapSession    *self,
  * Runs in NOT_AUTHENTICATED (or AUTHENTICATED after a PREAUTH greeting, to
  * set up only). Logs in with buzon_imap_connection_login_async(), then
  * enables what the server offers of CONDSTORE, QRESYNC and UTF8=ACCEPT,
- * tells the server who the client is (ID, whose answer is ignored; a
- * refused ID or ENABLE never fails the login) and, where the "compress"
- * property allows and the server offers it, turns on COMPRESS=DEFLATE. The
- * state becomes AUTHENTICATED when all that is done, just before @callback
- * runs. A wrong password fails with BUZON_IMAP_ERROR_AUTHENTICATION_FAILED.
+ * tells the server who the client is (ID, whose answer is not waited
+ * for; a refused ID or ENABLE never fails the login) and, where the
+ * "compress" property allows and the server offers it, turns on
+ * COMPRESS=DEFLATE. The state becomes AUTHENTICATED when ENABLE and
+ * COMPRESS are answered, just before @callback runs. A wrong password
+ * fails with BUZON_IMAP_ERROR_AUTHENTICATION_FAILED.
  */
 void
 buzon_imap_session_login_async (BuzonImapSession    *self,
