@@ -317,8 +317,8 @@ logout_done_cb (GObject      *source,
  * for the server's BYE and OK (a round trip that brings nothing); behind
  * other commands, it closes at the server's answer or hang-up, so that
  * those commands get theirs. "closed" has been emitted when @callback
- * runs. Not connected, it does nothing and succeeds. It fails only when
- * cancelled.
+ * runs (not connected, or still connecting, it closes at once and
+ * succeeds). It fails only when cancelled.
  */
 void
 buzon_imap_connection_logout_async (BuzonImapConnection *self,
@@ -336,6 +336,8 @@ buzon_imap_connection_logout_async (BuzonImapConnection *self,
   g_task_set_source_tag (task, buzon_imap_connection_logout_async);
   if (self->state == STATE_CLOSED || self->state == STATE_NEW)
     {
+      /* Still connecting, perhaps: that stops, and "closed" is told. */
+      buzon_imap_connection_close (self);
       g_task_return_boolean (task, TRUE);
       return;
     }

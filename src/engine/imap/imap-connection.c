@@ -513,8 +513,6 @@ asked_for_only (const char *keyword)
       return g_str_equal (keyword, "ESEARCH");
     case 'N':
       return g_str_equal (keyword, "NAMESPACE");
-    case 'I':
-      return g_str_equal (keyword, "ID");
     default:
       return FALSE;
     }
@@ -538,8 +536,6 @@ asks_for (const Pending *pending,
     return g_str_equal (verb, "SEARCH") || g_str_equal (verb, "SORT");
   if (g_str_equal (keyword, "NAMESPACE"))
     return g_str_equal (verb, "NAMESPACE");
-  if (g_str_equal (keyword, "ID"))
-    return g_str_equal (verb, "ID");
   return FALSE;
 }
 
@@ -548,8 +544,7 @@ asks_for (const Pending *pending,
 static gboolean
 asks_only_for_its_own (const Pending *pending)
 {
-  static const char *const verbs[] = { "LIST", "LSUB",      "STATUS", "SEARCH",
-                                       "SORT", "NAMESPACE", "ID" };
+  static const char *const verbs[] = { "LIST", "LSUB", "STATUS", "SEARCH", "SORT", "NAMESPACE" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
     if (g_str_equal (pending->verb, verbs[i]))

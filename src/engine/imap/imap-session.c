@@ -610,8 +610,11 @@ id_done_cb (GObject      *source,
   g_autoptr (BuzonImapResponse) response = NULL;
   g_autoptr (GError) error = NULL;
 
-  /* Refused or not, the session goes on; a lost connection is reported
-   * to whatever command comes next, and by "closed". */
+  /* Refused or not, the session goes on. A connection lost here tells
+   * "closed" too (the session's state becomes LOGOUT), and what is queued
+   * behind fails with the error that closed it; a command asked for later
+   * fails as not connected. The answers come in order, ID's before those of what was
+   * sent behind it, so its "* ID" reaches it as the oldest in flight. */
   response = buzon_imap_connection_command_finish (BUZON_IMAP_CONNECTION (source), result, &error);
   if (error != NULL)
     g_debug ("ID ended with: %s", error->message);

@@ -165,7 +165,8 @@ update_count (BuzonConnectionPool *self)
 static void
 log_out (BuzonImapSession *session)
 {
-  /* The logout's task holds the session until the server answered. */
+  /* The logout's task holds the session until LOGOUT is written (or, behind
+   * other commands, answered). */
   if (buzon_imap_session_get_state (session) != BUZON_IMAP_SESSION_LOGOUT)
     buzon_imap_session_logout_async (session, NULL, NULL, NULL);
   g_object_unref (session);
