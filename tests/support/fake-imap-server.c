@@ -29,6 +29,7 @@ typedef enum
   STEP_EXPECT_EOF,
   STEP_STALL,
   STEP_CLOSE,
+  STEP_ACCEPT,
   STEP_SLEEP,
 } StepKind;
 
@@ -63,6 +64,7 @@ struct _BuzonTestFakeImapServer
   GError *error;
   GByteArray *received;
   guint64 filler_sent;
+  guint clients;  /* Connections accepted so far. */
 
   /* The server's thread only. */
   GSocket *client;
@@ -292,6 +294,14 @@ void
 buzon_test_fake_imap_server_close (BuzonTestFakeImapServer *self)
 {
   add_step (self, STEP_CLOSE);
+}
+
+/* Hangs up on the client, if it is still there, and waits for the next:
+ * the steps after this one play to it (a client that reconnects). */
+void
+buzon_test_fake_imap_server_accept (BuzonTestFakeImapServer *self)
+{
+  add_step (self, STEP_ACCEPT);
 }
 
 void
@@ -723,6 +733,9 @@ run_expect_together (BuzonTestFakeImapServer *self,
   return TRUE;
 }
 
+static gboolean accept_client (BuzonTestFakeImapServer *self,
+                               GError                 **error);
+
 static gboolean
 run_step (BuzonTestFakeImapServer *self,
           Step                    *step,
@@ -751,6 +764,11 @@ run_step (BuzonTestFakeImapServer *self,
     case STEP_CLOSE:
       hang_up (self);
       return TRUE;
+    case STEP_ACCEPT:
+      hang_up (self);
+      g_byte_array_set_size (self->buffer, 0);
+      self->logged_out = FALSE;
+      return accept_client (self, error);
     case STEP_SLEEP:
       return wait_unless_stopping (self, g_get_monotonic_time () + (gint64) step->ms * 1000,
                                    error);
@@ -759,13 +777,26 @@ run_step (BuzonTestFakeImapServer *self,
     }
 }
 
+static gboolean
+accept_client (BuzonTestFakeImapServer *self,
+               GError                 **error)
+{
+  self->client = g_socket_accept (self->listener, self->cancellable, error);
+  if (self->client == NULL)
+    return FALSE;
+  g_mutex_lock (&self->mutex);
+  self->clients++;
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
 static gpointer
 server_thread (gpointer user_data)
 {
   BuzonTestFakeImapServer *self = user_data;
   g_autoptr (GError) error = NULL;
 
-  self->client = g_socket_accept (self->listener, self->cancellable, &error);
+  accept_client (self, &error);
   for (guint i = 0; self->client != NULL && i < self->steps->len; i++)
     {
       g_mutex_lock (&self->mutex);
@@ -805,6 +836,18 @@ buzon_test_fake_imap_server_get_url (BuzonTestFakeImapServer *self,
                                      const char              *scheme)
 {
   return g_strdup_printf ("%s://user@127.0.0.1:%u", scheme, self->port);
+}
+
+/* How many connections the server has accepted so far. */
+guint
+buzon_test_fake_imap_server_get_clients (BuzonTestFakeImapServer *self)
+{
+  guint clients;
+
+  g_mutex_lock (&self->mutex);
+  clients = self->clients;
+  g_mutex_unlock (&self->mutex);
+  return clients;
 }
 
 gboolean

@@ -53,6 +53,7 @@ void buzon_test_fake_imap_server_expect_silence (BuzonTestFakeImapServer *self,
 void buzon_test_fake_imap_server_expect_eof (BuzonTestFakeImapServer *self);
 void buzon_test_fake_imap_server_stall (BuzonTestFakeImapServer *self);
 void buzon_test_fake_imap_server_close (BuzonTestFakeImapServer *self);
+void buzon_test_fake_imap_server_accept (BuzonTestFakeImapServer *self);
 void buzon_test_fake_imap_server_sleep (BuzonTestFakeImapServer *self,
                                         guint                    ms);
 
@@ -64,6 +65,7 @@ char *buzon_test_fake_imap_server_get_url (BuzonTestFakeImapServer *self,
 gboolean buzon_test_fake_imap_server_finish (BuzonTestFakeImapServer  *self,
                                              guint                     timeout_ms,
                                              GError                  **error);
+guint buzon_test_fake_imap_server_get_clients (BuzonTestFakeImapServer *self);
 gboolean buzon_test_fake_imap_server_is_done (BuzonTestFakeImapServer *self);
 GBytes *buzon_test_fake_imap_server_get_received (BuzonTestFakeImapServer *self);
 guint64 buzon_test_fake_imap_server_get_filler_sent (BuzonTestFakeImapServer *self);
