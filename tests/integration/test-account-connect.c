@@ -129,7 +129,8 @@ script_login (Fixture *f)
 {
   buzon_test_fake_imap_server_send_line (f->server, GREETING);
   /* "\0user\0secreto" */
-  buzon_test_fake_imap_server_expect_line (f->server, "%TAG% AUTHENTICATE PLAIN AHVzZXIAc2VjcmV0bw==");
+  buzon_test_fake_imap_server_expect_line (f->server,
+                                           "%TAG% AUTHENTICATE PLAIN AHVzZXIAc2VjcmV0bw==");
   buzon_test_fake_imap_server_send_line (f->server, "%TAG% OK [CAPABILITY IMAP4rev1] Logged in");
 }
 
